@@ -1,0 +1,70 @@
+//! Command-line interface: clap definitions and one file per command.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+mod report;
+mod rules;
+mod scan;
+
+/// Usage, configuration or catalog error: nothing was written.
+pub const EXIT_ERROR: u8 = 2;
+
+/// errata finds every error text a bank's customers can see and keeps them in one catalog.
+#[derive(Parser)]
+#[command(name = "errata", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Scan(scan::ScanArgs),
+    Report(report::ReportArgs),
+    Rules(rules::RulesArgs),
+}
+
+/// Parses the command line and runs the command.
+pub fn run() -> Result<ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
+            e.print()?;
+            return Ok(ExitCode::from(code));
+        }
+    };
+    match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Rules(args) => rules::run(args),
+    }
+}
+
+/// Loads rules from `--rules`, else `./rules/` if it exists, else zero-config for `paths`.
+pub fn load_rules(rules: Option<&PathBuf>, paths: &[PathBuf]) -> Result<errata::rules::Rules> {
+    let default = PathBuf::from("rules");
+    let path = match rules {
+        Some(p) => Some(p.clone()),
+        None if default.is_dir() => Some(default),
+        None => None,
+    };
+    match path {
+        Some(p) => errata::rules::load(&p).map_err(anyhow::Error::new),
+        None => Ok(errata::rules::zero_config(paths)),
+    }
+}
+
+/// Writes to `--output FILE` or stdout.
+pub fn output(path: Option<&PathBuf>) -> Result<Box<dyn std::io::Write>> {
+    Ok(match path {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}

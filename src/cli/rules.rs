@@ -1,0 +1,75 @@
+//! `errata rules check`: validate rules and show which files each source matches.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+
+use errata::discover;
+
+/// Work with rules files.
+#[derive(Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    command: RulesCommand,
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Validate the rules and show, per system, the files each source matches
+    /// with their format, role and encoding.
+    Check {
+        /// Rules file or folder [default: ./rules/ if it exists, else zero-config]
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Trees to match against [default: .]
+        paths: Vec<PathBuf>,
+    },
+}
+
+pub fn run(args: RulesArgs) -> Result<ExitCode> {
+    let RulesCommand::Check { rules, paths } = args.command;
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    let rules = super::load_rules(rules.as_ref(), &paths)?;
+    let found = discover::discover(&rules, &paths);
+    if rules.files.is_empty() {
+        println!("rules: none found, zero-config (each top-level folder is a system)");
+    } else {
+        println!("rules: {} ok", rules.files.join(", "));
+    }
+    for system in &rules.systems {
+        println!();
+        println!(
+            "system {} (roots: {})",
+            system.name,
+            system.roots.join(", ")
+        );
+        for source in &system.sources {
+            let files: Vec<_> = found
+                .files
+                .iter()
+                .filter(|f| std::ptr::eq(f.source, source))
+                .collect();
+            println!("  source {} → {} file(s)", source.path.text, files.len());
+            for f in files {
+                let encoding = f.charset.map(|c| c.name()).unwrap_or("detect");
+                println!(
+                    "    {}  {} {} {}",
+                    f.display,
+                    f.scanner.name(),
+                    f.role.as_str(),
+                    encoding
+                );
+            }
+        }
+    }
+    for w in &found.skipped {
+        println!("skipped: {w}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,67 @@
+//! Templates: grouping masked observation texts, and matching them to definitions.
+//!
+//! A template is the shared shape of many observations of one message, with
+//! variables as placeholders. Its id is stable across runs: the hash of the
+//! system and the template's first form, kept as the template generalises.
+
+mod matching;
+
+pub use matching::{DefinitionIndex, IndexedDefinition, Match, MatchKind};
+
+/// A stable template id: 16 hex digits of xxh3 over system and template text.
+pub fn template_id(system: &str, template: &str) -> String {
+    let mut bytes = Vec::with_capacity(system.len() + template.len() + 1);
+    bytes.extend_from_slice(system.as_bytes());
+    bytes.push(0);
+    bytes.extend_from_slice(template.as_bytes());
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes))
+}
+
+/// Assigns masked texts of one system to templates.
+///
+/// Grouping here is exact: one template per distinct masked text.
+#[derive(Debug, Default)]
+pub struct TemplateMiner {
+    system: String,
+}
+
+/// The template an observation joined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub id: String,
+    pub template: String,
+}
+
+impl TemplateMiner {
+    pub fn new(system: &str) -> TemplateMiner {
+        TemplateMiner {
+            system: system.to_string(),
+        }
+    }
+
+    /// The template for one masked text.
+    pub fn assign(&mut self, masked: &str) -> Assignment {
+        Assignment {
+            id: template_id(&self.system, masked),
+            template: masked.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stable_and_system_scoped() {
+        assert_eq!(
+            template_id("abs", "Ошибка <NUM>"),
+            template_id("abs", "Ошибка <NUM>")
+        );
+        assert_ne!(
+            template_id("abs", "Ошибка <NUM>"),
+            template_id("web", "Ошибка <NUM>")
+        );
+        assert_eq!(template_id("abs", "x").len(), 16);
+    }
+}

@@ -1,0 +1,276 @@
+//! Picking the client-visible text out of a log record.
+//!
+//! A log line is mostly noise for errata: thread names, class names, stack
+//! traces. Only the part a client was shown counts. The rules' extractor says
+//! where it is (a regex `text` group, or JSON field paths); records it does not
+//! match are not client-visible and are dropped here.
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDateTime;
+use regex::Regex;
+
+use crate::model::{LogRecord, Observation, RecordBody};
+use crate::rules::ExtractorSpec;
+use crate::timestamp;
+
+/// Field names that usually hold the client-facing message, tried in order by
+/// the zero-config extractor (JSON keys and `key="…"` pairs alike).
+pub const DEFAULT_TEXT_FIELDS: &[&str] = &[
+    "userMessage",
+    "user_message",
+    "client_message",
+    "clientMessage",
+    "displayMessage",
+    "display_message",
+    "errorText",
+    "error_text",
+    "message",
+];
+const DEFAULT_KEY_FIELDS: &[&str] = &["errorCode", "error_code", "code", "key", "messageKey"];
+const DEFAULT_TS_FIELDS: &[&str] = &["timestamp", "ts", "time", "@timestamp", "date"];
+
+/// `key="…"` / `key='…'` pairs with one of the default field names.
+static DEFAULT_PAIR_RE: LazyLock<Regex> = LazyLock::new(|| {
+    let names = DEFAULT_TEXT_FIELDS.join("|");
+    Regex::new(&format!(
+        r#"(?:^|[\s,;{{(])(?:{names})\s*[=:]\s*(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^'\\]|\\.)*)')"#
+    ))
+    .expect("valid default extractor regex")
+});
+static DEFAULT_CODE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    let names = DEFAULT_KEY_FIELDS.join("|");
+    Regex::new(&format!(
+        r#"(?:^|[\s,;{{(])(?:{names})\s*[=:]\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[\w.\-]+))"#
+    ))
+    .expect("valid default code regex")
+});
+
+/// A compiled extractor.
+#[derive(Debug, Clone)]
+pub enum Extractor {
+    /// Named groups `text` (required), `key` or `code`, `ts`.
+    Regex {
+        regex: Regex,
+        ts_format: Option<String>,
+    },
+    /// Dotted paths into JSON records (or names of field records).
+    Fields {
+        text: Vec<String>,
+        key: Vec<String>,
+        ts: Vec<String>,
+        ts_format: Option<String>,
+    },
+    /// Zero-config: the usual client-message field names, in JSON or as `key="…"`.
+    Default,
+}
+
+impl Extractor {
+    pub fn from_spec(spec: Option<&ExtractorSpec>) -> Extractor {
+        let Some(spec) = spec else {
+            return Extractor::Default;
+        };
+        if let Some(re) = &spec.regex {
+            return Extractor::Regex {
+                regex: re.0.clone(),
+                ts_format: spec.ts_format.clone(),
+            };
+        }
+        match &spec.json {
+            Some(paths) => Extractor::Fields {
+                text: paths.text.to_vec(),
+                key: paths.key.as_ref().map(|k| k.to_vec()).unwrap_or_default(),
+                ts: paths.ts.as_ref().map(|k| k.to_vec()).unwrap_or_default(),
+                ts_format: spec.ts_format.clone(),
+            },
+            None => Extractor::Default,
+        }
+    }
+
+    /// The client-visible text of `record`, or `None` when it shows clients nothing.
+    /// `fallback_time` is used when neither the record nor its framing has a time.
+    pub fn extract(&self, record: &LogRecord, fallback_time: NaiveDateTime) -> Option<Observation> {
+        let (text, key, ts) = match (self, &record.body) {
+            (Extractor::Regex { regex, ts_format }, RecordBody::Text(line)) => {
+                let caps = regex.captures(line)?;
+                let text = caps.name("text")?.as_str().to_string();
+                let key = caps
+                    .name("key")
+                    .or_else(|| caps.name("code"))
+                    .map(|m| m.as_str().to_string());
+                let ts = caps
+                    .name("ts")
+                    .and_then(|m| timestamp::parse(m.as_str(), ts_format.as_deref()));
+                (text, key, ts)
+            }
+            (Extractor::Regex { .. }, _) => return None,
+            (
+                Extractor::Fields {
+                    text,
+                    key,
+                    ts,
+                    ts_format,
+                },
+                body,
+            ) => {
+                let text = first_field(body, text)?;
+                let key = first_field(body, key);
+                let ts =
+                    first_field(body, ts).and_then(|t| timestamp::parse(&t, ts_format.as_deref()));
+                (text, key, ts)
+            }
+            (Extractor::Default, RecordBody::Text(line)) => {
+                let text = pair_value(&DEFAULT_PAIR_RE, line)?;
+                let key = pair_value(&DEFAULT_CODE_RE, line);
+                (text, key, timestamp::find(line))
+            }
+            (Extractor::Default, body) => {
+                let names =
+                    |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+                let text = first_field(body, &names(DEFAULT_TEXT_FIELDS))?;
+                let key = first_field(body, &names(DEFAULT_KEY_FIELDS));
+                let ts = first_field(body, &names(DEFAULT_TS_FIELDS))
+                    .and_then(|t| timestamp::parse(&t, None));
+                (text, key, ts)
+            }
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        Some(Observation {
+            text: text.to_string(),
+            key: key.filter(|k| !k.is_empty()),
+            time: ts.or(record.time).unwrap_or(fallback_time),
+            location: record.location.clone(),
+        })
+    }
+}
+
+fn pair_value(re: &Regex, line: &str) -> Option<String> {
+    let caps = re.captures(line)?;
+    let m = caps
+        .name("dq")
+        .or_else(|| caps.name("sq"))
+        .or_else(|| caps.name("bare"))?;
+    Some(unescape_quoted(m.as_str()))
+}
+
+/// Undoes the backslash escapes of a quoted `key="…"` value.
+fn unescape_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The first of `paths` that leads to a non-empty string (or number) value.
+fn first_field(body: &RecordBody, paths: &[String]) -> Option<String> {
+    paths.iter().find_map(|p| field(body, p))
+}
+
+fn field(body: &RecordBody, path: &str) -> Option<String> {
+    match body {
+        RecordBody::Json(value) => {
+            let mut v = value;
+            for part in path.split('.') {
+                v = match v {
+                    serde_json::Value::Object(map) => map.get(part)?,
+                    serde_json::Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
+                    _ => return None,
+                };
+            }
+            match v {
+                serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        }
+        RecordBody::Fields(fields) => fields
+            .iter()
+            .find(|(name, _)| name == path)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty() && v != "-"),
+        RecordBody::Text(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Location;
+
+    fn record(body: RecordBody) -> LogRecord {
+        LogRecord {
+            location: Location::new("app.log", 7),
+            time: None,
+            body,
+        }
+    }
+
+    fn epoch() -> NaiveDateTime {
+        chrono::DateTime::UNIX_EPOCH.naive_utc()
+    }
+
+    #[test]
+    fn regex_extractor_takes_text_and_code_groups() {
+        let ex = Extractor::Regex {
+            regex: Regex::new(r"^(?P<ts>\S+ \S+) ERROR \[(?P<code>\w+)\] (?P<text>.*)$").unwrap(),
+            ts_format: None,
+        };
+        let obs = ex
+            .extract(
+                &record(RecordBody::Text(
+                    "2024-03-01 10:00:00,123 ERROR [E42] Недостаточно средств".into(),
+                )),
+                epoch(),
+            )
+            .unwrap();
+        assert_eq!(obs.text, "Недостаточно средств");
+        assert_eq!(obs.key.as_deref(), Some("E42"));
+        assert_eq!(obs.time.to_string(), "2024-03-01 10:00:00.123");
+        assert!(
+            ex.extract(&record(RecordBody::Text("DEBUG nothing".into())), epoch())
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn default_extractor_reads_usual_json_fields_and_pairs() {
+        let json = serde_json::json!({"level": "WARN", "userMessage": "Карта заблокирована", "code": "C7"});
+        let obs = Extractor::Default
+            .extract(&record(RecordBody::Json(json)), epoch())
+            .unwrap();
+        assert_eq!(obs.text, "Карта заблокирована");
+        assert_eq!(obs.key.as_deref(), Some("C7"));
+
+        let line = r#"2024-03-01T10:00:00 WARN code=LIM1 client_message="Превышен \"лимит\"""#;
+        let obs = Extractor::Default
+            .extract(&record(RecordBody::Text(line.into())), epoch())
+            .unwrap();
+        assert_eq!(obs.text, "Превышен \"лимит\"");
+        assert_eq!(obs.key.as_deref(), Some("LIM1"));
+        assert_eq!(obs.time.to_string(), "2024-03-01 10:00:00");
+    }
+
+    #[test]
+    fn records_without_client_text_are_dropped() {
+        let json = serde_json::json!({"level": "INFO", "msg": "started"});
+        assert!(
+            Extractor::Default
+                .extract(&record(RecordBody::Json(json)), epoch())
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! The things errata harvests, as plain data shared by every stage.
+//!
+//! Two kinds of harvested things stay distinct types end to end:
+//! [`Definition`]s are what message catalogs *say* (key, locale, text, provenance);
+//! observations are what clients were *shown* (a log record, then the client-visible
+//! text pulled out of it, then its masked form). [`FieldLimit`]s come from schema
+//! files (copybooks, DDL, XSD) and bound how long a text may be.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+/// Where a harvested thing came from: a file and a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: u64,
+}
+
+impl Location {
+    pub fn new(path: impl Into<String>, line: u64) -> Self {
+        Location {
+            path: path.into(),
+            line,
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.path, self.line)
+    }
+}
+
+/// What a source holds: message catalogs define texts, logs observe them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Definitions,
+    Observations,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Definitions => "definitions",
+            Role::Observations => "observations",
+        }
+    }
+}
+
+/// The life-cycle state of a catalog entry, as the catalog format records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DefinitionState {
+    /// A normal, translated, live entry.
+    #[default]
+    Live,
+    /// Marked as needing review (gettext `#, fuzzy`, XLIFF `needs-review`).
+    Fuzzy,
+    /// Present but with no text in this locale (empty `msgstr`, XLIFF `new`).
+    Untranslated,
+    /// Kept in the file only as history (gettext `#~`): not a live definition.
+    Obsolete,
+}
+
+impl DefinitionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DefinitionState::Live => "live",
+            DefinitionState::Fuzzy => "fuzzy",
+            DefinitionState::Untranslated => "untranslated",
+            DefinitionState::Obsolete => "obsolete",
+        }
+    }
+
+    pub fn parse(s: &str) -> DefinitionState {
+        match s {
+            "fuzzy" => DefinitionState::Fuzzy,
+            "untranslated" => DefinitionState::Untranslated,
+            "obsolete" => DefinitionState::Obsolete,
+            _ => DefinitionState::Live,
+        }
+    }
+}
+
+/// One entry of a message catalog: what a system *says* it shows clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Definition {
+    /// The catalog key (dotted path for nested formats, msgid for gettext, code for SQL).
+    pub key: String,
+    /// Locale from the file (name, header or root key), if any.
+    pub locale: Option<String>,
+    /// The decoded runtime text, exactly as the format's own reader yields it.
+    pub text: String,
+    pub state: DefinitionState,
+    /// Plural form or variant of the key (`one`, `few`, `[2]`, …), if any.
+    pub form: Option<String>,
+    /// Translator comment or provenance (`#:` references, `<comment>`), if any.
+    pub note: Option<String>,
+    pub location: Location,
+}
+
+impl Definition {
+    /// A live definition with only the required parts; scanners fill the rest.
+    pub fn new(key: impl Into<String>, text: impl Into<String>, location: Location) -> Self {
+        Definition {
+            key: key.into(),
+            locale: None,
+            text: text.into(),
+            state: DefinitionState::Live,
+            form: None,
+            note: None,
+            location,
+        }
+    }
+}
+
+/// The unit a field limit counts in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "unit")]
+pub enum LimitUnit {
+    /// Unicode scalar values.
+    Chars,
+    /// Bytes once encoded in `encoding` (an encoding label, e.g. `windows-1251`).
+    Bytes { encoding: String },
+    /// UTF-16 code units (.NET, Java, JavaScript string lengths).
+    Utf16,
+    /// SMS segments (GSM-7 or UCS-2, whichever the text needs).
+    SmsSegments,
+}
+
+/// A maximum length a text must fit, declared by a schema file or by the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldLimit {
+    /// The field's qualified name, e.g. `ERRMSG.ERR-TEXT` or `MESSAGES.TEXT`.
+    pub field: String,
+    pub max: u64,
+    pub unit: LimitUnit,
+    pub location: Location,
+}
+
+/// The body of one log record, as its format structures it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordBody {
+    /// A text record (one line, or a line with its continuation lines).
+    Text(String),
+    /// A parsed JSON object (JSON lines).
+    Json(serde_json::Value),
+    /// Named fields (W3C `#Fields:`, fixed-width columns, key=value pairs).
+    Fields(Vec<(String, String)>),
+}
+
+/// One record of a log as a scanner yields it; `extract` decides what clients saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRecord {
+    pub location: Location,
+    /// A time the scanner itself could parse from the record's framing (syslog header…).
+    pub time: Option<NaiveDateTime>,
+    pub body: RecordBody,
+}
+
+/// A client-visible text pulled out of a log record. Holds raw text: it never
+/// leaves memory before `mask` has turned it into a [`MaskedObservation`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    pub text: String,
+    /// An error key or code the extractor captured next to the text.
+    pub key: Option<String>,
+    pub time: NaiveDateTime,
+    pub location: Location,
+}
+
+/// An observation after masking: safe to store, group and report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaskedObservation {
+    /// The text with variables and personal data replaced by typed placeholders.
+    pub text: String,
+    pub key: Option<String>,
+    pub time: NaiveDateTime,
+    pub location: Location,
+    /// Length in chars of the unmasked instance (for length and truncation checks).
+    pub raw_chars: usize,
+    /// Kinds of personal data found before masking, with counts; never the values.
+    pub pii: Vec<(crate::mask::PiiKind, u32)>,
+}
+
+/// A per-file problem: reported with the scan run, the scan goes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub path: String,
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(path: impl Into<String>, line: Option<u64>, message: impl Into<String>) -> Self {
+        Warning {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.path, line, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! Reports: the catalog as a document for people or machines.
+//!
+//! [`Report`] is the one model every format renders; its JSON form is the stable
+//! contract documented in `docs/report-json.md` (later work only adds fields).
+//! Each format is one file implementing [`Reporter`], listed in [`REPORTERS`].
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::catalog::Snapshot;
+
+mod json;
+mod markdown;
+
+/// A report format.
+pub trait Reporter: Sync {
+    /// The `--format` name.
+    fn name(&self) -> &'static str;
+    fn render(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()>;
+}
+
+/// Every format, in documentation order.
+pub static REPORTERS: &[&dyn Reporter] = &[&json::Json, &markdown::Markdown];
+
+pub fn by_name(name: &str) -> Option<&'static dyn Reporter> {
+    REPORTERS.iter().copied().find(|r| r.name() == name)
+}
+
+pub fn names() -> Vec<&'static str> {
+    REPORTERS.iter().map(|r| r.name()).collect()
+}
+
+/// The catalog as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The as-of date of the latest scan (`YYYY-MM-DD`), or null before any scan.
+    pub as_of: Option<String>,
+    pub systems: Vec<SystemSummary>,
+    pub definitions: Vec<DefinitionEntry>,
+    pub templates: Vec<TemplateEntry>,
+    pub flags: Vec<FlagEntry>,
+    /// The latest scan run.
+    pub scan: Option<ScanEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemSummary {
+    pub name: String,
+    pub definitions: usize,
+    pub templates: usize,
+    pub observations: u64,
+    /// Templates that match no definition of the system.
+    pub unmatched_templates: usize,
+    pub flags: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceRef {
+    pub path: String,
+    pub line: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DefinitionEntry {
+    pub id: String,
+    pub system: String,
+    pub key: String,
+    pub locale: Option<String>,
+    /// Plural form or variant, if the catalog has several for the key.
+    pub form: Option<String>,
+    /// `live`, `fuzzy`, `untranslated` or `obsolete`.
+    pub state: String,
+    pub text: String,
+    pub template: String,
+    pub source: SourceRef,
+    /// Observations matched to this definition.
+    pub observed: u64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    /// Kinds of the flags raised on it.
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TemplateEntry {
+    pub id: String,
+    pub system: String,
+    pub template: String,
+    pub count: u64,
+    pub first_seen: String,
+    pub last_seen: String,
+    /// Key of the matched definition, or null when no definition matches.
+    pub definition: Option<String>,
+    pub definition_id: Option<String>,
+    /// How it matched: `key` or `template`.
+    #[serde(rename = "match")]
+    pub match_kind: Option<String>,
+    /// Up to three masked instances.
+    pub samples: Vec<String>,
+    /// Where it was seen: path, first line, count.
+    pub seen_in: Vec<SeenIn>,
+    /// Observations per day.
+    pub daily: BTreeMap<String, u64>,
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeenIn {
+    pub path: String,
+    pub line: u64,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagEntry {
+    pub kind: String,
+    pub system: String,
+    pub key: Option<String>,
+    pub template: Option<String>,
+    pub message: String,
+    pub evidence: serde_json::Value,
+    /// The suppression reason, when the rules suppress it.
+    pub suppressed: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanEntry {
+    pub id: i64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    #[serde(flatten)]
+    pub stats: crate::catalog::RunStats,
+    pub warning_list: Vec<String>,
+}
+
+impl Report {
+    /// Builds the report from a catalog snapshot.
+    pub fn from_snapshot(snapshot: &Snapshot) -> Report {
+        let flag_kinds = |system: &str, key: Option<&str>, template: Option<&str>| -> Vec<String> {
+            let mut kinds: Vec<String> = snapshot
+                .flags
+                .iter()
+                .filter(|f| {
+                    f.system == system
+                        && ((key.is_some() && f.key.as_deref() == key && f.template.is_none())
+                            || (template.is_some() && f.template.as_deref() == template))
+                })
+                .map(|f| f.kind.clone())
+                .collect();
+            kinds.sort();
+            kinds.dedup();
+            kinds
+        };
+        let key_of: BTreeMap<&str, &str> = snapshot
+            .definitions
+            .iter()
+            .map(|d| (d.row.id.as_str(), d.row.key.as_str()))
+            .collect();
+        let definitions: Vec<DefinitionEntry> = snapshot
+            .definitions
+            .iter()
+            .map(|d| DefinitionEntry {
+                id: d.row.id.clone(),
+                system: d.row.system.clone(),
+                key: d.row.key.clone(),
+                locale: d.row.locale.clone(),
+                form: d.row.form.clone(),
+                state: d.row.state.clone(),
+                text: d.row.text.clone(),
+                template: d.row.template.clone(),
+                source: SourceRef {
+                    path: d.row.path.clone(),
+                    line: d.row.line,
+                },
+                observed: d.observed,
+                first_seen: d.first_seen.clone(),
+                last_seen: d.last_seen.clone(),
+                flags: flag_kinds(&d.row.system, Some(&d.row.key), None),
+            })
+            .collect();
+        let templates: Vec<TemplateEntry> = snapshot
+            .templates
+            .iter()
+            .map(|t| TemplateEntry {
+                id: t.id.clone(),
+                system: t.system.clone(),
+                template: t.template.clone(),
+                count: t.count,
+                first_seen: t.first_seen.clone(),
+                last_seen: t.last_seen.clone(),
+                definition: t
+                    .definition_id
+                    .as_deref()
+                    .and_then(|id| key_of.get(id))
+                    .map(|k| k.to_string()),
+                definition_id: t.definition_id.clone(),
+                match_kind: t.match_kind.clone(),
+                samples: t.samples.clone(),
+                seen_in: t
+                    .sources
+                    .iter()
+                    .map(|(path, count, line)| SeenIn {
+                        path: path.clone(),
+                        line: *line,
+                        count: *count,
+                    })
+                    .collect(),
+                daily: t.days.iter().cloned().collect(),
+                flags: flag_kinds(&t.system, None, Some(&t.id)),
+            })
+            .collect();
+        let systems = snapshot
+            .systems
+            .iter()
+            .map(|name| SystemSummary {
+                name: name.clone(),
+                definitions: definitions.iter().filter(|d| &d.system == name).count(),
+                templates: templates.iter().filter(|t| &t.system == name).count(),
+                observations: templates
+                    .iter()
+                    .filter(|t| &t.system == name)
+                    .map(|t| t.count)
+                    .sum(),
+                unmatched_templates: templates
+                    .iter()
+                    .filter(|t| &t.system == name && t.definition_id.is_none())
+                    .count(),
+                flags: snapshot.flags.iter().filter(|f| &f.system == name).count(),
+            })
+            .collect();
+        Report {
+            as_of: snapshot.last_run.as_ref().map(|r| r.as_of.clone()),
+            systems,
+            definitions,
+            templates,
+            flags: snapshot
+                .flags
+                .iter()
+                .map(|f| FlagEntry {
+                    kind: f.kind.clone(),
+                    system: f.system.clone(),
+                    key: f.key.clone(),
+                    template: f.template.clone(),
+                    message: f.message.clone(),
+                    evidence: f.evidence.clone(),
+                    suppressed: f.suppressed.clone(),
+                })
+                .collect(),
+            scan: snapshot.last_run.as_ref().map(|r| ScanEntry {
+                id: r.id,
+                started_at: r.started_at.clone(),
+                finished_at: r.finished_at.clone(),
+                stats: r.stats.clone(),
+                warning_list: r.warnings.iter().map(|w| w.to_string()).collect(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! Loading rules files: YAML guards, merging, and errors that name file:line:column.
+
+use std::path::{Path, PathBuf};
+
+use super::{Rules, RulesFile, did_you_mean};
+use crate::yaml::{self, YamlError};
+
+/// A rules problem, always with the file and, where known, line and column.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}{}: {message}", position(*.line, *.column))]
+pub struct RulesError {
+    pub path: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+fn position(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(":{l}:{c}"),
+        (Some(l), None) => format!(":{l}"),
+        _ => String::new(),
+    }
+}
+
+impl RulesError {
+    fn whole_file(path: &Path, message: impl Into<String>) -> Self {
+        RulesError {
+            path: path.display().to_string(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Loads a rules file, or every `*.yaml`/`*.yml` file of a folder (sorted by name), merged.
+pub fn load(path: &Path) -> Result<Rules, RulesError> {
+    let files = rule_files(path)?;
+    let mut rules = Rules::default();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| RulesError::whole_file(&file, format!("cannot read: {e}")))?;
+        let parsed = load_str(&file, &text)?;
+        merge(&mut rules, parsed, &file, &text)?;
+    }
+    Ok(rules)
+}
+
+fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RulesError> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(path)
+        .map_err(|e| RulesError::whole_file(path, format!("cannot read rules: {e}")))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(RulesError::whole_file(
+            path,
+            "no *.yaml rules files in this folder",
+        ));
+    }
+    Ok(files)
+}
+
+/// Parses one rules file's text; `path` only names it in errors.
+pub fn load_str(path: &Path, text: &str) -> Result<RulesFile, RulesError> {
+    yaml::check(text).map_err(|e| yaml_error(path, text, e))?;
+    let file: RulesFile =
+        serde_yaml::from_str(text).map_err(|e| yaml_error(path, text, YamlError::Parse(e)))?;
+    validate(path, text, &file)?;
+    Ok(file)
+}
+
+fn yaml_error(path: &Path, text: &str, e: YamlError) -> RulesError {
+    let (line, column, message) = match &e {
+        YamlError::Parse(inner) => {
+            let raw = inner.to_string();
+            let raw = raw.split(" at line ").next().unwrap_or(&raw).to_string();
+            let (line, column) = match inner.location() {
+                Some(loc) => {
+                    value_position(text, loc.index(), &raw).unwrap_or((loc.line(), loc.column()))
+                }
+                None => return RulesError::whole_file(path, with_suggestion(&raw)),
+            };
+            (Some(line), Some(column), with_suggestion(&raw))
+        }
+        YamlError::TooManyAliases { line, column } => (Some(*line), Some(*column), e.to_string()),
+        YamlError::TooLarge { .. } => (None, None, e.to_string()),
+    };
+    let message = match &e {
+        YamlError::TooManyAliases { .. } => message
+            .split_once(": ")
+            .map(|(_, m)| m.to_string())
+            .unwrap_or(message),
+        _ => message,
+    };
+    RulesError {
+        path: path.display().to_string(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// serde_yaml places errors raised while parsing a value (bad regex, unknown
+/// encoding) at the start of the enclosing mapping; this moves them to the value
+/// itself, the first occurrence of the backticked value after that position.
+fn value_position(text: &str, from: usize, message: &str) -> Option<(usize, usize)> {
+    if message.contains("unknown field") {
+        return None;
+    }
+    let value = message.split('`').nth(1)?;
+    let offset = from + text.get(from..)?.find(value)?;
+    let (line, column) = find_position_at(text, offset);
+    Some((line, column))
+}
+
+/// Adds a did-you-mean to serde's "unknown field `x`, expected one of `a`, `b`".
+fn with_suggestion(message: &str) -> String {
+    let Some(start) = message.find("unknown field `") else {
+        return message.to_string();
+    };
+    let (context, rest) = message.split_at(start);
+    let rest = &rest["unknown field `".len()..];
+    let Some((word, tail)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    format!(
+        "{context}unknown field `{word}`{}",
+        did_you_mean(word, &expected)
+    ) + &tail
+        .split_once(", expected")
+        .map(|(_, e)| format!("; expected{e}"))
+        .unwrap_or_default()
+}
+
+/// Checks that need the whole file: a failed check points at the offending value.
+fn validate(path: &Path, text: &str, file: &RulesFile) -> Result<(), RulesError> {
+    let at = |needle: &str, message: String| {
+        let (line, column) = find_position(text, needle);
+        RulesError {
+            path: path.display().to_string(),
+            line,
+            column,
+            message,
+        }
+    };
+    for system in &file.systems {
+        if system.roots.is_empty() {
+            return Err(at(
+                &format!("name: {}", system.name),
+                format!("system `{}` has no roots", system.name),
+            ));
+        }
+        for source in &system.sources {
+            if let Some(ex) = &source.extractor {
+                match (&ex.regex, &ex.json) {
+                    (Some(re), None) => {
+                        if !re.0.capture_names().any(|n| n == Some("text")) {
+                            return Err(at(
+                                re.0.as_str(),
+                                "extractor regex has no named group `text` (write `(?P<text>…)`)"
+                                    .to_string(),
+                            ));
+                        }
+                    }
+                    (None, Some(_)) => {}
+                    _ => {
+                        return Err(at(
+                            &source.path.text,
+                            format!(
+                                "source `{}`: an extractor needs exactly one of `regex` or `json`",
+                                source.path.text
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        for limit in &system.limits {
+            if limit.max.is_some() && limit.unit.is_none() {
+                return Err(at(
+                    &limit.field,
+                    format!("limit `{}` has `max` but no `unit`", limit.field),
+                ));
+            }
+        }
+    }
+    for term in &file.outdated_terms {
+        if term.term.is_some() == term.regex.is_some() {
+            return Err(at(
+                &term.reason,
+                "an outdated term needs exactly one of `term` or `regex`".to_string(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// 1-based line and column of the first occurrence of `needle` in `text`.
+fn find_position(text: &str, needle: &str) -> (Option<usize>, Option<usize>) {
+    let Some(offset) = text.find(needle) else {
+        return (None, None);
+    };
+    let (line, column) = find_position_at(text, offset);
+    (Some(line), Some(column))
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn find_position_at(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|p| p + 1).unwrap_or(0);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+fn merge(rules: &mut Rules, file: RulesFile, path: &Path, text: &str) -> Result<(), RulesError> {
+    for system in file.systems {
+        if rules.system(&system.name).is_some() {
+            let (line, column) = find_position(text, &format!("name: {}", system.name));
+            return Err(RulesError {
+                path: path.display().to_string(),
+                line,
+                column,
+                message: format!(
+                    "system `{}` is defined in more than one rules file",
+                    system.name
+                ),
+            });
+        }
+        rules.systems.push(system);
+    }
+    if file.stale_after.is_some() {
+        rules.stale_after = file.stale_after;
+    }
+    rules.outdated_terms.extend(file.outdated_terms);
+    rules.masks.extend(file.masks);
+    rules.suppress.extend(file.suppress);
+    rules.files.push(path.display().to_string());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        load_str(Path::new("rules/abs.yaml"), text)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn unknown_field_names_position_and_suggestion() {
+        let text =
+            "systems:\n  - name: abs\n    roots: [abs]\n    sources:\n      - patth: '*.log'\n";
+        let e = err(text);
+        assert!(
+            e.starts_with("rules/abs.yaml:5:9: systems[0].sources[0]: unknown field `patth` (did you mean `path`?)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_regex_and_missing_text_group_are_located() {
+        let text = "systems:\n  - name: abs\n    roots: [abs]\n    sources:\n      - path: '*.log'\n        extractor:\n          regex: '(unclosed'\n";
+        let e = err(text);
+        assert!(e.starts_with("rules/abs.yaml:7:19: "), "{e}");
+        assert!(e.contains("invalid regex `(unclosed`"), "{e}");
+
+        let text = "systems:\n  - name: abs\n    roots: [abs]\n    sources:\n      - path: '*.log'\n        extractor:\n          regex: 'ERROR (?P<msg>.*)'\n";
+        let e = err(text);
+        assert!(
+            e.starts_with("rules/abs.yaml:7:19: extractor regex has no named group `text`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_format_and_encoding_suggest_the_closest() {
+        let text = "systems:\n  - name: abs\n    roots: [abs]\n    sources:\n      - path: '*.txt'\n        format: propertiess\n";
+        assert!(err(text).contains("unknown format `propertiess` (did you mean `properties`?)"));
+        let text = "systems:\n  - name: abs\n    roots: [abs]\n    encoding: windows-1215\n";
+        let e = err(text);
+        assert!(
+            e.starts_with("rules/abs.yaml:4:15: systems[0]: unknown encoding"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn broken_yaml_is_located() {
+        let e = err("systems:\n  - name: [abs\n");
+        assert!(e.starts_with("rules/abs.yaml:"), "{e}");
+    }
+}

@@ -1,0 +1,325 @@
+//! Rules: which systems exist, where their files are, how to read them, and what
+//! to check. Loaded from YAML (`rules/*.yaml`, merged), validated while loading
+//! so that every error names file, line and column; see `docs/rules.md`.
+//!
+//! Values that can be wrong (regexes, globs, encodings, format names) are parsed
+//! by newtypes *during* deserialisation, so serde_yaml attaches the position of
+//! the offending value to the error.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, de};
+
+use crate::model::Role;
+
+mod load;
+mod zero_config;
+
+pub use load::{RulesError, load, load_str};
+pub use zero_config::zero_config;
+
+/// Default `stale_after` in days when neither the system nor the file sets one.
+pub const DEFAULT_STALE_AFTER_DAYS: u32 = 30;
+
+/// The merged rules of one run.
+#[derive(Debug, Default)]
+pub struct Rules {
+    pub systems: Vec<System>,
+    pub stale_after: Option<u32>,
+    pub outdated_terms: Vec<OutdatedTerm>,
+    pub masks: Vec<MaskRule>,
+    pub suppress: Vec<Suppression>,
+    /// The files the rules came from (empty in zero-config mode).
+    pub files: Vec<String>,
+}
+
+impl Rules {
+    /// Days after which a text counts as stale for `system`.
+    pub fn stale_after(&self, system: &System) -> u32 {
+        system
+            .stale_after
+            .or(self.stale_after)
+            .unwrap_or(DEFAULT_STALE_AFTER_DAYS)
+    }
+
+    pub fn system(&self, name: &str) -> Option<&System> {
+        self.systems.iter().find(|s| s.name == name)
+    }
+}
+
+/// One rules file as written. Several files merge into one [`Rules`].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesFile {
+    #[serde(default)]
+    pub systems: Vec<System>,
+    pub stale_after: Option<u32>,
+    #[serde(default)]
+    pub outdated_terms: Vec<OutdatedTerm>,
+    #[serde(default)]
+    pub masks: Vec<MaskRule>,
+    #[serde(default)]
+    pub suppress: Vec<Suppression>,
+}
+
+/// A backend system: a name, the folders its files live in, and its sources.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    pub name: String,
+    /// Folders, relative to each scanned PATH (or absolute).
+    pub roots: Vec<String>,
+    /// Encoding for sources that declare none (default: detect).
+    pub encoding: Option<EncodingName>,
+    /// Locale for definitions whose file names none.
+    pub locale: Option<String>,
+    pub stale_after: Option<u32>,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    #[serde(default)]
+    pub limits: Vec<LimitRule>,
+}
+
+/// A set of files of one system, matched by a glob relative to the system's roots.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub path: GlobPattern,
+    /// Format name; absent means recognised by extension and content.
+    pub format: Option<FormatName>,
+    /// Absent means the format's usual role.
+    pub role: Option<Role>,
+    pub encoding: Option<EncodingName>,
+    pub locale: Option<String>,
+    pub extractor: Option<ExtractorSpec>,
+    #[serde(default)]
+    pub options: SourceOptions,
+}
+
+/// Format-specific options of a source; each format documents the ones it reads.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceOptions {
+    /// Field, column or JSON path holding the message key (structured records, CSV, SQL).
+    pub key_field: Option<String>,
+    /// Field, column or JSON path holding the message text.
+    pub text_field: Option<String>,
+    /// Field or column holding the locale, if the records carry one.
+    pub locale_field: Option<String>,
+    /// CSV delimiter (default `,`).
+    pub delimiter: Option<char>,
+    /// CSV quote character (default `"`).
+    pub quote: Option<char>,
+    /// Path to the list of records inside a structured config file (e.g. `prompts`).
+    pub records: Option<String>,
+    /// SQL table whose INSERTs hold messages.
+    pub table: Option<String>,
+    /// Fixed-width columns: name → [start, end) in characters (1-based start).
+    pub columns: Option<BTreeMap<String, [usize; 2]>>,
+}
+
+/// How client-visible text is pulled out of log records.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractorSpec {
+    /// Regex with named groups: `text` required; `key` or `code`, `ts` optional.
+    pub regex: Option<RegexField>,
+    /// Field paths for JSON or field records.
+    pub json: Option<FieldPaths>,
+    /// chrono format of the `ts` capture, when it is none of the recognised formats.
+    pub ts_format: Option<String>,
+}
+
+/// Dotted field paths; each may list alternatives tried in order.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldPaths {
+    pub text: OneOrMany,
+    pub key: Option<OneOrMany>,
+    pub ts: Option<OneOrMany>,
+}
+
+/// A YAML scalar or list of strings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// A term that marks a text as outdated: a literal (case-insensitive) or a regex.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutdatedTerm {
+    pub term: Option<String>,
+    pub regex: Option<RegexField>,
+    /// Why it is outdated and what replaces it; shown in the flag.
+    pub reason: String,
+}
+
+/// An extra mask: matches become `<placeholder>` before anything is stored.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaskRule {
+    pub name: String,
+    pub regex: RegexField,
+    /// Placeholder name, upper case (default: the name, upper-cased).
+    pub placeholder: Option<String>,
+}
+
+/// A field a system's texts pass through, with its maximum length.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitRule {
+    /// The field's name; when `max` is absent it names a field a schema file
+    /// declares (copybook, DDL, XSD), e.g. `ERRMSG.ERR-TEXT`.
+    pub field: String,
+    pub max: Option<u64>,
+    pub unit: Option<LimitUnitName>,
+    /// Encoding for `unit: bytes` (default: the system's encoding, else UTF-8).
+    pub encoding: Option<EncodingName>,
+    /// Regex over definition keys this limit applies to (default: every text).
+    pub keys: Option<RegexField>,
+    /// Whether observed templates are held to it too (default: true).
+    pub observations: Option<bool>,
+    /// Known maximum widths of placeholders, by placeholder name.
+    #[serde(default)]
+    pub placeholder_widths: BTreeMap<String, u64>,
+}
+
+/// The unit of a [`LimitRule`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitUnitName {
+    Chars,
+    Bytes,
+    Utf16,
+    SmsSegments,
+}
+
+/// A flag the owners accepted: kept in reports, marked as suppressed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suppression {
+    pub kind: String,
+    pub system: Option<String>,
+    pub key: Option<String>,
+    pub template: Option<String>,
+    pub reason: String,
+    pub until: Option<chrono::NaiveDate>,
+}
+
+/// A regex compiled while loading, so a bad pattern is an error at its position.
+#[derive(Clone)]
+pub struct RegexField(pub regex::Regex);
+
+impl fmt::Debug for RegexField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "/{}/", self.0.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RegexField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        regex::Regex::new(&s).map(RegexField).map_err(|e| {
+            let detail = e.to_string();
+            let detail = detail
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim_start_matches("error: ")
+                .to_string();
+            de::Error::custom(format!("invalid regex `{s}`: {detail}"))
+        })
+    }
+}
+
+/// A glob compiled while loading (`**` crosses folders; `{a,b}` alternates).
+#[derive(Clone)]
+pub struct GlobPattern {
+    pub text: String,
+    pub matcher: globset::GlobMatcher,
+}
+
+impl fmt::Debug for GlobPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.text)
+    }
+}
+
+impl GlobPattern {
+    pub fn new(text: &str) -> Result<Self, globset::Error> {
+        let glob = globset::GlobBuilder::new(text)
+            .literal_separator(true)
+            .build()?;
+        Ok(GlobPattern {
+            text: text.to_string(),
+            matcher: glob.compile_matcher(),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for GlobPattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        GlobPattern::new(&s).map_err(|e| de::Error::custom(format!("invalid glob: {e}")))
+    }
+}
+
+/// An encoding label errata can decode (checked while loading).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodingName(pub String);
+
+impl<'de> Deserialize<'de> for EncodingName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if crate::read::Charset::from_label(&s).is_some() {
+            Ok(EncodingName(s))
+        } else {
+            Err(de::Error::custom(format!(
+                "unknown encoding `{s}`{}",
+                did_you_mean(&s, crate::read::Charset::known_labels())
+            )))
+        }
+    }
+}
+
+/// A format name one of the scanners has (checked while loading).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatName(pub String);
+
+impl<'de> Deserialize<'de> for FormatName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if crate::scan::by_name(&s).is_some() {
+            Ok(FormatName(s))
+        } else {
+            Err(de::Error::custom(format!(
+                "unknown format `{s}`{}",
+                did_you_mean(&s, &crate::scan::names())
+            )))
+        }
+    }
+}
+
+/// ` (did you mean `x`?)` for the closest candidate, or nothing when none is close.
+pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}

@@ -1,0 +1,157 @@
+//! Format scanners: one file per format, all behind [`Scanner`].
+//!
+//! A scanner turns decoded text into [`Item`]s with their location. It knows its
+//! format's syntax and nothing else: what is client-visible is `extract`'s job,
+//! masking is `mask`'s. Scanners never fail a file: a malformed entry becomes a
+//! [`Item::Warning`] naming the line and the scan of the rest goes on.
+//!
+//! To add a format: write `scan/<format>.rs` with a unit struct implementing
+//! [`Scanner`] and its tests beside it, then list it in [`SCANNERS`].
+
+use std::io::BufRead;
+
+use crate::model::{Definition, FieldLimit, LogRecord, Role, Warning};
+use crate::rules::SourceOptions;
+
+mod json_i18n;
+mod json_lines;
+mod log_lines;
+mod properties;
+
+/// Everything a scanner can yield.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Definition(Definition),
+    Limit(FieldLimit),
+    Record(LogRecord),
+    Warning(Warning),
+}
+
+/// What a scanner knows about the file it reads.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanContext<'a> {
+    /// The file's display path, used in every location and warning.
+    pub path: &'a str,
+    /// 1-based number of the first line in the input (greater than 1 when an
+    /// incremental scan resumes in the middle of a file).
+    pub first_line: u64,
+    /// Locale given by the rules, if any (otherwise scanners guess from the file).
+    pub locale: Option<&'a str>,
+    /// Format options from the rules (column maps, field specs…).
+    pub options: &'a SourceOptions,
+}
+
+/// A format reader. Implementations are stateless unit structs listed in [`SCANNERS`].
+pub trait Scanner: Sync {
+    /// The format name used in rules (`format: properties`).
+    fn name(&self) -> &'static str;
+    /// What files of this format usually hold.
+    fn role(&self) -> Role;
+    /// File name endings (lowercase, no dot) that select this format in zero-config mode.
+    fn extensions(&self) -> &'static [&'static str];
+    /// Whether decoded content (the first few KiB) looks like this format; used to
+    /// tell formats sharing an extension apart (`.json` catalogs vs JSON lines).
+    fn sniff(&self, head: &str) -> bool {
+        let _ = head;
+        true
+    }
+    /// Whether the input is raw bytes of the format's own charset declaration
+    /// (e.g. Java properties are ISO-8859-1 unless the rules say otherwise).
+    fn default_encoding(&self) -> Option<&'static str> {
+        None
+    }
+    /// Reads decoded UTF-8 text and emits items in file order.
+    fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item));
+}
+
+/// Every scanner, in documentation order. Zero-config detection tries them in this order.
+pub static SCANNERS: &[&dyn Scanner] = &[
+    &properties::Properties,
+    &json_lines::JsonLines,
+    &json_i18n::JsonI18n,
+    &log_lines::LogLines,
+];
+
+/// The scanner registered under `name`.
+pub fn by_name(name: &str) -> Option<&'static dyn Scanner> {
+    SCANNERS.iter().copied().find(|s| s.name() == name)
+}
+
+/// The names of all formats, for error messages and did-you-mean suggestions.
+pub fn names() -> Vec<&'static str> {
+    SCANNERS.iter().map(|s| s.name()).collect()
+}
+
+/// Picks a scanner for a file from its name and the start of its decoded content.
+/// Extensions decide first; among scanners sharing an extension, content decides.
+pub fn detect(file_name: &str, head: &str) -> Option<&'static dyn Scanner> {
+    let lower = file_name.to_ascii_lowercase();
+    let by_ext: Vec<&'static dyn Scanner> = SCANNERS
+        .iter()
+        .copied()
+        .filter(|s| s.extensions().iter().any(|e| has_extension(&lower, e)))
+        .collect();
+    by_ext
+        .iter()
+        .copied()
+        .find(|s| s.sniff(head))
+        .or_else(|| by_ext.first().copied())
+}
+
+/// `name` ends in `.ext`, possibly followed by rotation suffixes (`app.log.1`,
+/// `app.log.2.gz`, `app.log.2024-01-01`).
+fn has_extension(name: &str, ext: &str) -> bool {
+    let mut rest = name;
+    loop {
+        if rest.ends_with(&format!(".{ext}")) {
+            return true;
+        }
+        match rest.rfind('.') {
+            Some(dot) if is_rotation_suffix(&rest[dot + 1..]) => rest = &rest[..dot],
+            _ => return false,
+        }
+    }
+}
+
+fn is_rotation_suffix(s: &str) -> bool {
+    matches!(s, "gz" | "zst" | "old" | "bak")
+        || (!s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == '_'))
+}
+
+/// Reads lines of decoded input with their 1-based numbers, without the line ending.
+/// Shared by line-oriented scanners so that numbering and `\r\n` handling agree.
+pub fn for_each_line(
+    input: &mut dyn BufRead,
+    first_line: u64,
+    mut f: impl FnMut(u64, &str),
+) -> std::io::Result<()> {
+    let mut buf = String::new();
+    let mut line_no = first_line;
+    loop {
+        buf.clear();
+        if input.read_line(&mut buf)? == 0 {
+            return Ok(());
+        }
+        let line = buf.strip_suffix('\n').unwrap_or(&buf);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        f(line_no, line);
+        line_no += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotated_names_keep_their_extension() {
+        assert!(has_extension("app.log", "log"));
+        assert!(has_extension("app.log.1", "log"));
+        assert!(has_extension("app.log.2.gz", "log"));
+        assert!(has_extension("app.log.2024-01-01", "log"));
+        assert!(!has_extension("app.logs", "log"));
+        assert!(!has_extension("catalog.json.txt", "json"));
+    }
+}
