@@ -82,7 +82,7 @@ pub fn scan(
     let harvested: Vec<Harvested> = discovery
         .files
         .par_iter()
-        .map(|file| harvest_file(file, known.get(&file.display), &masker))
+        .map(|file| harvest_file(file, known.get(&file.display), &masker, options.as_of))
         .collect();
 
     let mut miners: HashMap<String, TemplateMiner> = HashMap::new();
@@ -197,7 +197,12 @@ struct HarvestedFile {
     warnings: Vec<Warning>,
 }
 
-fn harvest_file(file: &SourceFile<'_>, known: Option<&FileState>, masker: &Masker) -> Harvested {
+fn harvest_file(
+    file: &SourceFile<'_>,
+    known: Option<&FileState>,
+    masker: &Masker,
+    as_of: NaiveDate,
+) -> Harvested {
     let fail = |message: String| Harvested::Failed(Warning::new(&file.display, None, message));
     let meta = match std::fs::metadata(&file.path) {
         Ok(m) => m,
@@ -270,6 +275,8 @@ fn harvest_file(file: &SourceFile<'_>, known: Option<&FileState>, masker: &Maske
         first_line: resume_at + 1,
         locale,
         options: &file.source.options,
+        as_of,
+        file_time: fallback_time,
     };
     let mut definitions = Vec::new();
     let mut limits = Vec::new();

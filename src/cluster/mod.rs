@@ -5,8 +5,10 @@
 //! system and the template's first form, kept as the template generalises.
 
 mod matching;
+mod near_duplicates;
 
 pub use matching::{DefinitionIndex, IndexedDefinition, Match, MatchKind};
+pub use near_duplicates::{NEAR_DUPLICATE_THRESHOLD, NearDupInput, NearDuplicate, near_duplicates};
 
 /// A stable template id: 16 hex digits of xxh3 over system and template text.
 pub fn template_id(system: &str, template: &str) -> String {

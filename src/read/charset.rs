@@ -59,6 +59,50 @@ impl Charset {
             Charset::Web(e) => e.name(),
         }
     }
+
+    /// Length of `text` in bytes once encoded in this charset (unencodable
+    /// characters count as the one byte a substitute would take).
+    pub fn encoded_len(&self, text: &str) -> usize {
+        match self {
+            Charset::Web(e) if *e == encoding_rs::UTF_8 => text.len(),
+            Charset::Web(e) if *e == encoding_rs::UTF_16LE || *e == encoding_rs::UTF_16BE => {
+                text.encode_utf16().count() * 2
+            }
+            Charset::Web(_) => text
+                .chars()
+                .map(|c| self.encode_char(c).map_or(1, |b| b.len()))
+                .sum(),
+        }
+    }
+
+    /// The distinct characters of `text` this charset cannot represent, in order of appearance.
+    pub fn unencodable_chars(&self, text: &str) -> Vec<char> {
+        let mut out: Vec<char> = Vec::new();
+        for c in text.chars() {
+            if self.encode_char(c).is_none() && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The bytes of one character, or `None` when the charset has none for it.
+    fn encode_char(&self, c: char) -> Option<Vec<u8>> {
+        match self {
+            Charset::Web(e) => {
+                // UTF-16 labels encode as UTF-8 in encoding_rs (WHATWG); every char fits both.
+                if *e == encoding_rs::UTF_8
+                    || *e == encoding_rs::UTF_16LE
+                    || *e == encoding_rs::UTF_16BE
+                {
+                    return Some(c.to_string().into_bytes());
+                }
+                let mut buf = [0u8; 4];
+                let (bytes, _, unmappable) = e.encode(c.encode_utf8(&mut buf));
+                (!unmappable).then(|| bytes.into_owned())
+            }
+        }
+    }
 }
 
 pub(super) fn open(path: &Path, declared: Option<Charset>) -> Result<Opened, ReadError> {
@@ -96,4 +140,26 @@ fn detect(head: &[u8]) -> Result<(Charset, bool), ReadError> {
         });
     }
     Ok((Charset::UTF_8, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_and_unencodable_characters() {
+        let cp1251 = Charset::from_label("cp1251").unwrap();
+        let utf8 = Charset::UTF_8;
+        let text = "Ошибка «№5» — ok";
+        assert_eq!(cp1251.encoded_len(text), text.chars().count());
+        assert_eq!(utf8.encoded_len("Ошибка"), 12);
+        // windows-1251 has «», № and — but no emoji or ellipsis-free check here.
+        assert!(cp1251.unencodable_chars(text).is_empty());
+        assert_eq!(cp1251.unencodable_chars("Готово 👍"), vec!['👍']);
+        let latin1 = Charset::from_label("iso-8859-1").unwrap();
+        assert_eq!(
+            latin1.unencodable_chars("Ошибка"),
+            vec!['О', 'ш', 'и', 'б', 'к', 'а']
+        );
+    }
 }

@@ -71,12 +71,7 @@ mod tests {
     #[test]
     fn objects_become_records_and_bad_lines_warnings() {
         let options = SourceOptions::default();
-        let ctx = ScanContext {
-            path: "api.jsonl",
-            first_line: 1,
-            locale: None,
-            options: &options,
-        };
+        let ctx = ScanContext::for_test("api.jsonl", &options);
         let mut items = Vec::new();
         let input = "{\"message\":\"a\"}\n{broken\n[1]\n";
         JsonLines.scan(&mut input.as_bytes(), &ctx, &mut |i| items.push(i));

@@ -49,12 +49,7 @@ mod tests {
     #[test]
     fn one_record_per_non_empty_line_with_numbers() {
         let options = SourceOptions::default();
-        let ctx = ScanContext {
-            path: "a.log",
-            first_line: 1,
-            locale: None,
-            options: &options,
-        };
+        let ctx = ScanContext::for_test("a.log", &options);
         let mut items = Vec::new();
         LogLines.scan(&mut "first\r\n\nthird".as_bytes(), &ctx, &mut |i| {
             items.push(i)

@@ -39,6 +39,26 @@ pub struct ScanContext<'a> {
     pub locale: Option<&'a str>,
     /// Format options from the rules (column maps, field specs…).
     pub options: &'a SourceOptions,
+    /// The run's "today": timestamps without a year (syslog) are placed at or before it.
+    pub as_of: chrono::NaiveDate,
+    /// The file's modification time, for formats whose timestamps lack parts.
+    pub file_time: chrono::NaiveDateTime,
+}
+
+#[cfg(test)]
+impl<'a> ScanContext<'a> {
+    /// A context for unit tests: line 1, no locale, as of 2024-06-30.
+    pub fn for_test(path: &'a str, options: &'a SourceOptions) -> Self {
+        let as_of = chrono::NaiveDate::from_ymd_opt(2024, 6, 30).expect("valid date");
+        ScanContext {
+            path,
+            first_line: 1,
+            locale: None,
+            options,
+            as_of,
+            file_time: as_of.and_hms_opt(12, 0, 0).expect("valid time"),
+        }
+    }
 }
 
 /// A format reader. Implementations are stateless unit structs listed in [`SCANNERS`].
