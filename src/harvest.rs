@@ -3,11 +3,12 @@
 //!
 //! Files are read, decoded, scanned, extracted and masked in parallel (rayon);
 //! templating and catalog writes are sequential, so ids and counts do not depend
-//! on thread timing. Each file's results are committed together with its new
-//! position, so an unchanged file is never counted twice.
+//! on thread timing. Each file's results are committed in one transaction with
+//! its new position, so a run killed at any point and run again counts every
+//! complete line exactly once ([`crate::tracking`] decides what is new).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -15,24 +16,36 @@ use rayon::prelude::*;
 
 use crate::audit::{self, AuditInput};
 use crate::catalog::{
-    Catalog, CatalogError, DefinitionRow, FileBatch, FileRecord, FileState, LimitRow, RunStats,
-    TemplateDelta,
+    Catalog, CatalogError, DefinitionRow, FileBatch, FileRecord, LimitRow, RunStats, TemplateDelta,
 };
 use crate::cluster::{DefinitionIndex, IndexedDefinition, TemplateMiner};
 use crate::discover::{self, SourceFile};
 use crate::extract::Extractor;
 use crate::mask::{Masker, PiiKind, normalise_placeholders};
 use crate::model::{Definition, FieldLimit, LimitUnit, MaskedObservation, Role, Warning};
-use crate::read;
+use crate::read::{self, Window};
 use crate::rules::Rules;
 use crate::scan::{Item, ScanContext};
+use crate::tracking::{self, CurrentFile, Plan, StoredFile};
 
 /// What `errata scan` was asked to do.
-pub struct ScanOptions {
+pub struct ScanOptions<'p> {
     /// Trees to scan; system roots are resolved against each.
     pub paths: Vec<PathBuf>,
     /// "Today" for staleness and for timestamps without a year.
     pub as_of: NaiveDate,
+    /// Forget stored observations and positions and read everything again.
+    pub full: bool,
+    /// Told about the work as it goes (a progress bar in the CLI).
+    pub progress: Option<&'p dyn Progress>,
+}
+
+/// Receives progress while files are read; called from several threads.
+pub trait Progress: Sync {
+    /// The files to read and their total size in bytes.
+    fn start(&self, files: u64, bytes: u64);
+    /// One file is done; `bytes` is its size.
+    fn file_done(&self, bytes: u64);
 }
 
 /// What a scan did, for the summary.
@@ -49,45 +62,47 @@ pub struct ScanOutcome {
 /// Files committed per transaction.
 const FILES_PER_COMMIT: usize = 64;
 
-/// Bytes hashed to recognise a file again.
-const HEAD_HASH_LEN: usize = 4096;
-
 /// Runs a scan: discovery, per-file harvest, templates, matching, flags.
 pub fn scan(
     rules: &Rules,
     catalog: &mut Catalog,
-    options: &ScanOptions,
+    options: &ScanOptions<'_>,
 ) -> Result<ScanOutcome, CatalogError> {
     let discovery = discover::discover(rules, &options.paths);
+    if options.full {
+        catalog.reset_observations()?;
+    }
     let run = catalog.begin_run(&options.as_of.to_string())?;
     let mut stats = RunStats {
         files_skipped: discovery.skipped.len() as u64,
+        warnings: discovery.skipped.len() as u64,
         ..RunStats::default()
     };
     let mut warnings = discovery.skipped.clone();
     catalog.add_warnings(run, &discovery.skipped)?;
 
-    let known: HashMap<String, FileState> = discovery
-        .files
-        .iter()
-        .filter_map(|f| {
-            catalog
-                .file_state(&f.display)
-                .transpose()
-                .map(|s| s.map(|s| (f.display.clone(), s)))
-        })
-        .collect::<Result<_, _>>()?;
+    let stored = catalog.stored_files()?;
+    let (plans, probe_failures) = plan_files(&discovery.files, &stored);
+    if let Some(progress) = options.progress {
+        let bytes = plans.iter().map(|p| p.size).sum();
+        progress.start(plans.len() as u64, bytes);
+    }
 
     let masker = Masker::new(rules);
-    let harvested: Vec<Harvested> = discovery
-        .files
+    let harvested: Vec<Harvested> = plans
         .par_iter()
-        .map(|file| harvest_file(file, known.get(&file.display), &masker, options.as_of))
+        .map(|planned| {
+            let h = harvest_file(planned, &masker, options.as_of);
+            if let Some(progress) = options.progress {
+                progress.file_done(planned.size);
+            }
+            h
+        })
         .collect();
 
     let mut miners: HashMap<String, TemplateMiner> = HashMap::new();
     let mut batches = Vec::new();
-    for h in harvested {
+    for h in probe_failures.into_iter().chain(harvested) {
         match h {
             Harvested::Unchanged => stats.files_unchanged += 1,
             Harvested::Failed(w) => {
@@ -115,6 +130,7 @@ pub fn scan(
         }
     }
     catalog.commit(run, &batches)?;
+    catalog.remove_files(run, &vanished_catalog_files(&stored))?;
 
     rematch(catalog)?;
     let snapshot = catalog.snapshot()?;
@@ -136,6 +152,98 @@ pub fn scan(
         flags: by_kind,
         warnings,
     })
+}
+
+/// Stored definitions files that no longer exist: their definitions are removed.
+fn vanished_catalog_files(stored: &[FileRecord]) -> Vec<String> {
+    stored
+        .iter()
+        .filter(|f| f.role == Role::Definitions.as_str() && !std::path::Path::new(&f.path).exists())
+        .map(|f| f.path.clone())
+        .collect()
+}
+
+/// A discovered file with what is known about it and what to read of it.
+struct PlannedFile<'r> {
+    file: &'r SourceFile<'r>,
+    /// The file as it will be stored, position not yet advanced.
+    record: FileRecord,
+    plan: Plan,
+    size: u64,
+    /// First decompressed bytes (logs), for the fingerprint.
+    head: Vec<u8>,
+    compressed: bool,
+}
+
+/// Decides for every discovered file whether and from where to read it.
+/// Files whose metadata or head cannot be read become warnings right away.
+fn plan_files<'r>(
+    files: &'r [SourceFile<'r>],
+    stored: &[FileRecord],
+) -> (Vec<PlannedFile<'r>>, Vec<Harvested>) {
+    let mut failures = Vec::new();
+    let mut planned = Vec::new();
+    for file in files {
+        match probe_file(file) {
+            Ok(p) => planned.push(p),
+            Err(e) => failures.push(Harvested::Failed(Warning::new(&file.display, None, e))),
+        }
+    }
+    // Logs are known by fingerprint, wherever they moved; catalogs by path.
+    let (logs, catalogs): (Vec<&mut PlannedFile<'r>>, Vec<&mut PlannedFile<'r>>) = planned
+        .iter_mut()
+        .partition(|p| p.file.role == Role::Observations);
+    let stored_logs: Vec<StoredFile> = stored
+        .iter()
+        .filter(|s| s.role == Role::Observations.as_str())
+        .map(|s| StoredFile {
+            id: s.id.unwrap_or_default(),
+            path: s.path.clone(),
+            dev: s.dev,
+            inode: s.inode,
+            size: s.size,
+            mtime: s.mtime,
+            fingerprint: s.fingerprint.clone(),
+            fingerprint_len: s.fingerprint_len,
+            offset: s.offset,
+            lines: s.lines,
+        })
+        .collect();
+    let current: Vec<CurrentFile> = logs.iter().map(|p| p.current()).collect();
+    for (p, plan) in logs.into_iter().zip(tracking::plan(&current, &stored_logs)) {
+        if let Plan::Unchanged { stored: id } | Plan::Resume { stored: id, .. } = plan {
+            p.record.id = Some(id);
+        }
+        p.plan = plan;
+    }
+    for p in catalogs {
+        if let Some(s) = stored
+            .iter()
+            .find(|s| s.path == p.record.path && s.role == p.record.role)
+        {
+            p.record.id = s.id;
+            if s.content_hash == p.record.content_hash && s.format == p.record.format {
+                p.plan = Plan::Unchanged {
+                    stored: s.id.unwrap_or_default(),
+                };
+            }
+        }
+    }
+    (planned, failures)
+}
+
+impl PlannedFile<'_> {
+    fn current(&self) -> CurrentFile {
+        CurrentFile {
+            path: self.record.path.clone(),
+            dev: self.record.dev,
+            inode: self.record.inode,
+            size: self.record.size,
+            mtime: self.record.mtime,
+            compressed: self.compressed,
+            head: self.head.clone(),
+        }
+    }
 }
 
 /// Re-derives the definition each template matches (definitions may have changed).
@@ -196,53 +304,122 @@ struct HarvestedFile {
     observations: Vec<MaskedGroup>,
     warnings: Vec<Warning>,
 }
+/// Reads what the catalog needs to recognise a file: metadata and its first bytes.
+fn probe_file<'r>(file: &'r SourceFile<'r>) -> Result<PlannedFile<'r>, String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(&file.path).map_err(|e| format!("cannot read: {e}"))?;
+    let (head, compressed) =
+        read::probe(&file.path, tracking::FINGERPRINT_LEN).map_err(|e| e.to_string())?;
+    let content_hash = match file.role {
+        Role::Definitions => {
+            Some(content_hash(&file.path).map_err(|e| format!("cannot read: {e}"))?)
+        }
+        Role::Observations => None,
+    };
+    Ok(PlannedFile {
+        file,
+        record: FileRecord {
+            id: None,
+            path: file.display.clone(),
+            system: file.system.name.clone(),
+            role: file.role.as_str().to_string(),
+            format: file.scanner.name().to_string(),
+            encoding: String::new(),
+            dev: meta.dev(),
+            inode: meta.ino(),
+            size: meta.len(),
+            mtime: meta.mtime(),
+            fingerprint: tracking::fingerprint(&head),
+            fingerprint_len: head.len(),
+            content_hash,
+            offset: 0,
+            lines: 0,
+        },
+        plan: Plan::New,
+        size: meta.len(),
+        head,
+        compressed,
+    })
+}
 
-fn harvest_file(
-    file: &SourceFile<'_>,
-    known: Option<&FileState>,
+/// Hash of a whole (catalog) file: catalogs are re-read when it changes.
+fn content_hash(path: &std::path::Path) -> std::io::Result<String> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(format!("{:016x}", hasher.digest()));
+        }
+        hasher.update(&buf[..n]);
+    }
+}
+
+fn harvest_file(planned: &PlannedFile<'_>, masker: &Masker, as_of: NaiveDate) -> Harvested {
+    let file = planned.file;
+    let window = match planned.plan {
+        Plan::Unchanged { .. } => return Harvested::Unchanged,
+        Plan::Resume { offset, lines, .. } => Window {
+            offset,
+            lines,
+            take_tail: planned.compressed || is_closed(&file.path),
+        },
+        Plan::New => Window {
+            offset: 0,
+            lines: 0,
+            take_tail: file.role == Role::Definitions
+                || planned.compressed
+                || is_closed(&file.path),
+        },
+    };
+    match harvest_window(planned, &window, masker, as_of) {
+        // The content is shorter than the stored position: rewritten, read it whole.
+        Ok(None) => {
+            let restart = Window {
+                offset: 0,
+                lines: 0,
+                take_tail: window.take_tail,
+            };
+            let fresh = PlannedFile {
+                file,
+                record: FileRecord {
+                    id: None,
+                    ..planned.record.clone()
+                },
+                plan: Plan::New,
+                size: planned.size,
+                head: Vec::new(),
+                compressed: planned.compressed,
+            };
+            match harvest_window(&fresh, &restart, masker, as_of) {
+                Ok(Some(h)) => h,
+                Ok(None) => Harvested::Unchanged,
+                Err(message) => Harvested::Failed(Warning::new(&file.display, None, message)),
+            }
+        }
+        Ok(Some(h)) => h,
+        Err(message) => Harvested::Failed(Warning::new(&file.display, None, message)),
+    }
+}
+
+/// A log whose name says it was rotated gets no more lines: its last line is final.
+fn is_closed(path: &std::path::Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(tracking::is_rotated_name)
+}
+
+/// Reads one window of a file; `Ok(None)` when the file is shorter than the window's offset.
+fn harvest_window(
+    planned: &PlannedFile<'_>,
+    window: &Window,
     masker: &Masker,
     as_of: NaiveDate,
-) -> Harvested {
-    let fail = |message: String| Harvested::Failed(Warning::new(&file.display, None, message));
-    let meta = match std::fs::metadata(&file.path) {
-        Ok(m) => m,
-        Err(e) => return fail(format!("cannot read: {e}")),
-    };
-    let size = meta.len();
-    let mtime = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_secs() as i64);
-    let head_hash = match head_hash(&file.path) {
-        Ok(h) => h,
-        Err(e) => return fail(format!("cannot read: {e}")),
-    };
-    let state = FileState {
-        size,
-        mtime,
-        head_hash,
-        lines: 0,
-    };
-    // Observations are counted once: a log that only grew is read from where the
-    // last scan stopped. Definitions are re-read whole whenever their file changed.
-    let resume_at = match known {
-        Some(k) if k.size == size && k.mtime == mtime && k.head_hash == state.head_hash => {
-            return Harvested::Unchanged;
-        }
-        Some(k)
-            if file.role == Role::Observations
-                && size >= k.size
-                && same_head(&file.path, k, &state) =>
-        {
-            k.lines
-        }
-        _ => 0,
-    };
-    let mut opened = match read::open(&file.path, file.charset) {
-        Ok(o) => o,
-        Err(e) => return fail(e.to_string()),
-    };
+) -> Result<Option<Harvested>, String> {
+    let file = planned.file;
+    let (mut opened, end) =
+        read::open_window(&file.path, file.charset, window).map_err(|e| e.to_string())?;
     let mut warnings = Vec::new();
     if opened.guessed {
         warnings.push(Warning::new(
@@ -251,17 +428,7 @@ fn harvest_file(
             format!("encoding not declared, guessed {}", opened.charset.name()),
         ));
     }
-    let mut skipped = 0;
-    let mut discard = String::new();
-    while skipped < resume_at {
-        discard.clear();
-        match opened.reader.read_line(&mut discard) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => skipped += 1,
-        }
-    }
-
-    let fallback_time = chrono::DateTime::from_timestamp(mtime, 0)
+    let fallback_time = chrono::DateTime::from_timestamp(planned.record.mtime, 0)
         .map(|t| t.naive_utc())
         .unwrap_or_default();
     let extractor = Extractor::from_spec(file.source.extractor.as_ref());
@@ -272,7 +439,7 @@ fn harvest_file(
         .or(file.system.locale.as_deref());
     let ctx = ScanContext {
         path: &file.display,
-        first_line: resume_at + 1,
+        first_line: window.lines + 1,
         locale,
         options: &file.source.options,
         as_of,
@@ -282,13 +449,8 @@ fn harvest_file(
     let mut limits = Vec::new();
     let mut groups: HashMap<String, MaskedGroup> = HashMap::new();
     let mut records = 0;
-    let mut counting = CountingReader {
-        inner: &mut opened.reader,
-        lines: 0,
-    };
-    let mut reader = std::io::BufReader::new(&mut counting);
     file.scanner
-        .scan(&mut reader, &ctx, &mut |item| match item {
+        .scan(&mut opened.reader, &ctx, &mut |item| match item {
             Item::Definition(d) => definitions.push(d),
             Item::Limit(l) => limits.push(l),
             Item::Warning(w) => warnings.push(w),
@@ -314,8 +476,9 @@ fn harvest_file(
                 );
             }
         });
-    drop(reader);
-    let lines_read = counting.lines;
+    if end.short() {
+        return Ok(None);
+    }
     let replaced = opened.stats.replaced();
     if replaced > 0 {
         warnings.push(Warning::new(
@@ -331,17 +494,12 @@ fn harvest_file(
     let mut observations: Vec<MaskedGroup> = groups.into_values().collect();
     observations.sort_by(|a, b| a.first_line.cmp(&b.first_line).then(a.text.cmp(&b.text)));
     let is_definitions = file.role == Role::Definitions;
-    Harvested::Read(Box::new(HarvestedFile {
+    Ok(Some(Harvested::Read(Box::new(HarvestedFile {
         record: FileRecord {
-            path: file.display.clone(),
-            system: system.clone(),
-            role: file.role.as_str().to_string(),
-            format: file.scanner.name().to_string(),
             encoding: opened.charset.name().to_string(),
-            state: FileState {
-                lines: resume_at + lines_read,
-                ..state
-            },
+            offset: end.offset(),
+            lines: end.lines(),
+            ..planned.record.clone()
         },
         records,
         definitions: is_definitions
@@ -349,21 +507,7 @@ fn harvest_file(
         limits: (is_definitions || !limits.is_empty()).then(|| limit_rows(system, limits)),
         observations,
         warnings,
-    }))
-}
-
-/// Counts the lines a scanner consumed, so a later scan can resume after them.
-struct CountingReader<'a> {
-    inner: &'a mut Box<dyn BufRead + Send>,
-    lines: u64,
-}
-
-impl Read for CountingReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
-        Ok(n)
-    }
+    }))))
 }
 
 fn add_observation(groups: &mut HashMap<String, MaskedGroup>, obs: MaskedObservation) {
@@ -518,32 +662,4 @@ fn limit_rows(system: &str, limits: Vec<FieldLimit>) -> Vec<LimitRow> {
             }
         })
         .collect()
-}
-
-/// Whether the file still starts as it did: a file shorter than the hashed head
-/// when last seen is compared over the length it had then.
-fn same_head(path: &std::path::Path, known: &FileState, now: &FileState) -> bool {
-    if known.size >= HEAD_HASH_LEN as u64 {
-        return known.head_hash == now.head_hash;
-    }
-    head_hash_of(path, known.size as usize).is_ok_and(|h| h == known.head_hash)
-}
-
-/// Hash of a file's first bytes: how a file is recognised when it grows.
-fn head_hash(path: &std::path::Path) -> std::io::Result<String> {
-    head_hash_of(path, HEAD_HASH_LEN)
-}
-
-fn head_hash_of(path: &std::path::Path, len: usize) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut buf = vec![0u8; len];
-    let mut n = 0;
-    while n < buf.len() {
-        let read = f.read(&mut buf[n..])?;
-        if read == 0 {
-            break;
-        }
-        n += read;
-    }
-    Ok(format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&buf[..n])))
 }

@@ -25,4 +25,5 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod timestamp;
+pub mod tracking;
 pub mod yaml;

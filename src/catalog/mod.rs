@@ -8,13 +8,15 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::model::Warning;
 
+mod lock;
 mod query;
 pub mod schema;
 
+pub use lock::{LockError, ScanLock, lock_path};
 pub use query::{DefinitionView, LimitRow, RunView, Snapshot, StoredFlag, TemplateView};
 
 /// A catalog that cannot be opened or written: exit code 2, nothing written.
@@ -31,25 +33,27 @@ pub enum CatalogError {
     Sql(#[from] rusqlite::Error),
 }
 
-/// What the catalog remembers of a scanned file.
+/// A scanned file as stored: its identity (fingerprint, inode) and how far it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileState {
-    pub size: u64,
-    pub mtime: i64,
-    pub head_hash: String,
-    /// Lines already consumed (complete lines of an observations file).
-    pub lines: u64,
-}
-
-/// A scanned file as stored.
-#[derive(Debug, Clone)]
 pub struct FileRecord {
+    /// The stored row this file continues, or `None` for a file seen for the first time.
+    pub id: Option<i64>,
     pub path: String,
     pub system: String,
     pub role: String,
     pub format: String,
     pub encoding: String,
-    pub state: FileState,
+    pub dev: u64,
+    pub inode: u64,
+    pub size: u64,
+    pub mtime: i64,
+    pub fingerprint: String,
+    pub fingerprint_len: usize,
+    /// Hash of the whole content (definitions files, which are re-read whole when it changes).
+    pub content_hash: Option<String>,
+    /// Decompressed bytes consumed (end of the last complete line read).
+    pub offset: u64,
+    pub lines: u64,
 }
 
 /// A definition as stored.
@@ -168,23 +172,59 @@ impl Catalog {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// What the catalog remembers of `path`, if it scanned it before.
-    pub fn file_state(&self, path: &str) -> Result<Option<FileState>, CatalogError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT size, mtime, head_hash, lines FROM files WHERE path = ?1",
-                [path],
-                |r| {
-                    Ok(FileState {
-                        size: r.get::<_, i64>(0)? as u64,
-                        mtime: r.get(1)?,
-                        head_hash: r.get(2)?,
-                        lines: r.get::<_, i64>(3)? as u64,
-                    })
-                },
-            )
-            .optional()?)
+    /// Every file the catalog remembers.
+    pub fn stored_files(&self) -> Result<Vec<FileRecord>, CatalogError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, path, system, role, format, encoding, dev, inode, size, mtime, fingerprint,
+                    fingerprint_len, content_hash, offset, lines FROM files ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(FileRecord {
+                id: Some(r.get(0)?),
+                path: r.get(1)?,
+                system: r.get(2)?,
+                role: r.get(3)?,
+                format: r.get(4)?,
+                encoding: r.get(5)?,
+                dev: r.get::<_, i64>(6)? as u64,
+                inode: r.get::<_, i64>(7)? as u64,
+                size: r.get::<_, i64>(8)? as u64,
+                mtime: r.get(9)?,
+                fingerprint: r.get(10)?,
+                fingerprint_len: r.get::<_, i64>(11)? as usize,
+                content_hash: r.get(12)?,
+                offset: r.get::<_, i64>(13)? as u64,
+                lines: r.get::<_, i64>(14)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Forgets every observation and file position (`errata scan --full`), in one
+    /// transaction: the next scan reads everything once.
+    pub fn reset_observations(&mut self) -> Result<(), CatalogError> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM templates; DELETE FROM template_days; DELETE FROM template_samples;
+             DELETE FROM template_sources; DELETE FROM template_pii; DELETE FROM files;",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks the definitions of vanished catalog files as removed in `run`.
+    pub fn remove_files(&mut self, run: i64, paths: &[String]) -> Result<(), CatalogError> {
+        let tx = self.conn.transaction()?;
+        for path in paths {
+            tx.execute(
+                "UPDATE definitions SET removed_run = ?2 WHERE path = ?1 AND removed_run IS NULL",
+                params![path, run],
+            )?;
+            tx.execute("DELETE FROM limits WHERE path = ?1", [path])?;
+            tx.execute("DELETE FROM files WHERE path = ?1", [path])?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Applies the results of `batches` and their files' new positions in one transaction.
@@ -285,20 +325,28 @@ fn write_batch(
         [&f.system],
     )?;
     tx.execute(
-        "INSERT INTO files (path, system, role, format, encoding, size, mtime, head_hash, lines, last_run)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-         ON CONFLICT(path) DO UPDATE SET system = ?2, role = ?3, format = ?4, encoding = ?5,
-             size = ?6, mtime = ?7, head_hash = ?8, lines = ?9, last_run = ?10",
+        "INSERT INTO files (id, path, system, role, format, encoding, dev, inode, size, mtime, fingerprint,
+             fingerprint_len, content_hash, offset, lines, last_run)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT(id) DO UPDATE SET path = ?2, system = ?3, role = ?4, format = ?5, encoding = ?6,
+             dev = ?7, inode = ?8, size = ?9, mtime = ?10, fingerprint = ?11, fingerprint_len = ?12,
+             content_hash = ?13, offset = ?14, lines = ?15, last_run = ?16",
         params![
+            f.id,
             f.path,
             f.system,
             f.role,
             f.format,
             f.encoding,
-            f.state.size as i64,
-            f.state.mtime,
-            f.state.head_hash,
-            f.state.lines as i64,
+            f.dev as i64,
+            f.inode as i64,
+            f.size as i64,
+            f.mtime,
+            f.fingerprint,
+            f.fingerprint_len as i64,
+            f.content_hash,
+            f.offset as i64,
+            f.lines as i64,
             run
         ],
     )?;
@@ -367,7 +415,6 @@ fn replace_definitions(
             d.note,
             d.path,
             d.line as i64,
-            first_runs.get(&d.id).copied().unwrap_or(run),
             run
         ])?;
     }

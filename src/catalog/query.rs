@@ -199,7 +199,7 @@ impl Catalog {
         let definitions = conn
             .prepare(
                 "SELECT id, system, key, locale, form, text, template, state, note, path, line
-                 FROM definitions ORDER BY system, key, locale, form, path, line",
+                 FROM definitions WHERE removed_run IS NULL ORDER BY system, key, locale, form, path, line",
             )?
             .query_map([], |r| {
                 Ok(DefinitionRow {

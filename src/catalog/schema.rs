@@ -14,17 +14,24 @@ pub const MIGRATIONS: &[&str] = &[
         name TEXT PRIMARY KEY
     );
     CREATE TABLE files (
-        path TEXT PRIMARY KEY,
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
         system TEXT NOT NULL,
         role TEXT NOT NULL,
         format TEXT NOT NULL,
         encoding TEXT NOT NULL,
+        dev INTEGER NOT NULL,
+        inode INTEGER NOT NULL,
         size INTEGER NOT NULL,
         mtime INTEGER NOT NULL,
-        head_hash TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        fingerprint_len INTEGER NOT NULL,
+        content_hash TEXT,
+        offset INTEGER NOT NULL,
         lines INTEGER NOT NULL,
         last_run INTEGER NOT NULL
     );
+    CREATE INDEX files_by_path ON files(path);
     CREATE TABLE definitions (
         id TEXT PRIMARY KEY,
         system TEXT NOT NULL,
@@ -38,7 +45,8 @@ pub const MIGRATIONS: &[&str] = &[
         path TEXT NOT NULL,
         line INTEGER NOT NULL,
         first_run INTEGER NOT NULL,
-        last_run INTEGER NOT NULL
+        last_run INTEGER NOT NULL,
+        removed_run INTEGER
     );
     CREATE INDEX definitions_by_file ON definitions(path);
     CREATE INDEX definitions_by_key ON definitions(system, key);

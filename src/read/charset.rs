@@ -54,6 +54,15 @@ impl Charset {
         KNOWN_LABELS
     }
 
+    /// The bytes of a line feed in this charset, for cutting content at line ends.
+    pub fn newline(&self) -> &'static [u8] {
+        match self {
+            Charset::Web(e) if *e == encoding_rs::UTF_16LE => &[0x0A, 0x00],
+            Charset::Web(e) if *e == encoding_rs::UTF_16BE => &[0x00, 0x0A],
+            Charset::Web(_) => b"\n",
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Charset::Web(e) => e.name(),

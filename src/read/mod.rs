@@ -10,8 +10,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 mod charset;
+mod window;
 
 pub use charset::Charset;
+pub use window::{Window, WindowEnd, open_window, probe};
 
 /// Why a file could not be read at all (the scan records it and goes on).
 #[derive(Debug, thiserror::Error)]
@@ -69,4 +71,33 @@ pub fn head(path: &Path, declared: Option<Charset>) -> Result<String, ReadError>
         out.push_str(&line);
     }
     Ok(out)
+}
+
+/// The file's content, decompressed (placeholder: plain files only).
+fn decompressed(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, Option<()>), ReadError> {
+    Ok((Box::new(std::fs::File::open(path)?), None))
+}
+
+/// The charset of a file as detection finds it, and whether it is a guess.
+fn detect_charset(path: &Path) -> Result<(Charset, bool), ReadError> {
+    let o = open(path, None)?;
+    Ok((o.charset, o.guessed))
+}
+
+/// Decodes a stream in `charset`.
+fn decode_stream(
+    mut reader: Box<dyn std::io::Read + Send>,
+    charset: Charset,
+    _strip_bom: bool,
+) -> Result<Opened, ReadError> {
+    let mut raw = Vec::new();
+    reader.read_to_end(&mut raw)?;
+    let Charset::Web(e) = charset;
+    let (text, _, _) = e.decode(&raw);
+    Ok(Opened {
+        reader: Box::new(std::io::Cursor::new(text.into_owned().into_bytes())),
+        charset,
+        guessed: false,
+        stats: Arc::new(DecodeStats::default()),
+    })
 }

@@ -1,0 +1,294 @@
+//! Which part of each log file is new since the last scan.
+//!
+//! Files are remembered by identity, not by path: a fingerprint of their first
+//! bytes (of the decompressed content) plus the position read up to. That is what
+//! survives log rotation: `app.log` renamed to `app.log.1`, then compressed to
+//! `app.log.2.gz`, is still the same content, and only its unread tail is read.
+//! A file whose first bytes changed (truncated and rewritten, inode reused) is a
+//! new file, and so is a known fingerprint whose stored position lies beyond the
+//! file's end.
+
+/// Bytes of decompressed content that make a file's fingerprint.
+pub const FINGERPRINT_LEN: usize = 1024;
+
+/// The fingerprint of a file's first bytes (`head` holds at most [`FINGERPRINT_LEN`]).
+pub fn fingerprint(head: &[u8]) -> String {
+    let head = &head[..head.len().min(FINGERPRINT_LEN)];
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(head))
+}
+
+/// A log file as the catalog remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub id: i64,
+    pub path: String,
+    pub dev: u64,
+    pub inode: u64,
+    /// Raw (on-disk) size and mtime when last read: an identical pair means untouched.
+    pub size: u64,
+    pub mtime: i64,
+    pub fingerprint: String,
+    /// How many bytes the fingerprint covers (less than [`FINGERPRINT_LEN`] for small files).
+    pub fingerprint_len: usize,
+    /// Decompressed bytes consumed: the end of the last complete line read.
+    pub offset: u64,
+    /// Lines consumed, so that resumed records keep their line numbers.
+    pub lines: u64,
+}
+
+/// A log file found by this scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentFile {
+    pub path: String,
+    pub dev: u64,
+    pub inode: u64,
+    pub size: u64,
+    pub mtime: i64,
+    /// Whether the file is compressed (its decompressed size is unknown until read).
+    pub compressed: bool,
+    /// Its first decompressed bytes, at most [`FINGERPRINT_LEN`].
+    pub head: Vec<u8>,
+}
+
+/// What to do with a current file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// Nothing new: do not read.
+    Unchanged { stored: i64 },
+    /// Known content: read from `offset` (decompressed bytes), numbering lines after `lines`.
+    /// If the file turns out shorter than `offset`, it is new after all.
+    Resume {
+        stored: i64,
+        offset: u64,
+        lines: u64,
+    },
+    /// Unknown content: read from the start.
+    New,
+}
+
+/// Decides, for each current file, whether it is known and where to resume.
+/// Each stored identity is claimed by at most one current file; the closest
+/// match wins (same inode and path, then same inode, then same path, then the
+/// fingerprint alone — a rotated or compressed file).
+pub fn plan(current: &[CurrentFile], stored: &[StoredFile]) -> Vec<Plan> {
+    let mut plans = vec![Plan::New; current.len()];
+    let mut claimed = vec![false; stored.len()];
+    let mut decided = vec![false; current.len()];
+    let passes: [fn(&CurrentFile, &StoredFile) -> bool; 4] = [
+        |c, s| c.dev == s.dev && c.inode == s.inode && c.path == s.path,
+        |c, s| c.dev == s.dev && c.inode == s.inode,
+        |c, s| c.path == s.path,
+        |_, _| true,
+    ];
+    for same in passes {
+        for (ci, c) in current.iter().enumerate() {
+            if decided[ci] {
+                continue;
+            }
+            let found = stored
+                .iter()
+                .enumerate()
+                .find(|(si, s)| !claimed[*si] && same(c, s) && continues(c, s));
+            if let Some((si, s)) = found {
+                claimed[si] = true;
+                decided[ci] = true;
+                plans[ci] = resume_plan(c, s);
+            }
+        }
+    }
+    plans
+}
+
+/// Whether `c` starts with the bytes `s` was fingerprinted on, and is not shorter
+/// than what was read of `s` (when that can be known without decompressing).
+fn continues(c: &CurrentFile, s: &StoredFile) -> bool {
+    s.fingerprint_len > 0
+        && c.head.len() >= s.fingerprint_len
+        && fingerprint(&c.head[..s.fingerprint_len]) == s.fingerprint
+        && (c.compressed || c.size >= s.offset)
+}
+
+fn resume_plan(c: &CurrentFile, s: &StoredFile) -> Plan {
+    // A renamed file may be a rotated one whose unterminated last line is now final.
+    let untouched = c.dev == s.dev
+        && c.inode == s.inode
+        && c.path == s.path
+        && c.size == s.size
+        && c.mtime == s.mtime;
+    let fully_read = !c.compressed && c.size == s.offset;
+    if untouched || fully_read {
+        Plan::Unchanged { stored: s.id }
+    } else {
+        Plan::Resume {
+            stored: s.id,
+            offset: s.offset,
+            lines: s.lines,
+        }
+    }
+}
+
+/// Whether a file name marks a rotated (closed) log: `app.log.1`, `app.log.2.gz`,
+/// `app-20240101.log`, `app.log.2024-01-01`. Its unterminated last line will get
+/// no more bytes, so it is read as a complete line.
+pub fn is_rotated_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower
+        .strip_suffix(".gz")
+        .or_else(|| lower.strip_suffix(".zst"))
+        .unwrap_or(&lower);
+    if stem.len() != lower.len() {
+        return true;
+    }
+    stem.rsplit('.').next().is_some_and(|last| {
+        !last.is_empty() && last.chars().all(|c| c.is_ascii_digit() || c == '-')
+    }) && stem.contains('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn current(path: &str, inode: u64, content: &[u8]) -> CurrentFile {
+        CurrentFile {
+            path: path.into(),
+            dev: 1,
+            inode,
+            size: content.len() as u64,
+            mtime: 100,
+            compressed: path.ends_with(".gz"),
+            head: content[..content.len().min(FINGERPRINT_LEN)].to_vec(),
+        }
+    }
+
+    fn stored(id: i64, path: &str, inode: u64, content: &[u8], offset: u64) -> StoredFile {
+        let len = content.len().min(FINGERPRINT_LEN);
+        StoredFile {
+            id,
+            path: path.into(),
+            dev: 1,
+            inode,
+            size: content.len() as u64,
+            mtime: 100,
+            fingerprint: fingerprint(&content[..len]),
+            fingerprint_len: len,
+            offset,
+            lines: 3,
+        }
+    }
+
+    #[test]
+    fn growth_resumes_and_touch_without_change_does_not_reread() {
+        let old = b"line 1\nline 2\n";
+        let grown = b"line 1\nline 2\nline 3\n";
+        let s = stored(7, "app.log", 10, old, old.len() as u64);
+        assert_eq!(
+            plan(&[current("app.log", 10, grown)], std::slice::from_ref(&s)),
+            vec![Plan::Resume {
+                stored: 7,
+                offset: 14,
+                lines: 3
+            }]
+        );
+        let mut touched = current("app.log", 10, old);
+        touched.mtime = 999;
+        assert_eq!(plan(&[touched], &[s]), vec![Plan::Unchanged { stored: 7 }]);
+    }
+
+    #[test]
+    fn rename_rotation_and_compression_keep_identity() {
+        let old = b"2024-06-01 first\n2024-06-01 second\n";
+        let s = stored(1, "app.log", 10, old, old.len() as u64 - 5);
+        let new_live = current("app.log", 11, b"2024-06-02 fresh\n");
+        let rotated = current("app.log.1", 10, old);
+        assert_eq!(
+            plan(&[new_live.clone(), rotated], std::slice::from_ref(&s)),
+            vec![
+                Plan::New,
+                Plan::Resume {
+                    stored: 1,
+                    offset: old.len() as u64 - 5,
+                    lines: 3
+                }
+            ]
+        );
+        let compressed = CurrentFile {
+            size: 20,
+            ..current("app.log.2.gz", 12, old)
+        };
+        assert_eq!(
+            plan(&[new_live, compressed], &[s]),
+            vec![
+                Plan::New,
+                Plan::Resume {
+                    stored: 1,
+                    offset: old.len() as u64 - 5,
+                    lines: 3
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn truncate_rewrite_and_inode_reuse_are_new_files() {
+        let old = b"aaaa\nbbbb\ncccc\n";
+        let s = stored(1, "app.log", 10, old, old.len() as u64);
+        // Rewritten with other content under the same inode.
+        assert_eq!(
+            plan(
+                &[current("app.log", 10, b"zzzz\n")],
+                std::slice::from_ref(&s)
+            ),
+            vec![Plan::New]
+        );
+        // Same first bytes, but shorter than what was read: rewritten, not grown.
+        assert_eq!(
+            plan(&[current("app.log", 10, b"aaaa\n")], &[s]),
+            vec![Plan::New]
+        );
+    }
+
+    #[test]
+    fn different_files_with_identical_first_bytes_are_each_their_own() {
+        let head = vec![b'#'; FINGERPRINT_LEN];
+        let mut a = head.clone();
+        a.extend_from_slice(b"a\n");
+        let mut b = head;
+        b.extend_from_slice(b"b\nmore\n");
+        let s = stored(1, "a.log", 10, &a, a.len() as u64);
+        let plans = plan(&[current("a.log", 10, &a), current("b.log", 11, &b)], &[s]);
+        assert_eq!(plans, vec![Plan::Unchanged { stored: 1 }, Plan::New]);
+    }
+
+    #[test]
+    fn small_files_that_grow_past_the_fingerprint_are_recognised() {
+        let small = b"short\n";
+        let s = stored(4, "x.log", 3, small, small.len() as u64);
+        let mut grown = small.to_vec();
+        grown.extend(std::iter::repeat_n(b'x', 2 * FINGERPRINT_LEN));
+        grown.push(b'\n');
+        assert_eq!(
+            plan(&[current("x.log", 3, &grown)], &[s]),
+            vec![Plan::Resume {
+                stored: 4,
+                offset: 6,
+                lines: 3
+            }]
+        );
+    }
+
+    #[test]
+    fn empty_files_are_never_matched() {
+        let s = stored(1, "e.log", 1, b"", 0);
+        assert_eq!(plan(&[current("e.log", 1, b"")], &[s]), vec![Plan::New]);
+    }
+
+    #[test]
+    fn rotated_names() {
+        for name in ["app.log.1", "app.log.2.gz", "app.log.2024-01-01", "x.zst"] {
+            assert!(is_rotated_name(name), "{name}");
+        }
+        for name in ["app.log", "api.jsonl", "core"] {
+            assert!(!is_rotated_name(name), "{name}");
+        }
+    }
+}
