@@ -59,7 +59,7 @@ pub struct ScanOutcome {
     pub warnings: Vec<Warning>,
 }
 
-/// Files committed per transaction.
+/// Files read in parallel and then committed in one transaction.
 const FILES_PER_COMMIT: usize = 64;
 
 /// Runs a scan: discovery, per-file harvest, templates, matching, flags.
@@ -89,47 +89,61 @@ pub fn scan(
     }
 
     let masker = Masker::new(rules);
-    let harvested: Vec<Harvested> = plans
-        .par_iter()
-        .map(|planned| {
-            let h = harvest_file(planned, &masker, options.as_of);
-            if let Some(progress) = options.progress {
-                progress.file_done(planned.size);
-            }
-            h
-        })
-        .collect();
-
     let mut miners: HashMap<String, TemplateMiner> = HashMap::new();
-    let mut batches = Vec::new();
-    for h in probe_failures.into_iter().chain(harvested) {
-        match h {
-            Harvested::Unchanged => stats.files_unchanged += 1,
-            Harvested::Failed(w) => {
-                stats.files_skipped += 1;
-                stats.warnings += 1;
-                warnings.push(w.clone());
-                catalog.add_warnings(run, &[w])?;
-            }
-            Harvested::Read(file) => {
-                stats.files_scanned += 1;
-                stats.records += file.records;
-                stats.observations += file.observations.iter().map(|o| o.count).sum::<u64>();
-                stats.definitions += file.definitions.as_ref().map_or(0, |d| d.len() as u64);
-                stats.warnings += file.warnings.len() as u64;
-                warnings.extend(file.warnings.iter().cloned());
-                let miner = miners
-                    .entry(file.record.system.clone())
-                    .or_insert_with(|| TemplateMiner::new(&file.record.system));
-                batches.push(into_batch(*file, miner));
-                if batches.len() == FILES_PER_COMMIT {
-                    catalog.commit(run, &batches)?;
-                    batches.clear();
-                }
-            }
+    let mut tally = |h: Harvested, stats: &mut RunStats, warnings: &mut Vec<Warning>| match h {
+        Harvested::Unchanged => {
+            stats.files_unchanged += 1;
+            None
+        }
+        Harvested::Failed(w) => {
+            stats.files_skipped += 1;
+            stats.warnings += 1;
+            warnings.push(w.clone());
+            Some(Err(w))
+        }
+        Harvested::Read(file) => {
+            stats.files_scanned += 1;
+            stats.records += file.records;
+            stats.observations += file.observations.iter().map(|o| o.count).sum::<u64>();
+            stats.definitions += file.definitions.as_ref().map_or(0, |d| d.len() as u64);
+            stats.warnings += file.warnings.len() as u64;
+            warnings.extend(file.warnings.iter().cloned());
+            let miner = miners
+                .entry(file.record.system.clone())
+                .or_insert_with(|| TemplateMiner::new(&file.record.system));
+            Some(Ok(into_batch(*file, miner)))
+        }
+    };
+    // Files are read in parallel a batch at a time; each batch commits with its
+    // files' positions, so a killed scan loses at most the batch in flight.
+    for failed in probe_failures {
+        if let Some(Err(w)) = tally(failed, &mut stats, &mut warnings) {
+            catalog.add_warnings(run, &[w])?;
         }
     }
-    catalog.commit(run, &batches)?;
+    for chunk in plans.chunks(FILES_PER_COMMIT) {
+        let harvested: Vec<Harvested> = chunk
+            .par_iter()
+            .map(|planned| {
+                let h = harvest_file(planned, &masker, options.as_of);
+                if let Some(progress) = options.progress {
+                    progress.file_done(planned.size);
+                }
+                h
+            })
+            .collect();
+        let mut batches = Vec::new();
+        let mut failed = Vec::new();
+        for h in harvested {
+            match tally(h, &mut stats, &mut warnings) {
+                Some(Ok(batch)) => batches.push(batch),
+                Some(Err(w)) => failed.push(w),
+                None => {}
+            }
+        }
+        catalog.commit(run, &batches)?;
+        catalog.add_warnings(run, &failed)?;
+    }
     catalog.remove_files(run, &vanished_catalog_files(&stored))?;
 
     rematch(catalog)?;
