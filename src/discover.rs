@@ -151,9 +151,12 @@ fn resolve<'r>(
         Some(name) => scan::by_name(&name.0).expect("format names are validated when loading"),
         None => {
             let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            // Only files some format claims by name are opened at all.
+            if !scan::claims(file_name) {
+                return Ok(None);
+            }
             let head = match read::head(path, declared) {
                 Ok(h) => h,
-                Err(read::ReadError::Binary { .. }) => return Ok(None),
                 Err(e) => return Err(Warning::new(display, None, e.to_string())),
             };
             match scan::detect(file_name, &head) {

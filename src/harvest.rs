@@ -677,3 +677,38 @@ fn limit_rows(system: &str, limits: Vec<FieldLimit>) -> Vec<LimitRow> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file listed by discovery may be gone when it is opened (rotation deletes
+    /// old logs at any time): a warning naming it, never a failure of the run.
+    #[test]
+    fn a_file_vanishing_between_listing_and_open_is_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules_path = dir.path().join("rules.yaml");
+        std::fs::write(
+            &rules_path,
+            "systems:\n  - name: app\n    roots: [app]\n    sources:\n      - path: '*.log'\n        format: log_lines\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("app/gone.log"), "x\n").unwrap();
+        let rules = crate::rules::load(&rules_path).unwrap();
+        let found = discover::discover(&rules, &[dir.path().to_path_buf()]);
+        assert_eq!(found.files.len(), 1);
+        std::fs::remove_file(dir.path().join("app/gone.log")).unwrap();
+        let (planned, failures) = plan_files(&found.files, &[]);
+        assert!(planned.is_empty());
+        match &failures[..] {
+            [Harvested::Failed(w)] => {
+                assert!(
+                    w.path.ends_with("app/gone.log") && w.message.starts_with("cannot read"),
+                    "{w}"
+                )
+            }
+            _ => panic!("expected one failure"),
+        }
+    }
+}

@@ -102,6 +102,14 @@ pub fn names() -> Vec<&'static str> {
     SCANNERS.iter().map(|s| s.name()).collect()
 }
 
+/// Whether any format recognises this file name by its extension.
+pub fn claims(file_name: &str) -> bool {
+    let lower = file_name.to_ascii_lowercase();
+    SCANNERS
+        .iter()
+        .any(|s| s.extensions().iter().any(|e| has_extension(&lower, e)))
+}
+
 /// Picks a scanner for a file from its name and the start of its decoded content.
 /// Extensions decide first; among scanners sharing an extension, content decides.
 pub fn detect(file_name: &str, head: &str) -> Option<&'static dyn Scanner> {
