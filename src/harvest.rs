@@ -318,14 +318,20 @@ fn harvest_file(
     let lines_read = counting.lines;
     let replaced = opened.stats.replaced();
     if replaced > 0 {
+        let lines = opened.stats.replaced_lines();
+        let listed: Vec<String> = lines.iter().map(u64::to_string).collect();
         warnings.push(Warning::new(
             &file.display,
-            None,
+            lines.first().copied(),
             format!(
-                "{replaced} invalid byte sequence(s) in {} replaced by U+FFFD",
-                opened.charset.name()
+                "{replaced} invalid byte sequence(s) in {} replaced by U+FFFD (first on line(s) {})",
+                opened.charset.name(),
+                listed.join(", "),
             ),
         ));
+    }
+    for message in opened.stats.warnings() {
+        warnings.push(Warning::new(&file.display, None, message));
     }
     let system = &file.system.name;
     let mut observations: Vec<MaskedGroup> = groups.into_values().collect();

@@ -167,10 +167,10 @@ pub(super) fn detect(
         guessed: false,
         bom_len,
     };
-    if !matches!(declared, Some(Charset::Ebcdic(_))) {
-        if let Some((enc, bom_len)) = Encoding::for_bom(head) {
-            return Ok(certain(Charset::Web(enc), bom_len));
-        }
+    if !matches!(declared, Some(Charset::Ebcdic(_)))
+        && let Some((enc, bom_len)) = Encoding::for_bom(head)
+    {
+        return Ok(certain(Charset::Web(enc), bom_len));
     }
     if let Some(declared) = declared {
         // EBCDIC record files may hold packed-decimal fields with NUL bytes; a
@@ -212,13 +212,41 @@ fn binary(head: &[u8]) -> ReadError {
     }
 }
 
-/// Whether `head` is UTF-8, allowing a sequence cut by the end of the head.
+/// Whether `head` is UTF-8: valid (a sequence cut by the end of the head is
+/// fine), or mostly valid, with at least [`MULTIBYTE_PER_INVALID`] valid
+/// multi-byte characters per invalid sequence, as when a few lines of a UTF-8 log
+/// are cut or carry a stray legacy fragment. Legacy single-byte text almost never
+/// forms valid multi-byte sequences, so it fails this test.
 fn is_utf8_head(head: &[u8], at_eof: bool) -> bool {
-    match simdutf8::compat::from_utf8(head) {
-        Ok(_) => true,
-        Err(e) => !at_eof && e.error_len().is_none(),
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    let mut rest = head;
+    loop {
+        let (valid, next) = match simdutf8::compat::from_utf8(rest) {
+            Ok(_) => (rest, None),
+            Err(e) => {
+                let valid = &rest[..e.valid_up_to()];
+                match e.error_len() {
+                    Some(len) => (valid, Some(&rest[e.valid_up_to() + len..])),
+                    None if !at_eof => (valid, None),
+                    None => (valid, Some(&rest[rest.len()..])),
+                }
+            }
+        };
+        // Lead bytes of multi-byte sequences are 0xC0 and up.
+        multibyte += valid.iter().filter(|&&b| b >= 0xC0).count();
+        match next {
+            Some(next) => {
+                invalid += 1;
+                rest = next;
+            }
+            None => break,
+        }
     }
+    invalid == 0 || multibyte >= MULTIBYTE_PER_INVALID * invalid
 }
+
+/// How many valid multi-byte characters excuse one invalid sequence in a UTF-8 head.
+const MULTIBYTE_PER_INVALID: usize = 4;
 
 /// UTF-16 without a BOM, told from binary by where the NUL bytes fall: text in
 /// UTF-16 has a zero high byte for every ASCII character (digits, spaces, Latin
@@ -249,4 +277,182 @@ fn utf16_by_nul_pattern(head: &[u8]) -> Option<&'static Encoding> {
             // punctuation), at most one control character in a hundred.
             ascii * 10 >= units && bad * 100 <= units
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(l: &str) -> &'static str {
+        Charset::from_label(l).map_or("none", |c| c.name())
+    }
+
+    #[test]
+    fn labels_and_aliases() {
+        for (l, name) in [
+            ("utf-8", "UTF-8"),
+            ("UTF8", "UTF-8"),
+            ("cp1251", "windows-1251"),
+            ("win1251", "windows-1251"),
+            ("Windows1251", "windows-1251"),
+            ("ansi-1252", "windows-1252"),
+            ("windows-1250", "windows-1250"),
+            ("cp866", "IBM866"),
+            ("dos-866", "IBM866"),
+            ("KOI8-R", "KOI8-R"),
+            ("koi8r", "KOI8-R"),
+            ("cp20866", "KOI8-R"),
+            ("koi8u", "KOI8-U"),
+            ("iso-8859-5", "ISO-8859-5"),
+            ("ISO_8859_5", "ISO-8859-5"),
+            ("iso8859-2", "ISO-8859-2"),
+            ("iso-8859-1", "windows-1252"),
+            ("utf-16le", "UTF-16LE"),
+            ("utf16le", "UTF-16LE"),
+            ("UTF16BE", "UTF-16BE"),
+            ("cp037", "IBM037"),
+            ("IBM-037", "IBM037"),
+            ("cp1025", "IBM1025"),
+            ("ibm1025", "IBM1025"),
+            ("shift_jis", "Shift_JIS"),
+            ("cp1259", "none"),
+            ("klingon", "none"),
+        ] {
+            assert_eq!(label(l), name, "{l}");
+        }
+        for l in Charset::known_labels() {
+            assert!(Charset::from_label(l).is_some(), "{l}");
+        }
+    }
+
+    #[test]
+    fn lengths_and_unencodable_characters() {
+        let cp1251 = Charset::from_label("cp1251").unwrap();
+        let utf8 = Charset::UTF_8;
+        let text = "Ошибка «№5» — ok";
+        assert_eq!(cp1251.encoded_len(text), text.chars().count());
+        assert_eq!(utf8.encoded_len("Ошибка"), 12);
+        assert!(cp1251.unencodable_chars(text).is_empty());
+        assert_eq!(cp1251.unencodable_chars("Готово 👍"), vec!['👍']);
+        let latin1 = Charset::from_label("iso-8859-1").unwrap();
+        assert_eq!(
+            latin1.unencodable_chars("Ошибка"),
+            vec!['О', 'ш', 'и', 'б', 'к', 'а']
+        );
+    }
+
+    #[test]
+    fn ebcdic_lengths_and_unencodable_characters() {
+        let cp1025 = Charset::from_label("cp1025").unwrap();
+        let cp037 = Charset::from_label("cp037").unwrap();
+        assert_eq!(cp1025.encoded_len("Счёт №5"), 7);
+        assert!(cp1025.unencodable_chars("Счёт №5 закрыт.").is_empty());
+        assert_eq!(cp1025.unencodable_chars("café €"), vec!['é', '€']);
+        assert_eq!(cp037.encoded_len("Ошибка"), 6);
+        assert_eq!(
+            cp037.unencodable_chars("Ошибка café"),
+            vec!['О', 'ш', 'и', 'б', 'к', 'а']
+        );
+    }
+
+    fn detected(head: &[u8]) -> Result<(&'static str, bool, usize), ReadError> {
+        detect(head, true, None).map(|d| (d.charset.name(), d.guessed, d.bom_len))
+    }
+
+    #[test]
+    fn detection_order() {
+        assert_eq!(detected(b"\xEF\xBB\xBFok").unwrap(), ("UTF-8", false, 3));
+        assert_eq!(detected(b"\xFF\xFEo\0k\0").unwrap(), ("UTF-16LE", false, 2));
+        assert_eq!(detected(b"\xFE\xFF\0o\0k").unwrap(), ("UTF-16BE", false, 2));
+        assert_eq!(detected(b"plain ascii\n").unwrap(), ("UTF-8", false, 0));
+        assert_eq!(
+            detected("Ошибка\n".as_bytes()).unwrap(),
+            ("UTF-8", false, 0)
+        );
+        assert_eq!(
+            detected(b"o\0k\0 \x001\0\n\0").unwrap(),
+            ("UTF-16LE", false, 0)
+        );
+        assert_eq!(
+            detected(b"\0o\0k\0 \x001\0\n").unwrap(),
+            ("UTF-16BE", false, 0)
+        );
+        let cp1251 = encoding_rs::WINDOWS_1251
+            .encode("Операция отклонена: недостаточно средств на счёте")
+            .0;
+        assert_eq!(detected(&cp1251).unwrap(), ("windows-1251", true, 0));
+        assert!(matches!(
+            detected(b"\x7FELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0"),
+            Err(ReadError::Binary { offset: 7 })
+        ));
+    }
+
+    #[test]
+    fn mostly_valid_utf8_is_utf8_but_legacy_text_is_not() {
+        let mut head = "Платёж отклонён банком\n".repeat(3).into_bytes();
+        head.extend(b"bad \x80\n");
+        assert_eq!(detected(&head).unwrap(), ("UTF-8", false, 0));
+        let cp1251 = encoding_rs::WINDOWS_1251.encode("Платёж отклонён банком").0;
+        head.extend(cp1251.iter());
+        assert!(
+            detected(&head).unwrap().1,
+            "too many invalid sequences: a guess"
+        );
+    }
+
+    #[test]
+    fn head_cut_inside_a_sequence_is_still_utf8() {
+        let cut = &"Ош".as_bytes()[..3];
+        assert_eq!(detect(cut, false, None).unwrap().charset, Charset::UTF_8);
+        // At the end of the file the cut sequence is invalid, too many for one letter.
+        assert!(detect(cut, true, None).unwrap().guessed);
+    }
+
+    #[test]
+    fn declared_charsets() {
+        let cp1251 = Charset::from_label("cp1251");
+        let d = detect("Ошибка".as_bytes(), true, cp1251).unwrap();
+        assert_eq!(
+            (d.charset, d.guessed, d.bom_len),
+            (cp1251.unwrap(), false, 0)
+        );
+        // A BOM is unambiguous and wins over a declaration...
+        let d = detect(b"\xEF\xBB\xBFok", true, cp1251).unwrap();
+        assert_eq!((d.charset, d.bom_len), (Charset::UTF_8, 3));
+        // ...but not over EBCDIC, whose bytes mean something else.
+        let cp037 = Charset::from_label("cp037");
+        assert_eq!(
+            detect(b"\xEF\xBB\xBF", true, cp037).unwrap().charset,
+            cp037.unwrap()
+        );
+        // NUL bytes are binary for a declared single-byte charset, not for UTF-16 or EBCDIC.
+        assert!(matches!(
+            detect(b"a\0b", true, cp1251),
+            Err(ReadError::Binary { offset: 1 })
+        ));
+        let utf16 = Charset::from_label("utf-16le");
+        assert_eq!(
+            detect(b"a\0b\0", true, utf16).unwrap().charset,
+            utf16.unwrap()
+        );
+        assert_eq!(
+            detect(b"\xC1\0\0\x0C", true, cp037).unwrap().charset,
+            cp037.unwrap()
+        );
+    }
+
+    #[test]
+    fn utf16_pattern_needs_text_not_just_nuls() {
+        // Cyrillic UTF-16 with the spaces and digits of a log line.
+        let mut utf16: Vec<u8> = Vec::new();
+        for unit in "2024 Операция отклонена".encode_utf16() {
+            utf16.extend(unit.to_le_bytes());
+        }
+        assert_eq!(utf16_by_nul_pattern(&utf16), Some(encoding_rs::UTF_16LE));
+        // 16-bit binary counters: zero high bytes but control characters.
+        let counters: Vec<u8> = (0u16..64).flat_map(|n| n.to_le_bytes()).collect();
+        assert_eq!(utf16_by_nul_pattern(&counters), None);
+        assert_eq!(utf16_by_nul_pattern(&[0; 64]), None);
+        assert_eq!(utf16_by_nul_pattern(b"a"), None);
+    }
 }

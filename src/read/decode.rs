@@ -305,3 +305,156 @@ impl<R: Read> BufRead for Transcoder<R> {
         self.output_pos += amt;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Hands out its bytes in chunks of the given sizes (cycled), like a slow pipe.
+    struct Chunked {
+        data: Vec<u8>,
+        pos: usize,
+        sizes: Vec<usize>,
+        call: usize,
+    }
+
+    impl Read for Chunked {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let size = self.sizes[self.call % self.sizes.len()].max(1);
+            self.call += 1;
+            let n = size.min(buf.len()).min(self.data.len() - self.pos);
+            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    fn chunked(data: &[u8], sizes: &[usize]) -> Chunked {
+        Chunked {
+            data: data.to_vec(),
+            pos: 0,
+            sizes: sizes.to_vec(),
+            call: 0,
+        }
+    }
+
+    fn read_all(mut reader: impl BufRead) -> String {
+        let mut out = String::new();
+        reader.read_to_string(&mut out).unwrap();
+        out
+    }
+
+    fn utf8(data: &[u8], sizes: &[usize]) -> (String, Arc<DecodeStats>) {
+        let stats = Arc::new(DecodeStats::default());
+        let text = read_all(Utf8Reader::new(chunked(data, sizes), Arc::clone(&stats)));
+        (text, stats)
+    }
+
+    fn transcode(data: &[u8], sizes: &[usize], decoding: Decoding) -> (String, Arc<DecodeStats>) {
+        let stats = Arc::new(DecodeStats::default());
+        let reader = Transcoder::new(chunked(data, sizes), decoding, Arc::clone(&stats));
+        (read_all(reader), stats)
+    }
+
+    #[test]
+    fn utf8_replacements_are_counted_with_their_lines() {
+        let data = b"ok\nbad \x80 and \xF0\x9F here\n\nend \xC3";
+        let (text, stats) = utf8(data, &[3]);
+        assert_eq!(text, "ok\nbad \u{FFFD} and \u{FFFD} here\n\nend \u{FFFD}");
+        assert_eq!(stats.replaced(), 3);
+        assert_eq!(stats.replaced_lines(), vec![2, 4]);
+    }
+
+    #[test]
+    fn utf8_sequences_split_across_reads_pass_through() {
+        let data = "Ошибка: 💳 отклонена\n".repeat(5000);
+        let (text, stats) = utf8(data.as_bytes(), &[1, 7, 65536, 3]);
+        assert_eq!(text, data);
+        assert_eq!(stats.replaced(), 0);
+    }
+
+    #[test]
+    fn only_the_first_lines_are_kept() {
+        let data = b"\xFF\n".repeat(20);
+        let (_, stats) = utf8(&data, &[5]);
+        assert_eq!(stats.replaced(), 20);
+        assert_eq!(stats.replaced_lines(), vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn transcoded_replacements_are_counted_with_their_lines() {
+        // Shift_JIS: 0x82 starts a two-byte character, "0x82 \n" is malformed.
+        let data = b"one\ntwo \x82\nthree\n\x82";
+        let decoding = Decoding::Web(encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling());
+        let (text, stats) = transcode(data, &[2], decoding);
+        assert_eq!(text, "one\ntwo \u{FFFD}\nthree\n\u{FFFD}");
+        assert_eq!(stats.replaced(), 2);
+        assert_eq!(stats.replaced_lines(), vec![2, 4]);
+    }
+
+    #[test]
+    fn odd_utf16_tail_is_one_replacement() {
+        let decoding = Decoding::Web(encoding_rs::UTF_16LE.new_decoder_without_bom_handling());
+        let (text, stats) = transcode(b"o\0k\0!", &[1], decoding);
+        assert_eq!(text, "ok\u{FFFD}");
+        assert_eq!(stats.replaced_lines(), vec![1]);
+    }
+
+    #[test]
+    fn large_single_byte_input_fills_the_output_buffer_more_than_once() {
+        let text = "Платёж отклонён банком-эмитентом\n".repeat(10_000);
+        let bytes = encoding_rs::KOI8_R.encode(&text).0;
+        let decoding = Decoding::Web(encoding_rs::KOI8_R.new_decoder_without_bom_handling());
+        let (decoded, stats) = transcode(&bytes, &[BUF_LEN], decoding);
+        assert_eq!(decoded, text);
+        assert_eq!(stats.replaced(), 0);
+        let ebcdic: Vec<u8> = text
+            .chars()
+            .map(|c| Ebcdic::Cp1025.encode_char(c).unwrap())
+            .collect();
+        let (decoded, _) = transcode(&ebcdic, &[BUF_LEN], Decoding::Ebcdic(Ebcdic::Cp1025));
+        assert_eq!(decoded, text);
+    }
+
+    proptest! {
+        #[test]
+        fn utf8_matches_lossy_decoding(
+            data in proptest::collection::vec(
+                prop_oneof![Just(b'\n'), Just(0xD0u8), Just(0x9Fu8), Just(0xF0u8), any::<u8>()],
+                0..600,
+            ),
+            sizes in proptest::collection::vec(1usize..40, 1..5),
+        ) {
+            // A real U+FFFD in the input would not be a replacement.
+            prop_assume!(!data.windows(3).any(|w| w == REPLACEMENT));
+            let expected = String::from_utf8_lossy(&data);
+            let (text, stats) = utf8(&data, &sizes);
+            prop_assert_eq!(&text, &expected);
+            prop_assert_eq!(stats.replaced() as usize, expected.matches('\u{FFFD}').count());
+            let lines: Vec<u64> = expected
+                .split('\n')
+                .enumerate()
+                .filter(|(_, l)| l.contains('\u{FFFD}'))
+                .map(|(i, _)| i as u64 + 1)
+                .take(5)
+                .collect();
+            prop_assert_eq!(stats.replaced_lines(), lines);
+        }
+
+        #[test]
+        fn transcoding_matches_whole_buffer_decoding(
+            data in proptest::collection::vec(any::<u8>(), 0..600),
+            sizes in proptest::collection::vec(1usize..40, 1..5),
+            which in 0usize..3,
+        ) {
+            prop_assume!(!data.windows(2).any(|w| w == [0xFF, 0xFD]));
+            let encoding = [encoding_rs::UTF_16BE, encoding_rs::SHIFT_JIS, encoding_rs::WINDOWS_1251][which];
+            let expected = encoding.decode_without_bom_handling(&data).0;
+            let decoding = Decoding::Web(encoding.new_decoder_without_bom_handling());
+            let (text, stats) = transcode(&data, &sizes, decoding);
+            prop_assert_eq!(&text, &expected);
+            prop_assert_eq!(stats.replaced() as usize, expected.matches('\u{FFFD}').count());
+        }
+    }
+}

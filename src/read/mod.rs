@@ -159,3 +159,253 @@ pub fn head(path: &Path, declared: Option<Charset>) -> Result<String, ReadError>
     bytes.truncate(valid);
     Ok(String::from_utf8(bytes).unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::path::PathBuf;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/formats/encodings")
+            .join(name)
+    }
+
+    /// Reads a fixture whole: text, charset name, guessed, compression, stats.
+    fn read(name: &str, declared: Option<&str>) -> (String, Opened) {
+        let declared = declared.map(|l| Charset::from_label(l).unwrap());
+        let mut opened = open(&fixture(name), declared).unwrap();
+        let mut text = String::new();
+        opened.reader.read_to_string(&mut text).unwrap();
+        (text, opened)
+    }
+
+    const RU_LOG: &str = "\
+2024-03-01 10:15:02,118 ERROR [pay] Операция отклонена: недостаточно средств
+2024-03-01 10:15:07,540 WARN  [pay] Превышен лимит по карте, попробуйте завтра
+2024-03-01 10:16:11,003 ERROR [auth] Неверный код подтверждения. Осталось попыток: 2
+2024-03-01 10:17:45,921 INFO  [auth] Вход выполнен
+";
+
+    fn long_log() -> String {
+        (0..400)
+            .map(|i| {
+                format!(
+                    "2024-03-03 12:{:02}:{:02} ERROR [core] Запрос {i} отклонён: сервис недоступен\n",
+                    i / 60,
+                    i % 60
+                )
+            })
+            .collect()
+    }
+
+    fn assert_clean(opened: &Opened) {
+        assert_eq!(opened.stats.replaced(), 0);
+        assert!(
+            opened.stats.warnings().is_empty(),
+            "{:?}",
+            opened.stats.warnings()
+        );
+    }
+
+    #[test]
+    fn koi8r_log_is_guessed() {
+        let (text, opened) = read("koi8r.log", None);
+        assert_eq!(text, RU_LOG);
+        // chardetng names the KOI8 family KOI8-U, which decodes Russian as KOI8-R does.
+        assert_eq!((opened.charset.name(), opened.guessed), ("KOI8-U", true));
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn utf16le_without_bom_is_recognised_not_binary() {
+        let (text, opened) = read("utf16le-nobom.log", None);
+        assert_eq!(text, RU_LOG);
+        assert_eq!((opened.charset.name(), opened.guessed), ("UTF-16LE", false));
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn utf16be_bom_is_stripped() {
+        let (text, opened) = read("utf16be-bom.txt", None);
+        assert_eq!(text, RU_LOG);
+        assert_eq!((opened.charset.name(), opened.guessed), ("UTF-16BE", false));
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn cp866_declared_and_guessed() {
+        let expected = "\
+ОШИБКА 101: Счёт заблокирован. Обратитесь в отделение банка.\r
+ОШИБКА 102: Сумма перевода превышает остаток на счёте.\r
+ОШИБКА 103: Сервис временно недоступен, повторите попытку позже.\r
+";
+        let (text, opened) = read("cp866.txt", Some("cp866"));
+        assert_eq!(text, expected);
+        assert_eq!((opened.charset.name(), opened.guessed), ("IBM866", false));
+        let (text, opened) = read("cp866.txt", None);
+        assert_eq!(text, expected);
+        assert_eq!((opened.charset.name(), opened.guessed), ("IBM866", true));
+    }
+
+    #[test]
+    fn ebcdic_cp1025_records() {
+        let (text, opened) = read("cp1025-records.dat", Some("cp1025"));
+        assert_eq!(
+            text,
+            "MSG0001 Операция выполнена успешно\n\
+             MSG0002 Недостаточно средств на счёте\n\
+             MSG0003 Карта заблокирована, обратитесь в банк\n"
+        );
+        assert_eq!(opened.charset.name(), "IBM1025");
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn multi_member_gzip_reads_every_member() {
+        let (text, opened) = read("multi-member.log.gz", None);
+        assert_eq!(
+            text,
+            "2024-03-02 09:00:00 ERROR first member: Платёж не прошёл\n\
+             2024-03-02 09:00:05 ERROR second member: Try again later\n"
+        );
+        assert_eq!(opened.compression, Some(Compression::Gzip));
+        assert_eq!(opened.charset, Charset::UTF_8);
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn truncated_gzip_keeps_what_was_readable() {
+        let (text, opened) = read("truncated.log.gz", None);
+        let full = long_log();
+        assert!(text.len() > 1000, "kept {} bytes", text.len());
+        assert!(full.starts_with(&text), "a prefix of the original");
+        assert!(text.len() < full.len());
+        let warnings = opened.stats.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with(&format!(
+                "gzip data truncated or corrupt after {} decompressed bytes (",
+                text.len()
+            )),
+            "{}",
+            warnings[0]
+        );
+        assert!(warnings[0].ends_with("kept what was readable"));
+    }
+
+    #[test]
+    fn zstd_is_recognised_by_magic() {
+        let (text, opened) = read("compressed.log.zst", None);
+        assert_eq!(text, long_log());
+        assert_eq!(opened.compression, Some(Compression::Zstd));
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn truncated_zstd_keeps_what_was_readable() {
+        let bytes = std::fs::read(fixture("compressed.log.zst")).unwrap();
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(&bytes[..bytes.len() - 50]).unwrap();
+        let mut opened = open(file.path(), None).unwrap();
+        let mut text = String::new();
+        opened.reader.read_to_string(&mut text).unwrap();
+        assert!(long_log().starts_with(&text));
+        let warnings = opened.stats.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("zstd data truncated or corrupt after"));
+    }
+
+    #[test]
+    fn binary_is_rejected_with_its_offset() {
+        match open(&fixture("binary.bin"), None) {
+            Err(e @ ReadError::Binary { offset: 8 }) => {
+                assert_eq!(e.to_string(), "binary file (NUL byte at offset 8), skipped");
+            }
+            Err(e) => panic!("{e}"),
+            Ok(o) => panic!("opened as {}", o.charset.name()),
+        }
+    }
+
+    #[test]
+    fn binary_inside_gzip_is_rejected() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(&mut file, flate2::Compression::fast());
+        gz.write_all(&std::fs::read(fixture("binary.bin")).unwrap())
+            .unwrap();
+        gz.finish().unwrap();
+        assert!(matches!(
+            open(file.path(), None),
+            Err(ReadError::Binary { offset: 8 })
+        ));
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_located() {
+        let (text, opened) = read("invalid-utf8.log", None);
+        assert_eq!(
+            text,
+            "2024-03-04 08:00:01 ERROR Платёж отклонён банком-эмитентом\n\
+             2024-03-04 08:00:02 ERROR bad byte \u{FFFD} here\n\
+             2024-03-04 08:00:03 ERROR Карта заблокирована, обратитесь в банк\n\
+             2024-03-04 08:00:04 ERROR Неверный код подтверждения\n\
+             2024-03-04 08:00:05 ERROR Сервис недоступе\u{FFFD}\n\
+             2024-03-04 08:00:06 ERROR Повторите попытку позже\n\
+             2024-03-04 08:00:07 ERROR \u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\n"
+        );
+        // Mostly valid UTF-8 stays UTF-8: no guess, the broken bytes are counted.
+        assert_eq!((opened.charset, opened.guessed), (Charset::UTF_8, false));
+        assert_eq!(opened.stats.replaced(), 8);
+        assert_eq!(opened.stats.replaced_lines(), vec![2, 5, 7]);
+        assert!(opened.stats.warnings().is_empty());
+    }
+
+    #[test]
+    fn ratio_cap_stops_a_bomb() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        let mut zst = zstd::stream::write::Encoder::new(&mut file, 3).unwrap();
+        let line = "a".repeat(1023) + "\n";
+        for _ in 0..4096 {
+            zst.write_all(line.as_bytes()).unwrap();
+        }
+        zst.finish().unwrap();
+        let limits = Limits {
+            ratio: 100,
+            floor: 1024 * 1024,
+        };
+        let mut opened = open_with(file.path(), None, limits).unwrap();
+        let mut text = String::new();
+        opened.reader.read_to_string(&mut text).unwrap();
+        assert!(
+            text.len() > 1024 * 1024 && text.len() < 4 * 1024 * 1024,
+            "{}",
+            text.len()
+        );
+        let warnings = opened.stats.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("zstd decompression stopped after"),
+            "{}",
+            warnings[0]
+        );
+        assert!(warnings[0].contains("more than 100 times"));
+        // The default cap lets the same file through whole.
+        let (_, whole) = {
+            let mut o = open(file.path(), None).unwrap();
+            let mut t = String::new();
+            o.reader.read_to_string(&mut t).unwrap();
+            (t.len(), o)
+        };
+        assert_clean(&whole);
+    }
+
+    #[test]
+    fn head_is_bounded_and_whole_characters() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all("Ж".repeat(HEAD_LEN).as_bytes()).unwrap();
+        let head = head(file.path(), None).unwrap();
+        assert_eq!(head, "Ж".repeat(HEAD_LEN / 2));
+        assert_eq!(super::head(&fixture("koi8r.log"), None).unwrap(), RU_LOG);
+    }
+}
