@@ -495,14 +495,26 @@ fn harvest_window(
     }
     let replaced = opened.stats.replaced();
     if replaced > 0 {
+        // The decoder numbers lines within the window; the file's numbers follow earlier scans.
+        let lines: Vec<u64> = opened
+            .stats
+            .replaced_lines()
+            .iter()
+            .map(|l| l + window.lines)
+            .collect();
+        let listed: Vec<String> = lines.iter().map(u64::to_string).collect();
         warnings.push(Warning::new(
             &file.display,
-            None,
+            lines.first().copied(),
             format!(
-                "{replaced} invalid byte sequence(s) in {} replaced by U+FFFD",
-                opened.charset.name()
+                "{replaced} invalid byte sequence(s) in {} replaced by U+FFFD (first on line(s) {})",
+                opened.charset.name(),
+                listed.join(", "),
             ),
         ));
+    }
+    for message in opened.stats.warnings() {
+        warnings.push(Warning::new(&file.display, None, message));
     }
     let system = &file.system.name;
     let mut observations: Vec<MaskedGroup> = groups.into_values().collect();

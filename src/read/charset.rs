@@ -1,52 +1,83 @@
-//! Charsets by label, BOM and content detection, and the decoding reader.
-
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
+//! Charsets by label, and charset detection from the first bytes of a file.
+//!
+//! Detection order when the rules declare no encoding (see `docs/formats.md`):
+//! BOM; NUL bytes (UTF-16 by their pattern, else binary); valid UTF-8; a chardetng
+//! guess. A BOM also overrides a declared non-EBCDIC charset: it is unambiguous.
 
 use encoding_rs::Encoding;
 
-use super::{DecodeStats, HEAD_LEN, Opened, ReadError};
+use super::ReadError;
+use super::ebcdic::Ebcdic;
 
 /// A charset errata decodes and encodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Charset {
     /// Any WHATWG encoding encoding_rs knows (UTF-8, UTF-16, windows-1251, koi8-r…).
     Web(&'static Encoding),
+    /// An EBCDIC code page (tables in `read/ebcdic.rs`).
+    Ebcdic(Ebcdic),
 }
 
+/// Labels suggested in error messages (every encoding_rs label and the aliases in
+/// [`Charset::from_label`] are accepted too).
 const KNOWN_LABELS: &[&str] = &[
     "utf-8",
     "utf-16le",
     "utf-16be",
+    "windows-1250",
     "windows-1251",
+    "windows-1252",
+    "windows-1253",
+    "windows-1254",
+    "windows-1255",
+    "windows-1256",
+    "windows-1257",
+    "windows-1258",
     "cp1251",
     "koi8-r",
     "koi8-u",
     "ibm866",
     "cp866",
     "iso-8859-1",
+    "iso-8859-2",
     "iso-8859-5",
+    "iso-8859-7",
     "iso-8859-15",
-    "windows-1252",
+    "cp037",
+    "cp1025",
 ];
 
 impl Charset {
     pub const UTF_8: Charset = Charset::Web(encoding_rs::UTF_8);
 
-    /// The charset for a label such as `cp1251` or `KOI8-R`.
+    /// The charset for a label such as `cp1251`, `KOI8-R`, `win1251`, `utf16le`
+    /// or `cp1025`: every encoding_rs (WHATWG) label, the same without separators,
+    /// the Windows/DOS spellings users write, and the EBCDIC code pages.
     pub fn from_label(label: &str) -> Option<Charset> {
         let label = label.trim().to_ascii_lowercase();
         // encoding_rs follows WHATWG, which maps iso-8859-1 to windows-1252: the
         // same for every byte a text file has, so the alias is kept.
-        let label = match label.as_str() {
-            "cp1251" => "windows-1251",
-            "cp866" => "ibm866",
-            other => other,
+        if let Some(e) = Encoding::for_label(label.as_bytes()) {
+            return Some(Charset::Web(e));
+        }
+        let compact: String = label.chars().filter(char::is_ascii_alphanumeric).collect();
+        if let Some(page) = Ebcdic::from_compact_label(&compact) {
+            return Some(Charset::Ebcdic(page));
+        }
+        let web = match compact.as_str() {
+            "utf16" | "utf16le" => Some(encoding_rs::UTF_16LE),
+            "utf16be" => Some(encoding_rs::UTF_16BE),
+            "koi8r" | "cp20866" => Some(encoding_rs::KOI8_R),
+            "koi8u" | "cp21866" => Some(encoding_rs::KOI8_U),
+            "dos866" => Some(encoding_rs::IBM866),
+            other => ["windows", "win", "ansi"]
+                .iter()
+                .find_map(|p| other.strip_prefix(p))
+                .filter(|n| n.len() == 4 && n.starts_with("125"))
+                .and_then(|n| Encoding::for_label(format!("windows-{n}").as_bytes()))
+                .or_else(|| Encoding::for_label(other.as_bytes())),
         };
-        Encoding::for_label(label.as_bytes()).map(Charset::Web)
+        web.map(Charset::Web)
     }
 
     /// Labels to suggest in error messages.
@@ -60,12 +91,14 @@ impl Charset {
             Charset::Web(e) if *e == encoding_rs::UTF_16LE => &[0x0A, 0x00],
             Charset::Web(e) if *e == encoding_rs::UTF_16BE => &[0x00, 0x0A],
             Charset::Web(_) => b"\n",
+            Charset::Ebcdic(_) => &[0x15],
         }
     }
 
     pub fn name(&self) -> &'static str {
         match self {
             Charset::Web(e) => e.name(),
+            Charset::Ebcdic(page) => page.name(),
         }
     }
 
@@ -77,6 +110,8 @@ impl Charset {
             Charset::Web(e) if *e == encoding_rs::UTF_16LE || *e == encoding_rs::UTF_16BE => {
                 text.encode_utf16().count() * 2
             }
+            // Single-byte: one byte per character, encodable or substituted.
+            Charset::Ebcdic(_) => text.chars().count(),
             Charset::Web(_) => text
                 .chars()
                 .map(|c| self.encode_char(c).map_or(1, |b| b.len()))
@@ -110,50 +145,195 @@ impl Charset {
                 let (bytes, _, unmappable) = e.encode(c.encode_utf8(&mut buf));
                 (!unmappable).then(|| bytes.into_owned())
             }
+            Charset::Ebcdic(page) => page.encode_char(c).map(|b| vec![b]),
         }
+    }
+
+    fn is_utf16(&self) -> bool {
+        matches!(self, Charset::Web(e) if *e == encoding_rs::UTF_16LE || *e == encoding_rs::UTF_16BE)
     }
 }
 
-pub(super) fn open(path: &Path, declared: Option<Charset>) -> Result<Opened, ReadError> {
-    let mut file = BufReader::new(File::open(path)?);
-    let head = file.fill_buf()?.to_vec();
-    let (charset, guessed) = match declared {
-        Some(c) => (c, false),
-        None => detect(&head)?,
-    };
-    let stats = Arc::new(DecodeStats::default());
-    let mut raw = Vec::new();
-    file.read_to_end(&mut raw)?;
-    let Charset::Web(encoding) = charset;
-    let (text, _, had_errors) = encoding.decode(&raw);
-    if had_errors {
-        let replaced = text.matches('\u{FFFD}').count() as u64;
-        stats.replaced.fetch_add(replaced, Ordering::Relaxed);
-    }
-    let text = text.into_owned();
-    Ok(Opened {
-        reader: Box::new(std::io::Cursor::new(text.into_bytes())),
+/// The charset a file is decoded with, and how it was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Detected {
+    pub charset: Charset,
+    /// Chosen by chardetng rather than declared or certain.
+    pub guessed: bool,
+    /// Length of the byte order mark to skip.
+    pub bom_len: usize,
+}
+
+/// Decides the charset from the decompressed `head` of a file (at most
+/// [`super::HEAD_LEN`] bytes; shorter only when the file is). `at_eof` says the head
+/// is the whole file, which lets chardetng judge a final partial sequence.
+pub(super) fn detect(
+    head: &[u8],
+    at_eof: bool,
+    declared: Option<Charset>,
+) -> Result<Detected, ReadError> {
+    let certain = |charset, bom_len| Detected {
         charset,
-        guessed,
-        stats,
+        guessed: false,
+        bom_len,
+    };
+    if !matches!(declared, Some(Charset::Ebcdic(_)))
+        && let Some((enc, bom_len)) = Encoding::for_bom(head)
+    {
+        return Ok(certain(Charset::Web(enc), bom_len));
+    }
+    if let Some(declared) = declared {
+        // EBCDIC record files may hold packed-decimal fields with NUL bytes; a
+        // declaration of UTF-16 or EBCDIC is trusted as it stands.
+        if !declared.is_utf16() && !matches!(declared, Charset::Ebcdic(_)) {
+            reject_binary(head)?;
+        }
+        return Ok(certain(declared, 0));
+    }
+    if memchr::memchr(0, head).is_some() {
+        return match utf16_by_nul_pattern(head) {
+            Some(enc) => Ok(certain(Charset::Web(enc), 0)),
+            None => Err(binary(head)),
+        };
+    }
+    if is_utf8_head(head, at_eof) {
+        return Ok(certain(Charset::UTF_8, 0));
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(head, at_eof);
+    let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
+    Ok(Detected {
+        charset: Charset::Web(guess),
+        guessed: true,
+        bom_len: 0,
     })
 }
 
-fn detect(head: &[u8]) -> Result<(Charset, bool), ReadError> {
-    if let Some((enc, _)) = Encoding::for_bom(head) {
-        return Ok((Charset::Web(enc), false));
+fn reject_binary(head: &[u8]) -> Result<(), ReadError> {
+    match memchr::memchr(0, head) {
+        Some(_) => Err(binary(head)),
+        None => Ok(()),
     }
-    if let Some(offset) = memchr::memchr(0, &head[..head.len().min(HEAD_LEN)]) {
-        return Err(ReadError::Binary {
-            offset: offset as u64,
-        });
+}
+
+fn binary(head: &[u8]) -> ReadError {
+    ReadError::Binary {
+        offset: memchr::memchr(0, head).unwrap_or(0) as u64,
     }
-    Ok((Charset::UTF_8, false))
+}
+
+/// Whether `head` is UTF-8: valid (a sequence cut by the end of the head is
+/// fine), or mostly valid, with at least [`MULTIBYTE_PER_INVALID`] valid
+/// multi-byte characters per invalid sequence, as when a few lines of a UTF-8 log
+/// are cut or carry a stray legacy fragment. Legacy single-byte text almost never
+/// forms valid multi-byte sequences, so it fails this test.
+fn is_utf8_head(head: &[u8], at_eof: bool) -> bool {
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    let mut rest = head;
+    loop {
+        let (valid, next) = match simdutf8::compat::from_utf8(rest) {
+            Ok(_) => (rest, None),
+            Err(e) => {
+                let valid = &rest[..e.valid_up_to()];
+                match e.error_len() {
+                    Some(len) => (valid, Some(&rest[e.valid_up_to() + len..])),
+                    None if !at_eof => (valid, None),
+                    None => (valid, Some(&rest[rest.len()..])),
+                }
+            }
+        };
+        // Lead bytes of multi-byte sequences are 0xC0 and up.
+        multibyte += valid.iter().filter(|&&b| b >= 0xC0).count();
+        match next {
+            Some(next) => {
+                invalid += 1;
+                rest = next;
+            }
+            None => break,
+        }
+    }
+    invalid == 0 || multibyte >= MULTIBYTE_PER_INVALID * invalid
+}
+
+/// How many valid multi-byte characters excuse one invalid sequence in a UTF-8 head.
+const MULTIBYTE_PER_INVALID: usize = 4;
+
+/// UTF-16 without a BOM, told from binary by where the NUL bytes fall: text in
+/// UTF-16 has a zero high byte for every ASCII character (digits, spaces, Latin
+/// letters, punctuation: most of any log line), and almost no control characters.
+/// Binary data has zero bytes at both parities and decodes to NULs and controls.
+fn utf16_by_nul_pattern(head: &[u8]) -> Option<&'static Encoding> {
+    let units = head.len() / 2;
+    if units == 0 {
+        return None;
+    }
+    [encoding_rs::UTF_16LE, encoding_rs::UTF_16BE]
+        .into_iter()
+        .find(|&enc| {
+            let (mut ascii, mut bad) = (0usize, 0usize);
+            for pair in head.chunks_exact(2) {
+                let unit = if enc == encoding_rs::UTF_16LE {
+                    u16::from_le_bytes([pair[0], pair[1]])
+                } else {
+                    u16::from_be_bytes([pair[0], pair[1]])
+                };
+                match unit {
+                    0x09 | 0x0A | 0x0C | 0x0D | 0x20..0x7F => ascii += 1,
+                    0x00..0x20 | 0x7F => bad += 1,
+                    _ => {}
+                }
+            }
+            // At least a tenth ASCII (Cyrillic text still has spaces, digits and
+            // punctuation), at most one control character in a hundred.
+            ascii * 10 >= units && bad * 100 <= units
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn label(l: &str) -> &'static str {
+        Charset::from_label(l).map_or("none", |c| c.name())
+    }
+
+    #[test]
+    fn labels_and_aliases() {
+        for (l, name) in [
+            ("utf-8", "UTF-8"),
+            ("UTF8", "UTF-8"),
+            ("cp1251", "windows-1251"),
+            ("win1251", "windows-1251"),
+            ("Windows1251", "windows-1251"),
+            ("ansi-1252", "windows-1252"),
+            ("windows-1250", "windows-1250"),
+            ("cp866", "IBM866"),
+            ("dos-866", "IBM866"),
+            ("KOI8-R", "KOI8-R"),
+            ("koi8r", "KOI8-R"),
+            ("cp20866", "KOI8-R"),
+            ("koi8u", "KOI8-U"),
+            ("iso-8859-5", "ISO-8859-5"),
+            ("ISO_8859_5", "ISO-8859-5"),
+            ("iso8859-2", "ISO-8859-2"),
+            ("iso-8859-1", "windows-1252"),
+            ("utf-16le", "UTF-16LE"),
+            ("utf16le", "UTF-16LE"),
+            ("UTF16BE", "UTF-16BE"),
+            ("cp037", "IBM037"),
+            ("IBM-037", "IBM037"),
+            ("cp1025", "IBM1025"),
+            ("ibm1025", "IBM1025"),
+            ("shift_jis", "Shift_JIS"),
+            ("cp1259", "none"),
+            ("klingon", "none"),
+        ] {
+            assert_eq!(label(l), name, "{l}");
+        }
+        for l in Charset::known_labels() {
+            assert!(Charset::from_label(l).is_some(), "{l}");
+        }
+    }
 
     #[test]
     fn lengths_and_unencodable_characters() {
@@ -162,7 +342,6 @@ mod tests {
         let text = "Ошибка «№5» — ok";
         assert_eq!(cp1251.encoded_len(text), text.chars().count());
         assert_eq!(utf8.encoded_len("Ошибка"), 12);
-        // windows-1251 has «», № and — but no emoji or ellipsis-free check here.
         assert!(cp1251.unencodable_chars(text).is_empty());
         assert_eq!(cp1251.unencodable_chars("Готово 👍"), vec!['👍']);
         let latin1 = Charset::from_label("iso-8859-1").unwrap();
@@ -170,5 +349,120 @@ mod tests {
             latin1.unencodable_chars("Ошибка"),
             vec!['О', 'ш', 'и', 'б', 'к', 'а']
         );
+    }
+
+    #[test]
+    fn ebcdic_lengths_and_unencodable_characters() {
+        let cp1025 = Charset::from_label("cp1025").unwrap();
+        let cp037 = Charset::from_label("cp037").unwrap();
+        assert_eq!(cp1025.encoded_len("Счёт №5"), 7);
+        assert!(cp1025.unencodable_chars("Счёт №5 закрыт.").is_empty());
+        assert_eq!(cp1025.unencodable_chars("café €"), vec!['é', '€']);
+        assert_eq!(cp037.encoded_len("Ошибка"), 6);
+        assert_eq!(
+            cp037.unencodable_chars("Ошибка café"),
+            vec!['О', 'ш', 'и', 'б', 'к', 'а']
+        );
+    }
+
+    fn detected(head: &[u8]) -> Result<(&'static str, bool, usize), ReadError> {
+        detect(head, true, None).map(|d| (d.charset.name(), d.guessed, d.bom_len))
+    }
+
+    #[test]
+    fn detection_order() {
+        assert_eq!(detected(b"\xEF\xBB\xBFok").unwrap(), ("UTF-8", false, 3));
+        assert_eq!(detected(b"\xFF\xFEo\0k\0").unwrap(), ("UTF-16LE", false, 2));
+        assert_eq!(detected(b"\xFE\xFF\0o\0k").unwrap(), ("UTF-16BE", false, 2));
+        assert_eq!(detected(b"plain ascii\n").unwrap(), ("UTF-8", false, 0));
+        assert_eq!(
+            detected("Ошибка\n".as_bytes()).unwrap(),
+            ("UTF-8", false, 0)
+        );
+        assert_eq!(
+            detected(b"o\0k\0 \x001\0\n\0").unwrap(),
+            ("UTF-16LE", false, 0)
+        );
+        assert_eq!(
+            detected(b"\0o\0k\0 \x001\0\n").unwrap(),
+            ("UTF-16BE", false, 0)
+        );
+        let cp1251 = encoding_rs::WINDOWS_1251
+            .encode("Операция отклонена: недостаточно средств на счёте")
+            .0;
+        assert_eq!(detected(&cp1251).unwrap(), ("windows-1251", true, 0));
+        assert!(matches!(
+            detected(b"\x7FELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0"),
+            Err(ReadError::Binary { offset: 7 })
+        ));
+    }
+
+    #[test]
+    fn mostly_valid_utf8_is_utf8_but_legacy_text_is_not() {
+        let mut head = "Платёж отклонён банком\n".repeat(3).into_bytes();
+        head.extend(b"bad \x80\n");
+        assert_eq!(detected(&head).unwrap(), ("UTF-8", false, 0));
+        let cp1251 = encoding_rs::WINDOWS_1251.encode("Платёж отклонён банком").0;
+        head.extend(cp1251.iter());
+        assert!(
+            detected(&head).unwrap().1,
+            "too many invalid sequences: a guess"
+        );
+    }
+
+    #[test]
+    fn head_cut_inside_a_sequence_is_still_utf8() {
+        let cut = &"Ош".as_bytes()[..3];
+        assert_eq!(detect(cut, false, None).unwrap().charset, Charset::UTF_8);
+        // At the end of the file the cut sequence is invalid, too many for one letter.
+        assert!(detect(cut, true, None).unwrap().guessed);
+    }
+
+    #[test]
+    fn declared_charsets() {
+        let cp1251 = Charset::from_label("cp1251");
+        let d = detect("Ошибка".as_bytes(), true, cp1251).unwrap();
+        assert_eq!(
+            (d.charset, d.guessed, d.bom_len),
+            (cp1251.unwrap(), false, 0)
+        );
+        // A BOM is unambiguous and wins over a declaration...
+        let d = detect(b"\xEF\xBB\xBFok", true, cp1251).unwrap();
+        assert_eq!((d.charset, d.bom_len), (Charset::UTF_8, 3));
+        // ...but not over EBCDIC, whose bytes mean something else.
+        let cp037 = Charset::from_label("cp037");
+        assert_eq!(
+            detect(b"\xEF\xBB\xBF", true, cp037).unwrap().charset,
+            cp037.unwrap()
+        );
+        // NUL bytes are binary for a declared single-byte charset, not for UTF-16 or EBCDIC.
+        assert!(matches!(
+            detect(b"a\0b", true, cp1251),
+            Err(ReadError::Binary { offset: 1 })
+        ));
+        let utf16 = Charset::from_label("utf-16le");
+        assert_eq!(
+            detect(b"a\0b\0", true, utf16).unwrap().charset,
+            utf16.unwrap()
+        );
+        assert_eq!(
+            detect(b"\xC1\0\0\x0C", true, cp037).unwrap().charset,
+            cp037.unwrap()
+        );
+    }
+
+    #[test]
+    fn utf16_pattern_needs_text_not_just_nuls() {
+        // Cyrillic UTF-16 with the spaces and digits of a log line.
+        let mut utf16: Vec<u8> = Vec::new();
+        for unit in "2024 Операция отклонена".encode_utf16() {
+            utf16.extend(unit.to_le_bytes());
+        }
+        assert_eq!(utf16_by_nul_pattern(&utf16), Some(encoding_rs::UTF_16LE));
+        // 16-bit binary counters: zero high bytes but control characters.
+        let counters: Vec<u8> = (0u16..64).flat_map(|n| n.to_le_bytes()).collect();
+        assert_eq!(utf16_by_nul_pattern(&counters), None);
+        assert_eq!(utf16_by_nul_pattern(&[0; 64]), None);
+        assert_eq!(utf16_by_nul_pattern(b"a"), None);
     }
 }

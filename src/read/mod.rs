@@ -1,19 +1,32 @@
 //! Reading files: decompression, charset detection and decoding to UTF-8.
 //!
 //! Everything downstream sees valid UTF-8. Bytes that do not decode are replaced
-//! (U+FFFD) and counted, never fatal. Memory stays bounded: files are streamed,
-//! only a small head is buffered for detection.
+//! (U+FFFD) and counted, never fatal. Memory stays bounded: files are streamed
+//! through fixed buffers, only a small head is kept for detection.
+//!
+//! The layers, outermost last: the file; decompression by magic bytes
+//! ([`decompress`]); the head, from which charset and binary content are judged
+//! ([`charset`]); the decoder to UTF-8 ([`decode`], with [`ebcdic`] tables).
 
-use std::io::BufRead;
+use std::fs::File;
+use std::io::{BufRead, Cursor, Read};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 mod charset;
+mod decode;
+mod decompress;
+mod ebcdic;
 mod window;
 
 pub use charset::Charset;
+pub use decompress::{Compression, MAX_RATIO, RATIO_FLOOR};
+pub use ebcdic::Ebcdic;
 pub use window::{Window, WindowEnd, open_window, probe};
+
+use decode::{Decoding, Transcoder, Utf8Reader};
+use decompress::Limits;
 
 /// Why a file could not be read at all (the scan records it and goes on).
 #[derive(Debug, thiserror::Error)]
@@ -24,17 +37,59 @@ pub enum ReadError {
     Binary { offset: u64 },
 }
 
-/// How the content was decoded, for the scan summary and warnings.
+/// How many replacement line numbers are kept for the warning.
+pub const REPLACED_LINES_KEPT: usize = 5;
+
+/// What happened while the content was read: replacements and warnings. Filled
+/// as the reader is consumed, so read it once the scanner is done.
 #[derive(Debug, Default)]
 pub struct DecodeStats {
     /// Invalid byte sequences replaced by U+FFFD.
     pub replaced: AtomicU64,
+    /// Lines (1-based, in the decoded text) of the first replacements.
+    replaced_lines: Mutex<Vec<u64>>,
+    /// Problems that cut the content short (corrupt archive, ratio cap).
+    warnings: Mutex<Vec<String>>,
 }
 
 impl DecodeStats {
     pub fn replaced(&self) -> u64 {
         self.replaced.load(Ordering::Relaxed)
     }
+
+    /// Distinct lines of the first [`REPLACED_LINES_KEPT`] replacements, ascending.
+    pub fn replaced_lines(&self) -> Vec<u64> {
+        lock(&self.replaced_lines).clone()
+    }
+
+    /// Warnings about the content, in the order they arose.
+    pub fn warnings(&self) -> Vec<String> {
+        lock(&self.warnings).clone()
+    }
+
+    fn record_replacement(&self, line: Option<u64>) {
+        self.replaced.fetch_add(1, Ordering::Relaxed);
+        if let Some(line) = line {
+            let mut lines = lock(&self.replaced_lines);
+            if lines.last() != Some(&line) && lines.len() < REPLACED_LINES_KEPT {
+                lines.push(line);
+            }
+        }
+    }
+
+    /// Whether another replacement line would still be kept.
+    fn wants_lines(&self) -> bool {
+        lock(&self.replaced_lines).len() < REPLACED_LINES_KEPT
+    }
+
+    fn warn(&self, message: String) {
+        lock(&self.warnings).push(message);
+    }
+}
+
+/// A poisoned lock only means another reader panicked; the data is still whole.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// An open, decoded file.
@@ -45,6 +100,8 @@ pub struct Opened {
     pub charset: Charset,
     /// True when the charset was guessed from content rather than declared or certain.
     pub guessed: bool,
+    /// The compression the file's magic bytes showed, if any.
+    pub compression: Option<Compression>,
     pub stats: Arc<DecodeStats>,
 }
 
@@ -53,51 +110,321 @@ pub struct Opened {
 pub const HEAD_LEN: usize = 8 * 1024;
 
 /// Opens `path`, decompressing and decoding it. `declared` is the charset the rules
-/// give; `None` means detect (BOM, then valid UTF-8, then a guess).
+/// give; `None` means detect (BOM, UTF-16 by NUL pattern, valid UTF-8, a guess).
 pub fn open(path: &Path, declared: Option<Charset>) -> Result<Opened, ReadError> {
-    charset::open(path, declared)
+    open_with(path, declared, Limits::DEFAULT)
 }
 
-/// The decoded start of a file, for format detection.
+fn open_with(path: &Path, declared: Option<Charset>, limits: Limits) -> Result<Opened, ReadError> {
+    let stats = Arc::new(DecodeStats::default());
+    let (mut content, compression) = decompress::open(File::open(path)?, limits, &stats)?;
+    let head = decompress::read_head(&mut content, HEAD_LEN)?;
+    let at_eof = head.len() < HEAD_LEN;
+    let detected = charset::detect(&head, at_eof, declared)?;
+    let mut head = Cursor::new(head);
+    head.set_position(detected.bom_len as u64);
+    let content = Box::new(head.chain(content));
+    Ok(decoding(
+        content,
+        detected.charset,
+        detected.guessed,
+        compression,
+        stats,
+    ))
+}
+
+/// Wraps decompressed content in the decoder for `charset`.
+fn decoding(
+    content: Box<dyn Read + Send>,
+    charset: Charset,
+    guessed: bool,
+    compression: Option<Compression>,
+    stats: Arc<DecodeStats>,
+) -> Opened {
+    let reader: Box<dyn BufRead + Send> = match charset {
+        Charset::Web(e) if e == encoding_rs::UTF_8 => {
+            Box::new(Utf8Reader::new(content, Arc::clone(&stats)))
+        }
+        Charset::Web(e) => Box::new(Transcoder::new(
+            content,
+            Decoding::Web(e.new_decoder_without_bom_handling()),
+            Arc::clone(&stats),
+        )),
+        Charset::Ebcdic(page) => Box::new(Transcoder::new(
+            content,
+            Decoding::Ebcdic(page),
+            Arc::clone(&stats),
+        )),
+    };
+    Opened {
+        reader,
+        charset,
+        guessed,
+        compression,
+        stats,
+    }
+}
+
+/// The decoded start of a file, for format detection: about [`HEAD_LEN`] bytes,
+/// cut at a character boundary (a long line does not make it longer).
 pub fn head(path: &Path, declared: Option<Charset>) -> Result<String, ReadError> {
     let mut opened = open(path, declared)?;
-    let mut out = String::new();
-    let mut line = String::new();
-    while out.len() < HEAD_LEN {
-        line.clear();
-        if opened.reader.read_line(&mut line)? == 0 {
-            break;
-        }
-        out.push_str(&line);
+    let mut bytes = decompress::read_head(&mut opened.reader, HEAD_LEN)?;
+    // The decoder's output is UTF-8, so only a sequence cut by the limit can fail.
+    let valid = match std::str::from_utf8(&bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    bytes.truncate(valid);
+    Ok(String::from_utf8(bytes).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::path::PathBuf;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/formats/encodings")
+            .join(name)
     }
-    Ok(out)
-}
 
-/// The file's content, decompressed (placeholder: plain files only).
-fn decompressed(path: &Path) -> Result<(Box<dyn std::io::Read + Send>, Option<()>), ReadError> {
-    Ok((Box::new(std::fs::File::open(path)?), None))
-}
+    /// Reads a fixture whole: text, charset name, guessed, compression, stats.
+    fn read(name: &str, declared: Option<&str>) -> (String, Opened) {
+        let declared = declared.map(|l| Charset::from_label(l).unwrap());
+        let mut opened = open(&fixture(name), declared).unwrap();
+        let mut text = String::new();
+        opened.reader.read_to_string(&mut text).unwrap();
+        (text, opened)
+    }
 
-/// The charset of a file as detection finds it, and whether it is a guess.
-fn detect_charset(path: &Path) -> Result<(Charset, bool), ReadError> {
-    let o = open(path, None)?;
-    Ok((o.charset, o.guessed))
-}
+    const RU_LOG: &str = "\
+2024-03-01 10:15:02,118 ERROR [pay] Операция отклонена: недостаточно средств
+2024-03-01 10:15:07,540 WARN  [pay] Превышен лимит по карте, попробуйте завтра
+2024-03-01 10:16:11,003 ERROR [auth] Неверный код подтверждения. Осталось попыток: 2
+2024-03-01 10:17:45,921 INFO  [auth] Вход выполнен
+";
 
-/// Decodes a stream in `charset`.
-fn decode_stream(
-    mut reader: Box<dyn std::io::Read + Send>,
-    charset: Charset,
-    _strip_bom: bool,
-) -> Result<Opened, ReadError> {
-    let mut raw = Vec::new();
-    reader.read_to_end(&mut raw)?;
-    let Charset::Web(e) = charset;
-    let (text, _, _) = e.decode(&raw);
-    Ok(Opened {
-        reader: Box::new(std::io::Cursor::new(text.into_owned().into_bytes())),
-        charset,
-        guessed: false,
-        stats: Arc::new(DecodeStats::default()),
-    })
+    fn long_log() -> String {
+        (0..400)
+            .map(|i| {
+                format!(
+                    "2024-03-03 12:{:02}:{:02} ERROR [core] Запрос {i} отклонён: сервис недоступен\n",
+                    i / 60,
+                    i % 60
+                )
+            })
+            .collect()
+    }
+
+    fn assert_clean(opened: &Opened) {
+        assert_eq!(opened.stats.replaced(), 0);
+        assert!(
+            opened.stats.warnings().is_empty(),
+            "{:?}",
+            opened.stats.warnings()
+        );
+    }
+
+    #[test]
+    fn koi8r_log_is_guessed() {
+        let (text, opened) = read("koi8r.log", None);
+        assert_eq!(text, RU_LOG);
+        // chardetng names the KOI8 family KOI8-U, which decodes Russian as KOI8-R does.
+        assert_eq!((opened.charset.name(), opened.guessed), ("KOI8-U", true));
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn utf16le_without_bom_is_recognised_not_binary() {
+        let (text, opened) = read("utf16le-nobom.log", None);
+        assert_eq!(text, RU_LOG);
+        assert_eq!((opened.charset.name(), opened.guessed), ("UTF-16LE", false));
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn utf16be_bom_is_stripped() {
+        let (text, opened) = read("utf16be-bom.txt", None);
+        assert_eq!(text, RU_LOG);
+        assert_eq!((opened.charset.name(), opened.guessed), ("UTF-16BE", false));
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn cp866_declared_and_guessed() {
+        let expected = "\
+ОШИБКА 101: Счёт заблокирован. Обратитесь в отделение банка.\r
+ОШИБКА 102: Сумма перевода превышает остаток на счёте.\r
+ОШИБКА 103: Сервис временно недоступен, повторите попытку позже.\r
+";
+        let (text, opened) = read("cp866.txt", Some("cp866"));
+        assert_eq!(text, expected);
+        assert_eq!((opened.charset.name(), opened.guessed), ("IBM866", false));
+        let (text, opened) = read("cp866.txt", None);
+        assert_eq!(text, expected);
+        assert_eq!((opened.charset.name(), opened.guessed), ("IBM866", true));
+    }
+
+    #[test]
+    fn ebcdic_cp1025_records() {
+        let (text, opened) = read("cp1025-records.dat", Some("cp1025"));
+        assert_eq!(
+            text,
+            "MSG0001 Операция выполнена успешно\n\
+             MSG0002 Недостаточно средств на счёте\n\
+             MSG0003 Карта заблокирована, обратитесь в банк\n"
+        );
+        assert_eq!(opened.charset.name(), "IBM1025");
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn multi_member_gzip_reads_every_member() {
+        let (text, opened) = read("multi-member.log.gz", None);
+        assert_eq!(
+            text,
+            "2024-03-02 09:00:00 ERROR first member: Платёж не прошёл\n\
+             2024-03-02 09:00:05 ERROR second member: Try again later\n"
+        );
+        assert_eq!(opened.compression, Some(Compression::Gzip));
+        assert_eq!(opened.charset, Charset::UTF_8);
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn truncated_gzip_keeps_what_was_readable() {
+        let (text, opened) = read("truncated.log.gz", None);
+        let full = long_log();
+        assert!(text.len() > 1000, "kept {} bytes", text.len());
+        assert!(full.starts_with(&text), "a prefix of the original");
+        assert!(text.len() < full.len());
+        let warnings = opened.stats.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with(&format!(
+                "gzip data truncated or corrupt after {} decompressed bytes (",
+                text.len()
+            )),
+            "{}",
+            warnings[0]
+        );
+        assert!(warnings[0].ends_with("kept what was readable"));
+    }
+
+    #[test]
+    fn zstd_is_recognised_by_magic() {
+        let (text, opened) = read("compressed.log.zst", None);
+        assert_eq!(text, long_log());
+        assert_eq!(opened.compression, Some(Compression::Zstd));
+        assert_clean(&opened);
+    }
+
+    #[test]
+    fn truncated_zstd_keeps_what_was_readable() {
+        let bytes = std::fs::read(fixture("compressed.log.zst")).unwrap();
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(&bytes[..bytes.len() - 50]).unwrap();
+        let mut opened = open(file.path(), None).unwrap();
+        let mut text = String::new();
+        opened.reader.read_to_string(&mut text).unwrap();
+        assert!(long_log().starts_with(&text));
+        let warnings = opened.stats.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("zstd data truncated or corrupt after"));
+    }
+
+    #[test]
+    fn binary_is_rejected_with_its_offset() {
+        match open(&fixture("binary.bin"), None) {
+            Err(e @ ReadError::Binary { offset: 8 }) => {
+                assert_eq!(e.to_string(), "binary file (NUL byte at offset 8), skipped");
+            }
+            Err(e) => panic!("{e}"),
+            Ok(o) => panic!("opened as {}", o.charset.name()),
+        }
+    }
+
+    #[test]
+    fn binary_inside_gzip_is_rejected() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(&mut file, flate2::Compression::fast());
+        gz.write_all(&std::fs::read(fixture("binary.bin")).unwrap())
+            .unwrap();
+        gz.finish().unwrap();
+        assert!(matches!(
+            open(file.path(), None),
+            Err(ReadError::Binary { offset: 8 })
+        ));
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_located() {
+        let (text, opened) = read("invalid-utf8.log", None);
+        assert_eq!(
+            text,
+            "2024-03-04 08:00:01 ERROR Платёж отклонён банком-эмитентом\n\
+             2024-03-04 08:00:02 ERROR bad byte \u{FFFD} here\n\
+             2024-03-04 08:00:03 ERROR Карта заблокирована, обратитесь в банк\n\
+             2024-03-04 08:00:04 ERROR Неверный код подтверждения\n\
+             2024-03-04 08:00:05 ERROR Сервис недоступе\u{FFFD}\n\
+             2024-03-04 08:00:06 ERROR Повторите попытку позже\n\
+             2024-03-04 08:00:07 ERROR \u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\n"
+        );
+        // Mostly valid UTF-8 stays UTF-8: no guess, the broken bytes are counted.
+        assert_eq!((opened.charset, opened.guessed), (Charset::UTF_8, false));
+        assert_eq!(opened.stats.replaced(), 8);
+        assert_eq!(opened.stats.replaced_lines(), vec![2, 5, 7]);
+        assert!(opened.stats.warnings().is_empty());
+    }
+
+    #[test]
+    fn ratio_cap_stops_a_bomb() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        let mut zst = zstd::stream::write::Encoder::new(&mut file, 3).unwrap();
+        let line = "a".repeat(1023) + "\n";
+        for _ in 0..4096 {
+            zst.write_all(line.as_bytes()).unwrap();
+        }
+        zst.finish().unwrap();
+        let limits = Limits {
+            ratio: 100,
+            floor: 1024 * 1024,
+        };
+        let mut opened = open_with(file.path(), None, limits).unwrap();
+        let mut text = String::new();
+        opened.reader.read_to_string(&mut text).unwrap();
+        assert!(
+            text.len() > 1024 * 1024 && text.len() < 4 * 1024 * 1024,
+            "{}",
+            text.len()
+        );
+        let warnings = opened.stats.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("zstd decompression stopped after"),
+            "{}",
+            warnings[0]
+        );
+        assert!(warnings[0].contains("more than 100 times"));
+        // The default cap lets the same file through whole.
+        let (_, whole) = {
+            let mut o = open(file.path(), None).unwrap();
+            let mut t = String::new();
+            o.reader.read_to_string(&mut t).unwrap();
+            (t.len(), o)
+        };
+        assert_clean(&whole);
+    }
+
+    #[test]
+    fn head_is_bounded_and_whole_characters() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all("Ж".repeat(HEAD_LEN).as_bytes()).unwrap();
+        let head = head(file.path(), None).unwrap();
+        assert_eq!(head, "Ж".repeat(HEAD_LEN / 2));
+        assert_eq!(super::head(&fixture("koi8r.log"), None).unwrap(), RU_LOG);
+    }
 }

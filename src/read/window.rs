@@ -7,12 +7,14 @@
 //! or compressed); bytes appended while a file is read are left too: reading
 //! stops at the size seen when the file was opened.
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{Cursor, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use super::{Charset, Opened, ReadError};
+use super::decompress::{self, Limits};
+use super::{Charset, HEAD_LEN, Opened, ReadError, charset};
 
 /// Which bytes of a file to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,33 +55,49 @@ impl WindowEnd {
 
 /// The first decompressed bytes of a file (at most `len`) and whether it is compressed.
 pub fn probe(path: &Path, len: usize) -> Result<(Vec<u8>, bool), ReadError> {
-    let (mut content, compression) = super::decompressed(path)?;
-    let mut head = Vec::with_capacity(len);
-    (&mut content).take(len as u64).read_to_end(&mut head)?;
-    Ok((head, compression.is_some()))
+    let stats = Arc::new(super::DecodeStats::default());
+    let (mut content, compression) = decompress::open(File::open(path)?, Limits::DEFAULT, &stats)?;
+    Ok((
+        decompress::read_head(&mut content, len)?,
+        compression.is_some(),
+    ))
 }
 
-/// Opens the window of `path` and decodes it; the charset is detected on the
+/// Opens the window of `path` and decodes it. The charset is detected on the
 /// file's head (not the window's), so a resumed read decodes like the first one.
 pub fn open_window(
     path: &Path,
     declared: Option<Charset>,
     window: &Window,
 ) -> Result<(Opened, Arc<WindowEnd>), ReadError> {
-    let charset = match declared {
-        Some(c) => c,
-        None => super::detect_charset(path)?.0,
-    };
-    let size_at_open = std::fs::metadata(path)?.len();
-    let (content, compression) = super::decompressed(path)?;
-    // A plain file is read up to the size it had when opened.
-    let content: Box<dyn Read + Send> = match compression {
-        None => Box::new(content.take(size_at_open)),
-        Some(_) => content,
+    let stats = Arc::new(super::DecodeStats::default());
+    let file = File::open(path)?;
+    // Bytes appended while the file is read are left for the next scan.
+    let size_at_open = file.metadata()?.len();
+    let (mut content, compression) =
+        decompress::open(file.take(size_at_open), Limits::DEFAULT, &stats)?;
+    let head = decompress::read_head(&mut content, HEAD_LEN)?;
+    let detected = charset::detect(&head, head.len() < HEAD_LEN, declared)?;
+    let content = Cursor::new(head).chain(content);
+    // A byte order mark is part of the position but never of the text.
+    let window = Window {
+        offset: window.offset.max(detected.bom_len as u64),
+        ..*window
     };
     let end = Arc::new(WindowEnd::default());
-    let lines = CompleteLines::new(content, charset.newline(), *window, Arc::clone(&end));
-    let opened = super::decode_stream(Box::new(lines), charset, window.offset == 0)?;
+    let lines = CompleteLines::new(
+        content,
+        detected.charset.newline(),
+        window,
+        Arc::clone(&end),
+    );
+    let opened = super::decoding(
+        Box::new(lines),
+        detected.charset,
+        detected.guessed,
+        compression,
+        stats,
+    );
     Ok((opened, end))
 }
 
