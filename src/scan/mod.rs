@@ -15,8 +15,11 @@ use crate::rules::SourceOptions;
 
 mod json_i18n;
 mod json_lines;
+mod log4j;
 mod log_lines;
 mod properties;
+#[cfg(test)]
+mod testing;
 
 /// Everything a scanner can yield.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +92,7 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &properties::Properties,
     &json_lines::JsonLines,
     &json_i18n::JsonI18n,
+    &log4j::Log4j,
     &log_lines::LogLines,
 ];
 
