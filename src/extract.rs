@@ -55,8 +55,9 @@ pub enum Extractor {
         regex: Regex,
         ts_format: Option<String>,
     },
-    /// Dotted paths into JSON records, or exact names of field records (W3C
-    /// `cs-uri-query`, syslog `msg`, a fixed-width column, a `key=value` key).
+    /// Dotted paths into JSON records, or names of field records (W3C
+    /// `cs-uri-query`, syslog `msg`, a fixed-width column, a `key=value` key):
+    /// exact, else the last part of a qualified name (syslog `<SD-ID>.<name>`).
     Fields {
         text: Vec<String>,
         key: Vec<String>,
@@ -225,9 +226,17 @@ fn field(body: &RecordBody, path: &str) -> Option<String> {
                 _ => None,
             }
         }
+        // A name matches exactly, else as the last part of a qualified name
+        // (`userMessage` finds syslog's `client@32473.userMessage`).
         RecordBody::Fields(fields) => fields
             .iter()
             .find(|(name, _)| name == path)
+            .or_else(|| {
+                fields.iter().find(|(name, _)| {
+                    name.strip_suffix(path)
+                        .is_some_and(|qualifier| qualifier.ends_with('.'))
+                })
+            })
             .map(|(_, v)| v.clone())
             .filter(|v| !v.is_empty() && v != "-"),
         RecordBody::Text(_) => None,

@@ -18,6 +18,7 @@ mod json_lines;
 mod log4j;
 mod log_lines;
 mod properties;
+mod syslog;
 #[cfg(test)]
 mod testing;
 
@@ -93,6 +94,7 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &json_lines::JsonLines,
     &json_i18n::JsonI18n,
     &log4j::Log4j,
+    &syslog::Syslog,
     &log_lines::LogLines,
 ];
 
