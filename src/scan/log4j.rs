@@ -95,27 +95,13 @@ mod tests {
     use super::*;
     use crate::extract::Extractor;
     use crate::rules::{RegexField, SourceOptions};
-    use crate::scan::testing::{fixture, records, scan_str};
-
-    /// (line, time, body text) of each record.
-    fn summary(records: &[LogRecord]) -> Vec<(u64, String, String)> {
-        records
-            .iter()
-            .map(|r| {
-                let RecordBody::Text(text) = &r.body else {
-                    panic!("text body expected")
-                };
-                let time = r.time.map(|t| t.to_string()).unwrap_or_default();
-                (r.location.line, time, text.clone())
-            })
-            .collect()
-    }
+    use crate::scan::testing::{fixture, records, render, scan_str};
 
     #[test]
     fn records_start_at_headers_and_continuations_are_not_bodies() {
         let options = SourceOptions::default();
         let ctx = ScanContext::for_test("app.log", &options);
-        let recs = records(scan_str(&Log4j, &fixture("logs/log4j.log"), &ctx));
+        let items = scan_str(&Log4j, &fixture("logs/log4j.log"), &ctx);
         let lines = fixture("logs/log4j.log");
         let line = |n: usize| lines.lines().nth(n - 1).unwrap().to_string();
         let want = [
@@ -127,8 +113,8 @@ mod tests {
             (16, "2024-03-01 10:00:05.250"),
             (17, "2024-03-01 10:00:06"),
         ]
-        .map(|(n, t)| (n as u64, t.to_string(), line(n)));
-        assert_eq!(summary(&recs), want);
+        .map(|(n, t)| format!("{n} {t} {}", line(n)));
+        assert_eq!(render(&items), want);
     }
 
     /// Stack traces and wrapped lines carry planted `userMessage` pairs: none is harvested.

@@ -21,6 +21,7 @@ mod properties;
 mod syslog;
 #[cfg(test)]
 mod testing;
+mod w3c;
 
 /// Everything a scanner can yield.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +96,7 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &json_i18n::JsonI18n,
     &log4j::Log4j,
     &syslog::Syslog,
+    &w3c::W3c,
     &log_lines::LogLines,
 ];
 

@@ -288,7 +288,7 @@ mod tests {
     use super::*;
     use crate::extract::Extractor;
     use crate::rules::SourceOptions;
-    use crate::scan::testing::{fixture, scan_str};
+    use crate::scan::testing::{fixture, render, scan_str};
 
     /// A context as of 2025-01-02 for a file last written on New Year's morning.
     fn new_year<'a>(path: &'a str, options: &'a SourceOptions) -> ScanContext<'a> {
@@ -296,26 +296,6 @@ mod tests {
         ctx.as_of = chrono::NaiveDate::from_ymd_opt(2025, 1, 2).unwrap();
         ctx.file_time = ctx.as_of.and_hms_opt(6, 0, 0).unwrap();
         ctx
-    }
-
-    /// Each item as `line time field=value|…` or `line warning: message`.
-    fn render(items: &[Item]) -> Vec<String> {
-        items
-            .iter()
-            .map(|i| match i {
-                Item::Record(r) => {
-                    let RecordBody::Fields(fields) = &r.body else {
-                        panic!("fields expected")
-                    };
-                    let fields: Vec<String> =
-                        fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                    let time = r.time.map_or("-".to_string(), |t| t.to_string());
-                    format!("{} {time} {}", r.location.line, fields.join("|"))
-                }
-                Item::Warning(w) => format!("{} warning: {}", w.line.unwrap_or(0), w.message),
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect()
     }
 
     #[test]

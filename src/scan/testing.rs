@@ -1,7 +1,7 @@
 //! Helpers shared by the scanners' unit tests: run a scanner, read a fixture.
 
 use super::{Item, ScanContext, Scanner};
-use crate::model::LogRecord;
+use crate::model::{LogRecord, RecordBody};
 
 /// Every item `scanner` yields for `input`, in order.
 pub fn scan_str(scanner: &dyn Scanner, input: &str, ctx: &ScanContext<'_>) -> Vec<Item> {
@@ -26,6 +26,31 @@ pub fn records(items: Vec<Item>) -> Vec<LogRecord> {
         .into_iter()
         .map(|i| match i {
             Item::Record(r) => r,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect()
+}
+
+/// Each item on one line, for exact comparisons: `line time k=v|k=v` for field
+/// records (`-` for no time), `line time text` for text records, `line warning: message`.
+pub fn render(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| match i {
+            Item::Record(r) => {
+                let time = r.time.map_or("-".to_string(), |t| t.to_string());
+                let body = match &r.body {
+                    RecordBody::Fields(fields) => fields
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join("|"),
+                    RecordBody::Text(text) => text.clone(),
+                    RecordBody::Json(value) => value.to_string(),
+                };
+                format!("{} {time} {body}", r.location.line)
+            }
+            Item::Warning(w) => format!("{} warning: {}", w.line.unwrap_or(0), w.message),
             other => panic!("unexpected {other:?}"),
         })
         .collect()
