@@ -15,6 +15,7 @@ use crate::rules::SourceOptions;
 
 mod json_i18n;
 mod json_lines;
+mod kv;
 mod log4j;
 mod log_lines;
 mod properties;
@@ -97,6 +98,7 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &log4j::Log4j,
     &syslog::Syslog,
     &w3c::W3c,
+    &kv::Kv,
     &log_lines::LogLines,
 ];
 
