@@ -80,6 +80,16 @@ pub fn parse(s: &str, format: Option<&str>) -> Option<NaiveDateTime> {
         })
 }
 
+/// The time of a record that keeps date and time apart (W3C `date` and `time`
+/// fields, fixed-width columns); a date alone is its midnight.
+pub fn from_date_and_time(date: Option<&str>, time: Option<&str>) -> Option<NaiveDateTime> {
+    match (date?.trim(), time.map(str::trim).filter(|t| !t.is_empty())) {
+        ("", _) => None,
+        (date, Some(time)) => parse(&format!("{date} {time}"), None),
+        (date, None) => parse(date, None),
+    }
+}
+
 /// The first timestamp found anywhere in `line`.
 pub fn find(line: &str) -> Option<NaiveDateTime> {
     FIND_RE
@@ -224,6 +234,25 @@ mod tests {
         ] {
             assert_eq!(syslog_prefix(bad, latest), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn date_and_time_apart() {
+        let t = |d, t| from_date_and_time(d, t).map(|t| t.to_string());
+        assert_eq!(
+            t(Some("2024-03-01"), Some("10:00:01.5")).as_deref(),
+            Some("2024-03-01 10:00:01.500")
+        );
+        assert_eq!(
+            t(Some("20240301"), Some("100000")).as_deref(),
+            Some("2024-03-01 10:00:00")
+        );
+        assert_eq!(
+            t(Some("2024-03-01"), Some(" ")).as_deref(),
+            Some("2024-03-01 00:00:00")
+        );
+        assert_eq!(t(None, Some("10:00:00")), None);
+        assert_eq!(t(Some("2024"), None), None);
     }
 
     #[test]

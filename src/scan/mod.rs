@@ -13,6 +13,7 @@ use std::io::BufRead;
 use crate::model::{Definition, FieldLimit, LogRecord, Role, Warning};
 use crate::rules::SourceOptions;
 
+mod fixed_width;
 mod json_i18n;
 mod json_lines;
 mod kv;
@@ -99,6 +100,7 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &syslog::Syslog,
     &w3c::W3c,
     &kv::Kv,
+    &fixed_width::FixedWidth,
     &log_lines::LogLines,
 ];
 

@@ -108,14 +108,11 @@ impl Scanner for W3c {
                     .map(|(_, v)| v.as_str())
                     .filter(|v| !v.is_empty())
             };
-            let date = value("date")
-                .map(str::to_string)
-                .or_else(|| directive_date.map(|d| d.to_string()));
-            let time = match (date, value("time")) {
-                (Some(date), Some(time)) => timestamp::parse(&format!("{date} {time}"), None),
-                (Some(date), None) => timestamp::parse(&date, None),
-                (None, _) => None,
-            };
+            let directive_date = directive_date.map(|d| d.to_string());
+            let time = timestamp::from_date_and_time(
+                value("date").or(directive_date.as_deref()),
+                value("time"),
+            );
             emit(Item::Record(LogRecord {
                 location: Location::new(ctx.path, line_no),
                 time,
