@@ -142,5 +142,7 @@ mod tests {
         assert!(Kv.sniff(&fixture("logs/kv.log")));
         assert!(!Kv.sniff("2024-03-01 10:00:01 WARN a=1 b=2 c=3\n"));
         assert!(!Kv.sniff("level=error only=two\n"));
+        let detected = crate::scan::detect("gate.log", &fixture("logs/kv.log"));
+        assert_eq!(detected.map(|s| s.name()), Some("kv"));
     }
 }

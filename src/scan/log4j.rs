@@ -173,5 +173,16 @@ mod tests {
         assert!(!Log4j.sniff("plain text\n2024-03-01 10:00:00 INFO x\n"));
         assert!(!Log4j.sniff("Mar  1 10:00:00 host app: INFO x\n"));
         assert!(!Log4j.sniff("2024-03-01 10:00:00 10.0.0.1 GET /pay - 443\n"));
+        let detected = |name, head: &str| crate::scan::detect(name, head).map(|s| s.name());
+        assert_eq!(
+            detected("app.log.1", &fixture("logs/log4j.log")),
+            Some("log4j")
+        );
+        assert_eq!(
+            detected("catalina.out", &fixture("logs/log4j.log")),
+            Some("log4j")
+        );
+        // Plain lines stay with the plain line scanner.
+        assert_eq!(detected("app.log", "started\nstopped\n"), Some("log_lines"));
     }
 }

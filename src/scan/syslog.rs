@@ -395,5 +395,14 @@ mod tests {
         assert!(!Syslog.sniff("2024-03-01T10:00:00Z payment failed\n"));
         assert!(!Syslog.sniff("#Software: Microsoft Internet Information Services 10.0\n"));
         assert!(!Syslog.sniff("level=error msg=\"x\"\n"));
+        let detected = |name, head: &str| crate::scan::detect(name, head).map(|s| s.name());
+        assert_eq!(
+            detected("messages.log", &fixture("logs/syslog-3164.log")),
+            Some("syslog")
+        );
+        assert_eq!(
+            detected("app.log.2.gz", &fixture("logs/syslog-5424.log")),
+            Some("syslog")
+        );
     }
 }

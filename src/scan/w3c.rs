@@ -251,5 +251,7 @@ mod tests {
         assert!(W3c.sniff(&fixture("logs/iis.log")));
         assert!(W3c.sniff("\u{feff}#Fields: date time\n"));
         assert!(!W3c.sniff("2024-03-01 10:00:01 10.0.0.5 GET /\n"));
+        let detected = crate::scan::detect("u_ex240301.log", &fixture("logs/iis.log"));
+        assert_eq!(detected.map(|s| s.name()), Some("w3c"));
     }
 }
