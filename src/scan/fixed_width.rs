@@ -213,4 +213,12 @@ mod tests {
         let items = scan_str(&FixedWidth, "01.03.2024 10:00:00 Отказ\n", &ctx);
         assert_eq!(render(&items), ["1 2024-03-01 10:00:00 msg=Отказ"]);
     }
+
+    proptest::proptest! {
+        /// Bad input is a warning or nothing, never a panic.
+        #[test]
+        fn arbitrary_input_never_panics(input in crate::scan::testing::LOGGISH) {
+            crate::scan::testing::scan_any(&FixedWidth, &input);
+        }
+    }
 }

@@ -145,4 +145,12 @@ mod tests {
         let detected = crate::scan::detect("gate.log", &fixture("logs/kv.log"));
         assert_eq!(detected.map(|s| s.name()), Some("kv"));
     }
+
+    proptest::proptest! {
+        /// Bad input is a warning or nothing, never a panic.
+        #[test]
+        fn arbitrary_input_never_panics(input in crate::scan::testing::LOGGISH) {
+            crate::scan::testing::scan_any(&Kv, &input);
+        }
+    }
 }

@@ -185,4 +185,12 @@ mod tests {
         // Plain lines stay with the plain line scanner.
         assert_eq!(detected("app.log", "started\nstopped\n"), Some("log_lines"));
     }
+
+    proptest::proptest! {
+        /// Bad input is a warning or nothing, never a panic.
+        #[test]
+        fn arbitrary_input_never_panics(input in crate::scan::testing::LOGGISH) {
+            crate::scan::testing::scan_any(&Log4j, &input);
+        }
+    }
 }

@@ -405,4 +405,12 @@ mod tests {
             Some("syslog")
         );
     }
+
+    proptest::proptest! {
+        /// Bad input is a warning or nothing, never a panic.
+        #[test]
+        fn arbitrary_input_never_panics(input in crate::scan::testing::LOGGISH) {
+            crate::scan::testing::scan_any(&Syslog, &input);
+        }
+    }
 }

@@ -55,3 +55,17 @@ pub fn render(items: &[Item]) -> Vec<String> {
         })
         .collect()
 }
+
+/// Log-like text for property tests: the characters log framing is made of,
+/// so that headers, pairs, quotes and directives are often almost right.
+pub const LOGGISH: &str = "[<>0-9A-Za-z \\t\\[\\]\"'=:#.,+\\\\\\-\\nЯё@\u{feff}]{0,300}";
+
+/// Runs `scanner` over `input`, with and without a column spec: it must not panic.
+pub fn scan_any(scanner: &dyn Scanner, input: &str) -> Vec<Item> {
+    let options = crate::rules::SourceOptions {
+        columns: Some([("a".to_string(), [1, 4]), ("date".to_string(), [3, 12])].into()),
+        ..crate::rules::SourceOptions::default()
+    };
+    let ctx = ScanContext::for_test("fuzz.log", &options);
+    scan_str(scanner, input, &ctx)
+}

@@ -254,4 +254,12 @@ mod tests {
         let detected = crate::scan::detect("u_ex240301.log", &fixture("logs/iis.log"));
         assert_eq!(detected.map(|s| s.name()), Some("w3c"));
     }
+
+    proptest::proptest! {
+        /// Bad input is a warning or nothing, never a panic.
+        #[test]
+        fn arbitrary_input_never_panics(input in crate::scan::testing::LOGGISH) {
+            crate::scan::testing::scan_any(&W3c, &input);
+        }
+    }
 }
