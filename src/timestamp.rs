@@ -80,13 +80,24 @@ pub fn parse(s: &str, format: Option<&str>) -> Option<NaiveDateTime> {
         })
 }
 
-/// The time of a record that keeps date and time apart (W3C `date` and `time`
-/// fields, fixed-width columns); a date alone is its midnight.
-pub fn from_date_and_time(date: Option<&str>, time: Option<&str>) -> Option<NaiveDateTime> {
-    match (date?.trim(), time.map(str::trim).filter(|t| !t.is_empty())) {
-        ("", _) => None,
-        (date, Some(time)) => parse(&format!("{date} {time}"), None),
-        (date, None) => parse(date, None),
+/// The time of a field record that keeps date and time apart (W3C `date` and
+/// `time` fields, fixed-width columns): its `date` field, else `default_date`,
+/// and its `time` field; a date alone is its midnight.
+pub fn from_date_and_time(
+    fields: &[(String, String)],
+    default_date: Option<&str>,
+) -> Option<NaiveDateTime> {
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty() && *v != "-")
+    };
+    let date = value("date").or(default_date)?;
+    match value("time") {
+        Some(time) => parse(&format!("{date} {time}"), None),
+        None => parse(date, None),
     }
 }
 
@@ -238,21 +249,26 @@ mod tests {
 
     #[test]
     fn date_and_time_apart() {
-        let t = |d, t| from_date_and_time(d, t).map(|t| t.to_string());
+        let t = |pairs: &[(&str, &str)], default: Option<&str>| {
+            let fields: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            from_date_and_time(&fields, default).map(|t| t.to_string())
+        };
+        let w3c = [("date", "2024-03-01"), ("time", "10:00:01.5")];
+        assert_eq!(t(&w3c, None).as_deref(), Some("2024-03-01 10:00:01.500"));
+        let columns = [("time", "100000"), ("date", "20240301")];
+        assert_eq!(t(&columns, None).as_deref(), Some("2024-03-01 10:00:00"));
+        let no_date = [("time", "10:00:00")];
         assert_eq!(
-            t(Some("2024-03-01"), Some("10:00:01.5")).as_deref(),
-            Some("2024-03-01 10:00:01.500")
+            t(&no_date, Some("2024-03-02")).as_deref(),
+            Some("2024-03-02 10:00:00")
         );
-        assert_eq!(
-            t(Some("20240301"), Some("100000")).as_deref(),
-            Some("2024-03-01 10:00:00")
-        );
-        assert_eq!(
-            t(Some("2024-03-01"), Some(" ")).as_deref(),
-            Some("2024-03-01 00:00:00")
-        );
-        assert_eq!(t(None, Some("10:00:00")), None);
-        assert_eq!(t(Some("2024"), None), None);
+        assert_eq!(t(&no_date, None), None);
+        let date_only = [("date", "2024-03-01"), ("time", "-")];
+        assert_eq!(t(&date_only, None).as_deref(), Some("2024-03-01 00:00:00"));
+        assert_eq!(t(&[("date", "2024")], None), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@
 
 use std::io::BufRead;
 
-use super::{Item, ScanContext, Scanner, for_each_line};
+use super::{Item, ScanContext, Scanner, scan_lines};
 use crate::model::{Location, LogRecord, RecordBody, Role, Warning};
 use crate::timestamp;
 
@@ -46,7 +46,7 @@ impl Scanner for FixedWidth {
         }
         let has = |name: &str| columns.iter().any(|c| c.name == name);
         let date_time_columns = has("date") || has("time");
-        let result = for_each_line(input, ctx.first_line, |line_no, line| {
+        scan_lines(input, ctx, emit, |line_no, line, emit| {
             if line.trim().is_empty() {
                 return;
             }
@@ -59,14 +59,8 @@ impl Scanner for FixedWidth {
                     (c.name.to_string(), value.trim().to_string())
                 })
                 .collect();
-            let value = |name: &str| {
-                fields
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, v)| v.as_str())
-            };
             let time = if date_time_columns {
-                timestamp::from_date_and_time(value("date"), value("time"))
+                timestamp::from_date_and_time(&fields, None)
             } else {
                 timestamp::find(line)
             };
@@ -76,13 +70,6 @@ impl Scanner for FixedWidth {
                 body: RecordBody::Fields(fields),
             }));
         });
-        if let Err(e) = result {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                None,
-                format!("read failed: {e}"),
-            )));
-        }
     }
 }
 
@@ -122,10 +109,9 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::extract::Extractor;
     use crate::read::{self, Charset};
     use crate::rules::SourceOptions;
-    use crate::scan::testing::{fixture_path, render, scan_str};
+    use crate::scan::testing::{extracted, field_extractor, fixture_path, render, scan_str};
 
     fn options(columns: &[(&str, [usize; 2])]) -> SourceOptions {
         let columns: BTreeMap<String, [usize; 2]> =
@@ -176,23 +162,9 @@ mod tests {
             ("code", [17, 23]),
             ("text", [23, 63]),
         ]);
-        let ex = Extractor::Fields {
-            text: vec!["text".into()],
-            key: vec!["code".into()],
-            ts: Vec::new(),
-            ts_format: None,
-        };
-        let epoch = chrono::DateTime::UNIX_EPOCH.naive_utc();
-        let obs: Vec<String> = scan_fixture(&options)
-            .iter()
-            .filter_map(|i| match i {
-                Item::Record(r) => ex.extract(r, epoch),
-                _ => None,
-            })
-            .map(|o| format!("{} {} {:?} {}", o.location.line, o.time, o.key, o.text))
-            .collect();
+        let ex = field_extractor("text", "code");
         assert_eq!(
-            obs,
+            extracted(&ex, &scan_fixture(&options)),
             [
                 r#"1 2024-03-01 10:00:00 Some("D05") Недостаточно средств на счёте"#,
                 r#"2 2024-03-01 10:01:05 Some("GATE1") Сервис «Платежи» недоступен"#,

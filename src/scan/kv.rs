@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Item, ScanContext, Scanner, for_each_line};
+use super::{Item, ScanContext, Scanner, scan_lines};
 use crate::extract::unescape_quoted;
 use crate::model::{Location, LogRecord, RecordBody, Role, Warning};
 use crate::timestamp;
@@ -49,7 +49,7 @@ impl Scanner for Kv {
     }
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
-        let result = for_each_line(input, ctx.first_line, |line_no, line| {
+        scan_lines(input, ctx, emit, |line_no, line, emit| {
             let mut fields = Vec::new();
             for caps in PAIR_RE.captures_iter(line) {
                 let key = caps["key"].to_string();
@@ -81,13 +81,6 @@ impl Scanner for Kv {
                 body: RecordBody::Fields(fields),
             }));
         });
-        if let Err(e) = result {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                None,
-                format!("read failed: {e}"),
-            )));
-        }
     }
 }
 
@@ -96,7 +89,7 @@ mod tests {
     use super::*;
     use crate::extract::Extractor;
     use crate::rules::SourceOptions;
-    use crate::scan::testing::{fixture, render, scan_str};
+    use crate::scan::testing::{extracted, fixture, render, scan_str};
 
     #[test]
     fn pairs_with_quoted_values_and_line_times() {
@@ -119,20 +112,12 @@ mod tests {
     fn default_extractor_takes_the_usual_keys() {
         let options = SourceOptions::default();
         let ctx = ScanContext::for_test("kv.log", &options);
-        let epoch = chrono::DateTime::UNIX_EPOCH.naive_utc();
-        let obs: Vec<String> = scan_str(&Kv, &fixture("logs/kv.log"), &ctx)
-            .iter()
-            .filter_map(|i| match i {
-                Item::Record(r) => Extractor::Default.extract(r, epoch),
-                _ => None,
-            })
-            .map(|o| format!("{} {:?} {}", o.time, o.key, o.text))
-            .collect();
+        let items = scan_str(&Kv, &fixture("logs/kv.log"), &ctx);
         assert_eq!(
-            obs,
+            extracted(&Extractor::Default, &items),
             [
-                r#"2024-03-01 10:00:00.123 Some("D05") Недостаточно средств на счёте"#,
-                r#"2024-03-01 10:00:01.500 Some("GATE1") Сервис 'Платежи' временно недоступен"#,
+                r#"1 2024-03-01 10:00:00.123 Some("D05") Недостаточно средств на счёте"#,
+                r#"2 2024-03-01 10:00:01.500 Some("GATE1") Сервис 'Платежи' временно недоступен"#,
             ]
         );
     }

@@ -18,8 +18,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Item, ScanContext, Scanner, for_each_line};
-use crate::model::{Location, LogRecord, RecordBody, Role, Warning};
+use super::{Item, ScanContext, Scanner, scan_lines};
+use crate::model::{Location, LogRecord, RecordBody, Role};
 use crate::timestamp;
 
 /// Level words of log4j, logback, java.util.logging and syslog-minded layouts.
@@ -66,7 +66,7 @@ impl Scanner for Log4j {
             .record_start
             .as_ref()
             .map_or(&*DEFAULT_HEADER, |r| &r.0);
-        let result = for_each_line(input, ctx.first_line, |line_no, line| {
+        scan_lines(input, ctx, emit, |line_no, line, emit| {
             let Some(caps) = header.captures(line) else {
                 return;
             };
@@ -80,13 +80,6 @@ impl Scanner for Log4j {
                 body: RecordBody::Text(line.to_string()),
             }));
         });
-        if let Err(e) = result {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                None,
-                format!("read failed: {e}"),
-            )));
-        }
     }
 }
 
@@ -95,7 +88,7 @@ mod tests {
     use super::*;
     use crate::extract::Extractor;
     use crate::rules::{RegexField, SourceOptions};
-    use crate::scan::testing::{fixture, records, render, scan_str};
+    use crate::scan::testing::{extracted, fixture, records, render, scan_str};
 
     #[test]
     fn records_start_at_headers_and_continuations_are_not_bodies() {
@@ -122,30 +115,17 @@ mod tests {
     fn default_extractor_sees_header_lines_only() {
         let options = SourceOptions::default();
         let ctx = ScanContext::for_test("app.log", &options);
-        let recs = records(scan_str(&Log4j, &fixture("logs/log4j.log"), &ctx));
-        let epoch = chrono::DateTime::UNIX_EPOCH.naive_utc();
-        let texts: Vec<(String, Option<String>, String)> = recs
-            .iter()
-            .filter_map(|r| Extractor::Default.extract(r, epoch))
-            .map(|o| (o.text, o.key, o.time.to_string()))
-            .collect();
-        let want = [
-            (
-                "Недостаточно средств на счёте",
-                Some("INSUFFICIENT_FUNDS"),
-                "2024-03-01 10:00:01.456",
-            ),
-            ("Карта заблокирована", None, "2024-03-01 10:00:03.500"),
-            (
-                "Сервис временно недоступен",
-                Some("GATE1"),
-                "2024-03-01 10:00:04",
-            ),
-            ("Внутренняя ошибка", Some("E500"), "2024-03-01 10:00:05.250"),
-            ("Операция отклонена", Some("J1"), "2024-03-01 10:00:06"),
-        ]
-        .map(|(t, k, ts)| (t.to_string(), k.map(str::to_string), ts.to_string()));
-        assert_eq!(texts, want);
+        let items = scan_str(&Log4j, &fixture("logs/log4j.log"), &ctx);
+        assert_eq!(
+            extracted(&Extractor::Default, &items),
+            [
+                r#"4 2024-03-01 10:00:01.456 Some("INSUFFICIENT_FUNDS") Недостаточно средств на счёте"#,
+                "14 2024-03-01 10:00:03.500 None Карта заблокирована",
+                r#"15 2024-03-01 10:00:04 Some("GATE1") Сервис временно недоступен"#,
+                r#"16 2024-03-01 10:00:05.250 Some("E500") Внутренняя ошибка"#,
+                r#"17 2024-03-01 10:00:06 Some("J1") Операция отклонена"#,
+            ]
+        );
     }
 
     #[test]

@@ -173,6 +173,26 @@ pub fn for_each_line(
     }
 }
 
+/// [`for_each_line`] for a scanner: `f` gets each line with the emitter, and a
+/// read error ends the file with a warning naming it.
+pub fn scan_lines(
+    input: &mut dyn BufRead,
+    ctx: &ScanContext<'_>,
+    emit: &mut dyn FnMut(Item),
+    mut f: impl FnMut(u64, &str, &mut dyn FnMut(Item)),
+) {
+    let result = for_each_line(input, ctx.first_line, |line_no, line| {
+        f(line_no, line, emit)
+    });
+    if let Err(e) = result {
+        emit(Item::Warning(Warning::new(
+            ctx.path,
+            None,
+            format!("read failed: {e}"),
+        )));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,7 +25,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDateTime;
 use regex::Regex;
 
-use super::{Item, ScanContext, Scanner, for_each_line};
+use super::{Item, ScanContext, Scanner, scan_lines};
 use crate::model::{Location, LogRecord, RecordBody, Role, Warning};
 use crate::timestamp;
 
@@ -80,7 +80,7 @@ impl Scanner for Syslog {
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
         let latest = latest_time(ctx);
-        let result = for_each_line(input, ctx.first_line, |line_no, line| {
+        scan_lines(input, ctx, emit, |line_no, line, emit| {
             if line.trim().is_empty() {
                 return;
             }
@@ -97,13 +97,6 @@ impl Scanner for Syslog {
                 ))),
             }
         });
-        if let Err(e) = result {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                None,
-                format!("read failed: {e}"),
-            )));
-        }
     }
 }
 
@@ -288,7 +281,7 @@ mod tests {
     use super::*;
     use crate::extract::Extractor;
     use crate::rules::SourceOptions;
-    use crate::scan::testing::{fixture, render, scan_str};
+    use crate::scan::testing::{extracted, fixture, render, scan_str};
 
     /// A context as of 2025-01-02 for a file last written on New Year's morning.
     fn new_year<'a>(path: &'a str, options: &'a SourceOptions) -> ScanContext<'a> {
@@ -364,25 +357,20 @@ mod tests {
     fn default_extractor_finds_client_text_in_msg_and_structured_data() {
         let options = SourceOptions::default();
         let ctx = new_year("syslog", &options);
-        let epoch = chrono::DateTime::UNIX_EPOCH.naive_utc();
-        let mut texts = Vec::new();
-        for name in ["logs/syslog-3164.log", "logs/syslog-5424.log"] {
-            for item in scan_str(&Syslog, &fixture(name), &ctx) {
-                if let Item::Record(r) = item
-                    && let Some(o) = Extractor::Default.extract(&r, epoch)
-                {
-                    texts.push(format!("{} {} {:?}", o.time, o.text, o.key));
-                }
-            }
-        }
+        let scan = |name| scan_str(&Syslog, &fixture(name), &ctx);
+        let mut texts = extracted(&Extractor::Default, &scan("logs/syslog-3164.log"));
+        texts.extend(extracted(
+            &Extractor::Default,
+            &scan("logs/syslog-5424.log"),
+        ));
         assert_eq!(
             texts,
             [
-                r#"2024-12-31 23:59:58 Платёж отклонён Some("D05")"#,
-                r#"2025-01-01 00:00:01 Сервис временно недоступен Some("GATE1")"#,
-                "2025-01-01 00:00:05.123456 Операция отклонена None",
-                r#"2024-12-31 23:59:58.003 Платёж "отклонён" [сумма] Some("D05")"#,
-                r#"2025-01-01 00:00:01 Сервис временно недоступен Some("GATE1")"#,
+                r#"1 2024-12-31 23:59:58 Some("D05") Платёж отклонён"#,
+                r#"3 2025-01-01 00:00:01 Some("GATE1") Сервис временно недоступен"#,
+                "8 2025-01-01 00:00:05.123456 None Операция отклонена",
+                r#"1 2024-12-31 23:59:58.003 Some("D05") Платёж "отклонён" [сумма]"#,
+                r#"2 2025-01-01 00:00:01 Some("GATE1") Сервис временно недоступен"#,
             ]
         );
     }

@@ -14,9 +14,7 @@
 
 use std::io::BufRead;
 
-use chrono::NaiveDate;
-
-use super::{Item, ScanContext, Scanner, for_each_line};
+use super::{Item, ScanContext, Scanner, scan_lines};
 use crate::model::{Location, LogRecord, RecordBody, Role, Warning};
 use crate::timestamp;
 
@@ -54,17 +52,17 @@ impl Scanner for W3c {
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
         let mut names: Option<Vec<String>> = None;
-        let mut directive_date: Option<NaiveDate> = None;
+        let mut directive_date: Option<String> = None;
         let warn = |line_no, message: String| {
             Item::Warning(Warning::new(ctx.path, Some(line_no), message))
         };
-        let result = for_each_line(input, ctx.first_line, |line_no, line| {
+        scan_lines(input, ctx, emit, |line_no, line, emit| {
             let line = line.trim_start_matches('\u{feff}');
             if let Some(directive) = line.strip_prefix('#') {
                 if let Some(fields) = directive.strip_prefix("Fields:") {
                     names = Some(fields.split_whitespace().map(str::to_string).collect());
                 } else if let Some(date) = directive.strip_prefix("Date:") {
-                    directive_date = timestamp::parse(date, None).map(|t| t.date());
+                    directive_date = timestamp::parse(date, None).map(|t| t.date().to_string());
                 }
                 return;
             }
@@ -101,31 +99,13 @@ impl Scanner for W3c {
                 .zip(values)
                 .map(|(name, value)| (name.clone(), field_value(name, value)))
                 .collect();
-            let value = |name: &str| {
-                fields
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, v)| v.as_str())
-                    .filter(|v| !v.is_empty())
-            };
-            let directive_date = directive_date.map(|d| d.to_string());
-            let time = timestamp::from_date_and_time(
-                value("date").or(directive_date.as_deref()),
-                value("time"),
-            );
+            let time = timestamp::from_date_and_time(&fields, directive_date.as_deref());
             emit(Item::Record(LogRecord {
                 location: Location::new(ctx.path, line_no),
                 time,
                 body: RecordBody::Fields(fields),
             }));
         });
-        if let Err(e) = result {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                None,
-                format!("read failed: {e}"),
-            )));
-        }
     }
 }
 
@@ -184,9 +164,8 @@ fn split_values(line: &str) -> Result<Vec<Value<'_>>, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::Extractor;
     use crate::rules::SourceOptions;
-    use crate::scan::testing::{fixture, render, scan_str};
+    use crate::scan::testing::{extracted, field_extractor, fixture, render, scan_str};
 
     #[test]
     fn iis_log_with_a_fields_change() {
@@ -209,23 +188,9 @@ mod tests {
     fn field_path_extractor_reads_custom_fields() {
         let options = SourceOptions::default();
         let ctx = ScanContext::for_test("u_ex240301.log", &options);
-        let ex = Extractor::Fields {
-            text: vec!["x-client-message".into()],
-            key: vec!["x-error-code".into()],
-            ts: Vec::new(),
-            ts_format: None,
-        };
-        let epoch = chrono::DateTime::UNIX_EPOCH.naive_utc();
-        let obs: Vec<String> = scan_str(&W3c, &fixture("logs/iis.log"), &ctx)
-            .iter()
-            .filter_map(|i| match i {
-                Item::Record(r) => ex.extract(r, epoch),
-                _ => None,
-            })
-            .map(|o| format!("{} {} {:?} {}", o.location.line, o.time, o.key, o.text))
-            .collect();
+        let ex = field_extractor("x-client-message", "x-error-code");
         assert_eq!(
-            obs,
+            extracted(&ex, &scan_str(&W3c, &fixture("logs/iis.log"), &ctx)),
             [r#"13 2024-03-01 11:00:02.250 Some("C7") Карта заблокирована, обратитесь в "Банк""#]
         );
     }
