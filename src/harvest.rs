@@ -251,9 +251,12 @@ fn harvest_file(
             format!("encoding not declared, guessed {}", opened.charset.name()),
         ));
     }
+    // A format whose header gives later lines their meaning (W3C `#Fields:`)
+    // is read from the start again; what it yields up to `resume_at` is dropped.
+    let from_start = file.scanner.reads_from_start();
     let mut skipped = 0;
     let mut discard = String::new();
-    while skipped < resume_at {
+    while !from_start && skipped < resume_at {
         discard.clear();
         match opened.reader.read_line(&mut discard) {
             Ok(0) | Err(_) => break,
@@ -272,7 +275,7 @@ fn harvest_file(
         .or(file.system.locale.as_deref());
     let ctx = ScanContext {
         path: &file.display,
-        first_line: resume_at + 1,
+        first_line: if from_start { 1 } else { resume_at + 1 },
         locale,
         options: &file.source.options,
         as_of,
@@ -291,6 +294,8 @@ fn harvest_file(
         .scan(&mut reader, &ctx, &mut |item| match item {
             Item::Definition(d) => definitions.push(d),
             Item::Limit(l) => limits.push(l),
+            Item::Warning(w) if from_start && w.line.is_some_and(|l| l <= resume_at) => {}
+            Item::Record(r) if from_start && r.location.line <= resume_at => {}
             Item::Warning(w) => warnings.push(w),
             Item::Record(r) => {
                 records += 1;
@@ -339,7 +344,11 @@ fn harvest_file(
             format: file.scanner.name().to_string(),
             encoding: opened.charset.name().to_string(),
             state: FileState {
-                lines: resume_at + lines_read,
+                lines: if from_start {
+                    lines_read
+                } else {
+                    resume_at + lines_read
+                },
                 ..state
             },
         },

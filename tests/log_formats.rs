@@ -60,6 +60,25 @@ fn scan_and_report(dir: &Path, rules: Option<&str>) -> Vec<(String, String, u64,
     templates
 }
 
+/// Rules for the `gate` system: IIS fields and cp1251 fixed-width columns.
+const GATE_RULES: &str = r#"
+systems:
+  - name: gate
+    roots: [gate]
+    sources:
+      - path: "*.log"
+        format: w3c
+        extractor:
+          json: {text: x-client-message, key: x-error-code}
+      - path: "*.txt"
+        format: fixed_width
+        encoding: cp1251
+        extractor:
+          json: {text: text, key: code}
+        options:
+          columns: {date: [1, 9], time: [10, 16], code: [17, 23], text: [23, 63]}
+"#;
+
 #[test]
 fn zero_config_recognises_log_formats_and_skips_stack_traces() {
     let dir = tempfile::tempdir().unwrap();
@@ -154,24 +173,7 @@ fn rules_drive_w3c_fields_and_cp1251_fixed_width_columns() {
             ("fixed-width.cp1251.txt", "legacy.txt"),
         ],
     );
-    let rules = r#"
-systems:
-  - name: gate
-    roots: [gate]
-    sources:
-      - path: "*.log"
-        format: w3c
-        extractor:
-          json: {text: x-client-message, key: x-error-code}
-      - path: "*.txt"
-        format: fixed_width
-        encoding: cp1251
-        extractor:
-          json: {text: text, key: code}
-        options:
-          columns: {date: [1, 9], time: [10, 16], code: [17, 23], text: [23, 63]}
-"#;
-    let got = scan_and_report(dir.path(), Some(rules));
+    let got = scan_and_report(dir.path(), Some(GATE_RULES));
     let row = |t: &str, first: &str| {
         (
             "gate".to_string(),
@@ -192,4 +194,56 @@ systems:
     ];
     want.sort();
     assert_eq!(got, want);
+}
+
+/// Regression: a grown IIS log resumed after its `#Fields:` line lost every new
+/// line ("data line before any #Fields: directive") until W3C read from the start.
+#[test]
+fn grown_w3c_log_is_resumed_with_its_fields_header() {
+    let dir = tempfile::tempdir().unwrap();
+    plant(
+        dir.path().join("tree").as_path(),
+        "gate",
+        &[("iis.log", "u_ex240301.log")],
+    );
+    let first = scan_and_report(dir.path(), Some(GATE_RULES));
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].2, 1);
+
+    let log = dir.path().join("tree/gate/u_ex240301.log");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    text.push_str(
+        "11:00:09 POST /card/block 409 C7 \"Карта заблокирована, обратитесь в \"\"Банк\"\"\"\r\n",
+    );
+    std::fs::write(&log, text).unwrap();
+    let out = Command::cargo_bin("errata")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "tree",
+            "--db",
+            "c.db",
+            "--as-of",
+            "2025-01-02",
+            "--rules",
+            "rules.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("before any #Fields"), "{stderr}");
+    assert!(!stderr.contains(":7:"), "old warnings repeated: {stderr}");
+    let second = scan_and_report(dir.path(), Some(GATE_RULES));
+    assert_eq!(
+        second,
+        [(
+            "gate".to_string(),
+            "Карта заблокирована, обратитесь в \"Банк\"".to_string(),
+            2,
+            "2024-03-01T11:00:02".to_string(),
+            "2024-03-01T11:00:09".to_string()
+        )]
+    );
 }

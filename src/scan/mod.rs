@@ -87,6 +87,12 @@ pub trait Scanner: Sync {
     fn default_encoding(&self) -> Option<&'static str> {
         None
     }
+    /// Whether a scan resuming in a grown file must still read it from its first
+    /// line, because header lines give the later ones their meaning (W3C
+    /// `#Fields:`); the caller then drops what it yields up to the resume point.
+    fn reads_from_start(&self) -> bool {
+        false
+    }
     /// Reads decoded UTF-8 text and emits items in file order.
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item));
 }

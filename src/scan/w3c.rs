@@ -50,6 +50,11 @@ impl Scanner for W3c {
             .any(|d| first.starts_with(d))
     }
 
+    /// Data lines mean nothing without the `#Fields:` above them.
+    fn reads_from_start(&self) -> bool {
+        true
+    }
+
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
         let mut names: Option<Vec<String>> = None;
         let mut directive_date: Option<String> = None;
