@@ -107,7 +107,12 @@ fn latest_time(ctx: &ScanContext<'_>) -> NaiveDateTime {
         .as_of
         .and_hms_opt(23, 59, 59)
         .expect("23:59:59 is a valid time");
-    end_of_day.min(ctx.file_time + chrono::Duration::days(1))
+    let slack = chrono::Duration::days(1);
+    end_of_day.min(
+        ctx.file_time
+            .checked_add_signed(slack)
+            .unwrap_or(ctx.file_time),
+    )
 }
 
 /// The time and fields of one syslog line, or why it is none.
@@ -138,11 +143,14 @@ fn split_pri(line: &str) -> Result<(Option<u8>, &str), String> {
         .find('>')
         .filter(|&end| (1..=3).contains(&end))
         .ok_or("malformed syslog priority")?;
-    let pri = rest[..end]
-        .parse::<u8>()
-        .ok()
+    let digits = &rest[..end];
+    let pri = digits
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| digits.parse::<u8>().ok())
+        .flatten()
         .filter(|&p| p <= 191)
-        .ok_or_else(|| format!("invalid syslog priority <{}>", &rest[..end]))?;
+        .ok_or_else(|| format!("invalid syslog priority <{digits}>"))?;
     Ok((Some(pri), &rest[end + 1..]))
 }
 
@@ -383,6 +391,7 @@ mod tests {
         assert!(!Syslog.sniff("2024-03-01T10:00:00Z payment failed\n"));
         assert!(!Syslog.sniff("#Software: Microsoft Internet Information Services 10.0\n"));
         assert!(!Syslog.sniff("level=error msg=\"x\"\n"));
+        assert!(!Syslog.sniff("<+12>Jan  1 00:00:00 h a: x\n"));
         let detected = |name, head: &str| crate::scan::detect(name, head).map(|s| s.name());
         assert_eq!(
             detected("messages.log", &fixture("logs/syslog-3164.log")),
