@@ -137,7 +137,7 @@ pub fn syslog_prefix(line: &str, latest: NaiveDateTime) -> Option<(NaiveDateTime
 }
 
 /// The number (1–12) of an English month abbreviation in any case (`Jan`, `DEC`),
-/// as syslog and log4j's `%d{DATE}` write them.
+/// as syslog writes them.
 pub fn month_number(abbrev: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
