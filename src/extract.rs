@@ -49,19 +49,23 @@ static DEFAULT_CODE_RE: LazyLock<Regex> = LazyLock::new(|| {
 /// A compiled extractor.
 #[derive(Debug, Clone)]
 pub enum Extractor {
-    /// Named groups `text` (required), `key` or `code`, `ts`.
+    /// Named groups `text` (required), `key` or `code`, `ts`; matched against the
+    /// line of text records and each value of field and JSON records, first match wins.
     Regex {
         regex: Regex,
         ts_format: Option<String>,
     },
-    /// Dotted paths into JSON records (or names of field records).
+    /// Dotted paths into JSON records, or names of field records (W3C
+    /// `cs-uri-query`, syslog `msg`, a fixed-width column, a `key=value` key):
+    /// exact, else the last part of a qualified name (syslog `<SD-ID>.<name>`).
     Fields {
         text: Vec<String>,
         key: Vec<String>,
         ts: Vec<String>,
         ts_format: Option<String>,
     },
-    /// Zero-config: the usual client-message field names, in JSON or as `key="…"`.
+    /// Zero-config: the usual client-message field names, as JSON keys or fields,
+    /// else as `key="…"` pairs inside the line or any value.
     Default,
 }
 
@@ -91,8 +95,10 @@ impl Extractor {
     /// `fallback_time` is used when neither the record nor its framing has a time.
     pub fn extract(&self, record: &LogRecord, fallback_time: NaiveDateTime) -> Option<Observation> {
         let (text, key, ts) = match (self, &record.body) {
-            (Extractor::Regex { regex, ts_format }, RecordBody::Text(line)) => {
-                let caps = regex.captures(line)?;
+            (Extractor::Regex { regex, ts_format }, body) => {
+                let caps = text_values(body)
+                    .into_iter()
+                    .find_map(|v| regex.captures(v).filter(|c| c.name("text").is_some()))?;
                 let text = caps.name("text")?.as_str().to_string();
                 let key = caps
                     .name("key")
@@ -103,7 +109,6 @@ impl Extractor {
                     .and_then(|m| timestamp::parse(m.as_str(), ts_format.as_deref()));
                 (text, key, ts)
             }
-            (Extractor::Regex { .. }, _) => return None,
             (
                 Extractor::Fields {
                     text,
@@ -119,18 +124,19 @@ impl Extractor {
                     first_field(body, ts).and_then(|t| timestamp::parse(&t, ts_format.as_deref()));
                 (text, key, ts)
             }
-            (Extractor::Default, RecordBody::Text(line)) => {
-                let text = pair_value(&DEFAULT_PAIR_RE, line)?;
-                let key = pair_value(&DEFAULT_CODE_RE, line);
-                (text, key, timestamp::find(line))
-            }
             (Extractor::Default, body) => {
-                let names =
-                    |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-                let text = first_field(body, &names(DEFAULT_TEXT_FIELDS))?;
-                let key = first_field(body, &names(DEFAULT_KEY_FIELDS));
-                let ts = first_field(body, &names(DEFAULT_TS_FIELDS))
-                    .and_then(|t| timestamp::parse(&t, None));
+                // The usual field names first, then `name="…"` pairs inside any
+                // value (a syslog message, a W3C query, a text line).
+                let values = text_values(body);
+                let text = first_field(body, DEFAULT_TEXT_FIELDS)
+                    .or_else(|| values.iter().find_map(|v| pair_value(&DEFAULT_PAIR_RE, v)))?;
+                let key = first_field(body, DEFAULT_KEY_FIELDS)
+                    .or_else(|| values.iter().find_map(|v| pair_value(&DEFAULT_CODE_RE, v)));
+                let ts = match body {
+                    RecordBody::Text(line) => timestamp::find(line),
+                    _ => first_field(body, DEFAULT_TS_FIELDS)
+                        .and_then(|t| timestamp::parse(&t, None)),
+                };
                 (text, key, ts)
             }
         };
@@ -157,7 +163,7 @@ fn pair_value(re: &Regex, line: &str) -> Option<String> {
 }
 
 /// Undoes the backslash escapes of a quoted `key="…"` value.
-fn unescape_quoted(s: &str) -> String {
+pub(crate) fn unescape_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
@@ -176,8 +182,31 @@ fn unescape_quoted(s: &str) -> String {
 }
 
 /// The first of `paths` that leads to a non-empty string (or number) value.
-fn first_field(body: &RecordBody, paths: &[String]) -> Option<String> {
-    paths.iter().find_map(|p| field(body, p))
+fn first_field(body: &RecordBody, paths: &[impl AsRef<str>]) -> Option<String> {
+    paths.iter().find_map(|p| field(body, p.as_ref()))
+}
+
+/// The texts of a record a regex or a `name="…"` pair may be found in: the line
+/// of a text record, each value of a field record in order, each string of a
+/// JSON record (depth first).
+fn text_values(body: &RecordBody) -> Vec<&str> {
+    fn strings<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match value {
+            serde_json::Value::String(s) => out.push(s),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    match body {
+        RecordBody::Text(line) => vec![line.as_str()],
+        RecordBody::Fields(fields) => fields.iter().map(|(_, v)| v.as_str()).collect(),
+        RecordBody::Json(value) => {
+            let mut out = Vec::new();
+            strings(value, &mut out);
+            out
+        }
+    }
 }
 
 fn field(body: &RecordBody, path: &str) -> Option<String> {
@@ -197,9 +226,17 @@ fn field(body: &RecordBody, path: &str) -> Option<String> {
                 _ => None,
             }
         }
+        // A name matches exactly, else as the last part of a qualified name
+        // (`userMessage` finds syslog's `client@32473.userMessage`).
         RecordBody::Fields(fields) => fields
             .iter()
             .find(|(name, _)| name == path)
+            .or_else(|| {
+                fields.iter().find(|(name, _)| {
+                    name.strip_suffix(path)
+                        .is_some_and(|qualifier| qualifier.ends_with('.'))
+                })
+            })
             .map(|(_, v)| v.clone())
             .filter(|v| !v.is_empty() && v != "-"),
         RecordBody::Text(_) => None,
@@ -262,6 +299,96 @@ mod tests {
         assert_eq!(obs.text, "Превышен \"лимит\"");
         assert_eq!(obs.key.as_deref(), Some("LIM1"));
         assert_eq!(obs.time.to_string(), "2024-03-01 10:00:00");
+    }
+
+    fn fields(pairs: &[(&str, &str)]) -> RecordBody {
+        RecordBody::Fields(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn every_extractor_reads_field_records() {
+        let body = fields(&[
+            ("host", "core-1"),
+            ("app", "pay"),
+            ("msg", r#"declined code=D05 userMessage="Платёж отклонён""#),
+        ]);
+        let mut rec = record(body);
+        rec.time = chrono::NaiveDate::from_ymd_opt(2024, 12, 31)
+            .unwrap()
+            .and_hms_opt(23, 59, 0);
+
+        // Default: no usual field name, so the pair inside `msg` is found; the
+        // scanner's time is kept.
+        let obs = Extractor::Default.extract(&rec, epoch()).unwrap();
+        assert_eq!(
+            (obs.text.as_str(), obs.key.as_deref()),
+            ("Платёж отклонён", Some("D05"))
+        );
+        assert_eq!(obs.time.to_string(), "2024-12-31 23:59:00");
+
+        // Regex: tried on each value in order; `host` and `app` do not match.
+        let ex = Extractor::Regex {
+            regex: Regex::new(r"^declined code=(?P<code>\w+)").unwrap(),
+            ts_format: None,
+        };
+        assert!(
+            ex.extract(&rec, epoch()).is_none(),
+            "no text group, no text"
+        );
+        let ex = Extractor::Regex {
+            regex: Regex::new(r"^(?P<text>\w+) code=(?P<code>\w+)").unwrap(),
+            ts_format: None,
+        };
+        let obs = ex.extract(&rec, epoch()).unwrap();
+        assert_eq!(
+            (obs.text.as_str(), obs.key.as_deref()),
+            ("declined", Some("D05"))
+        );
+
+        // Field paths name fields exactly; `-` counts as empty.
+        let rec = record(fields(&[
+            ("date", "2024-03-01"),
+            ("cs-uri-query", "-"),
+            ("sc-status", "500"),
+            ("x-client-message", "Сервис недоступен"),
+        ]));
+        let ex = Extractor::Fields {
+            text: vec!["cs-uri-query".into(), "x-client-message".into()],
+            key: vec!["sc-status".into()],
+            ts: vec!["date".into()],
+            ts_format: None,
+        };
+        let obs = ex.extract(&rec, epoch()).unwrap();
+        assert_eq!(
+            (obs.text.as_str(), obs.key.as_deref(), obs.time.to_string()),
+            (
+                "Сервис недоступен",
+                Some("500"),
+                "2024-03-01 00:00:00".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn regex_and_pairs_reach_json_strings() {
+        let json = serde_json::json!({"level": "ERROR", "ctx": {"detail": "gate code=G1 client_message='Шлюз недоступен'"}});
+        let rec = record(RecordBody::Json(json));
+        let obs = Extractor::Default.extract(&rec, epoch()).unwrap();
+        assert_eq!(
+            (obs.text.as_str(), obs.key.as_deref()),
+            ("Шлюз недоступен", Some("G1"))
+        );
+        let ex = Extractor::Regex {
+            regex: Regex::new(r"^gate code=(?P<code>\w+) (?P<text>.*)$").unwrap(),
+            ts_format: None,
+        };
+        let obs = ex.extract(&rec, epoch()).unwrap();
+        assert_eq!(obs.key.as_deref(), Some("G1"));
     }
 
     #[test]

@@ -432,8 +432,21 @@ fn harvest_window(
     as_of: NaiveDate,
 ) -> Result<Option<Harvested>, String> {
     let file = planned.file;
+    // A format whose header gives later lines their meaning (W3C `#Fields:`) is
+    // read from the start again; what it yields up to the resume line is dropped.
+    let from_start = file.scanner.reads_from_start() && window.offset > 0;
+    let resume_at = window.lines;
+    let read_from = if from_start {
+        Window {
+            offset: 0,
+            lines: 0,
+            ..*window
+        }
+    } else {
+        *window
+    };
     let (mut opened, end) =
-        read::open_window(&file.path, file.charset, window).map_err(|e| e.to_string())?;
+        read::open_window(&file.path, file.charset, &read_from).map_err(|e| e.to_string())?;
     let mut warnings = Vec::new();
     if opened.guessed {
         warnings.push(Warning::new(
@@ -453,7 +466,7 @@ fn harvest_window(
         .or(file.system.locale.as_deref());
     let ctx = ScanContext {
         path: &file.display,
-        first_line: window.lines + 1,
+        first_line: read_from.lines + 1,
         locale,
         options: &file.source.options,
         as_of,
@@ -467,6 +480,8 @@ fn harvest_window(
         .scan(&mut opened.reader, &ctx, &mut |item| match item {
             Item::Definition(d) => definitions.push(d),
             Item::Limit(l) => limits.push(l),
+            Item::Warning(w) if from_start && w.line.is_some_and(|l| l <= resume_at) => {}
+            Item::Record(r) if from_start && r.location.line <= resume_at => {}
             Item::Warning(w) => warnings.push(w),
             Item::Record(r) => {
                 records += 1;

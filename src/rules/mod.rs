@@ -117,6 +117,9 @@ pub struct SourceOptions {
     pub table: Option<String>,
     /// Fixed-width columns: name → [start, end) in characters (1-based start).
     pub columns: Option<BTreeMap<String, [usize; 2]>>,
+    /// Multi-line logs (`log4j`): regex a record's first line matches (a `ts` group,
+    /// if any, holds its time); the lines after it up to the next match continue it.
+    pub record_start: Option<RegexField>,
 }
 
 /// How client-visible text is pulled out of log records.

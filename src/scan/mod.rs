@@ -13,10 +13,17 @@ use std::io::BufRead;
 use crate::model::{Definition, FieldLimit, LogRecord, Role, Warning};
 use crate::rules::SourceOptions;
 
+mod fixed_width;
 mod json_i18n;
 mod json_lines;
+mod kv;
+mod log4j;
 mod log_lines;
 mod properties;
+mod syslog;
+#[cfg(test)]
+mod testing;
+mod w3c;
 
 /// Everything a scanner can yield.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +87,12 @@ pub trait Scanner: Sync {
     fn default_encoding(&self) -> Option<&'static str> {
         None
     }
+    /// Whether a scan resuming in a grown file must still read it from its first
+    /// line, because header lines give the later ones their meaning (W3C
+    /// `#Fields:`); the caller then drops what it yields up to the resume point.
+    fn reads_from_start(&self) -> bool {
+        false
+    }
     /// Reads decoded UTF-8 text and emits items in file order.
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item));
 }
@@ -89,6 +102,11 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &properties::Properties,
     &json_lines::JsonLines,
     &json_i18n::JsonI18n,
+    &log4j::Log4j,
+    &syslog::Syslog,
+    &w3c::W3c,
+    &kv::Kv,
+    &fixed_width::FixedWidth,
     &log_lines::LogLines,
 ];
 
@@ -166,6 +184,26 @@ pub fn for_each_line(
         let line = line.strip_suffix('\r').unwrap_or(line);
         f(line_no, line);
         line_no += 1;
+    }
+}
+
+/// [`for_each_line`] for a scanner: `f` gets each line with the emitter, and a
+/// read error ends the file with a warning naming it.
+pub fn scan_lines(
+    input: &mut dyn BufRead,
+    ctx: &ScanContext<'_>,
+    emit: &mut dyn FnMut(Item),
+    mut f: impl FnMut(u64, &str, &mut dyn FnMut(Item)),
+) {
+    let result = for_each_line(input, ctx.first_line, |line_no, line| {
+        f(line_no, line, emit)
+    });
+    if let Err(e) = result {
+        emit(Item::Warning(Warning::new(
+            ctx.path,
+            None,
+            format!("read failed: {e}"),
+        )));
     }
 }
 
