@@ -277,6 +277,7 @@ fn harvest_file(
         options: &file.source.options,
         as_of,
         file_time: fallback_time,
+        charset: Some(opened.charset.name()),
     };
     let mut definitions = Vec::new();
     let mut limits = Vec::new();

@@ -13,10 +13,18 @@ use std::io::BufRead;
 use crate::model::{Definition, FieldLimit, LogRecord, Role, Warning};
 use crate::rules::SourceOptions;
 
+mod csv;
 mod json_i18n;
 mod json_lines;
+mod locale;
 mod log_lines;
+mod po;
 mod properties;
+mod records;
+mod tree;
+mod yaml;
+
+pub use locale::{is_locale_code, locale_from_path, normalise_locale};
 
 /// Everything a scanner can yield.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +51,9 @@ pub struct ScanContext<'a> {
     pub as_of: chrono::NaiveDate,
     /// The file's modification time, for formats whose timestamps lack parts.
     pub file_time: chrono::NaiveDateTime,
+    /// Name of the charset the input was decoded from, when known (gettext checks
+    /// its header's `charset=` against it).
+    pub charset: Option<&'a str>,
 }
 
 #[cfg(test)]
@@ -57,6 +68,7 @@ impl<'a> ScanContext<'a> {
             options,
             as_of,
             file_time: as_of.and_hms_opt(12, 0, 0).expect("valid time"),
+            charset: None,
         }
     }
 }
@@ -90,6 +102,10 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &json_lines::JsonLines,
     &json_i18n::JsonI18n,
     &log_lines::LogLines,
+    &po::Po,
+    &yaml::Yaml,
+    &csv::Csv,
+    &records::Records,
 ];
 
 /// The scanner registered under `name`.
@@ -160,6 +176,38 @@ pub fn for_each_line(
         line_no += 1;
     }
 }
+
+/// Reads the whole decoded input of a document format (JSON, YAML, properties…),
+/// without a leading byte-order mark. A read failure becomes a warning and `None`.
+pub fn read_document(
+    input: &mut dyn BufRead,
+    ctx: &ScanContext<'_>,
+    emit: &mut dyn FnMut(Item),
+) -> Option<String> {
+    let mut text = String::new();
+    match input.read_to_string(&mut text) {
+        Ok(_) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            Some(text)
+        }
+        Err(e) => {
+            emit(Item::Warning(Warning::new(
+                ctx.path,
+                None,
+                format!("read failed: {e}"),
+            )));
+            None
+        }
+    }
+}
+
+/// Field names tried, in order, for the message key of records and CSV rows
+/// when the rules name no `key_field`.
+pub const DEFAULT_KEY_FIELDS: &[&str] = &["key", "id", "code", "name", "msgid"];
+/// Field names tried, in order, for the message text when the rules name no `text_field`.
+pub const DEFAULT_TEXT_FIELDS: &[&str] = &["text", "message", "msg", "value", "msgstr"];
 
 #[cfg(test)]
 mod tests {
