@@ -128,7 +128,7 @@ impl Fields {
         d.locale = self
             .locale
             .as_deref()
-            .and_then(|f| get(f))
+            .and_then(&get)
             .map(|(l, _)| normalise_locale(l.trim()).unwrap_or(l))
             .or_else(|| self.file_locale.clone());
         Item::Definition(d)
@@ -318,11 +318,10 @@ fn close(
     if current
         .as_ref()
         .is_some_and(|(_, depth)| *depth == stack.len())
+        && let Some((record, _)) = current.take()
     {
-        if let Some((record, _)) = current.take() {
-            *found += 1;
-            emit(fields.definition(ctx, record.line, |f| record.get(f)));
-        }
+        *found += 1;
+        emit(fields.definition(ctx, record.line, |f| record.get(f)));
     }
     stack.pop();
 }
