@@ -311,6 +311,9 @@ pub fn from_yaml(value: &Value, text: &str, first_line: u64) -> Node {
     locator.node(value, 0, None)
 }
 
+/// Lines a key or item is searched for ahead of the cursor.
+const YAML_SEARCH_WINDOW: usize = 4096;
+
 struct YamlLocator<'a> {
     lines: &'a [&'a str],
     /// Index of the line the search continues from.
@@ -383,7 +386,7 @@ impl YamlLocator<'_> {
             format!("\"{key}\":"),
             format!("'{key}':"),
         ];
-        (self.cursor..self.lines.len()).find_map(|i| {
+        (self.cursor..self.search_end(self.cursor)).find_map(|i| {
             let content = strip_item_markers(self.lines[i]);
             candidates.iter().find_map(|c| {
                 let rest = content.strip_prefix(c.as_str()).or_else(|| {
@@ -406,12 +409,21 @@ impl YamlLocator<'_> {
         } else {
             self.cursor
         };
-        (start..self.lines.len()).find_map(|i| {
+        (start..self.search_end(start)).find_map(|i| {
             let t = self.lines[i].trim_start();
             let rest = t.strip_prefix('-')?;
             (rest.is_empty() || rest.starts_with([' ', '\t']))
                 .then(|| (i, strip_comment(rest).trim().to_string()))
         })
+    }
+
+    /// Where a search from `start` gives up: keys are near the cursor unless a
+    /// long block scalar intervenes, and an unlocatable key (escaped, complex)
+    /// must not make the whole document quadratic.
+    fn search_end(&self, start: usize) -> usize {
+        self.lines
+            .len()
+            .min(start.saturating_add(YAML_SEARCH_WINDOW))
     }
 
     fn cursor_is_item_start(&self) -> bool {
