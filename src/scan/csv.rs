@@ -197,25 +197,7 @@ mod tests {
     use crate::rules::SourceOptions;
 
     fn scan(path: &str, text: &str, options: &SourceOptions) -> Vec<Item> {
-        let ctx = ScanContext::for_test(path, options);
-        let mut items = Vec::new();
-        Csv.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
-        items
-    }
-
-    fn definitions(items: &[Item]) -> Vec<(String, String, Option<String>, u64)> {
-        items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Definition(d) => Some((
-                    d.key.clone(),
-                    d.text.clone(),
-                    d.locale.clone(),
-                    d.location.line,
-                )),
-                _ => None,
-            })
-            .collect()
+        crate::scan::scan_str(&Csv, path, text, options)
     }
 
     #[test]
@@ -230,7 +212,7 @@ mod tests {
         let text = "code;text;lang\nE1;\"Карта заблокирована; звоните\";ru\nE2;\"two\nlines \"\"quoted\"\"\";en-us\n;orphan;ru\n";
         let items = scan("export.csv", text, &options);
         assert_eq!(
-            definitions(&items),
+            crate::scan::definition_tuples(&items),
             vec![
                 (
                     "E1".into(),
@@ -261,7 +243,7 @@ mod tests {
             &SourceOptions::default(),
         );
         assert_eq!(
-            definitions(&items),
+            crate::scan::definition_tuples(&items),
             vec![("1001".into(), "Нет средств".into(), Some("ru".into()), 2)]
         );
         let options = SourceOptions {
@@ -272,7 +254,7 @@ mod tests {
         };
         let items = scan("e.csv", "Hello,K1\n", &options);
         assert_eq!(
-            definitions(&items),
+            crate::scan::definition_tuples(&items),
             vec![("K1".into(), "Hello".into(), None, 1)]
         );
     }

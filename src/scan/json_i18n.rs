@@ -60,32 +60,17 @@ impl Scanner for JsonI18n {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Definition;
     use crate::rules::SourceOptions;
 
     fn scan(path: &str, text: &str) -> Vec<Item> {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test(path, &options);
-        let mut items = Vec::new();
-        JsonI18n.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
-        items
-    }
-
-    fn definitions(items: &[Item]) -> Vec<&Definition> {
-        items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Definition(d) => Some(d),
-                _ => None,
-            })
-            .collect()
+        crate::scan::scan_str(&JsonI18n, path, text, &SourceOptions::default())
     }
 
     #[test]
     fn nested_objects_and_arrays_flatten_with_lines_and_file_locale() {
         let text = "\u{feff}{\n  \"errors\": {\n    \"required\": \"Обязательное поле\",\n    \"max\": 5,\n    \"list\": [\"a\", null]\n  }\n}";
         let items = scan("locales/ru.json", text);
-        let defs = definitions(&items);
+        let defs = crate::scan::definitions_of(&items);
         let got: Vec<(&str, &str, u64)> = defs
             .iter()
             .map(|d| (d.key.as_str(), d.text.as_str(), d.location.line))
@@ -103,7 +88,7 @@ mod tests {
     #[test]
     fn a_locale_root_key_becomes_the_locale() {
         let items = scan("app.json", "{\"pt-BR\": {\"hello\": \"Olá\"}}");
-        let defs = definitions(&items);
+        let defs = crate::scan::definitions_of(&items);
         assert_eq!(defs[0].key, "hello");
         assert_eq!(defs[0].locale.as_deref(), Some("pt_BR"));
     }
@@ -111,7 +96,7 @@ mod tests {
     #[test]
     fn repeated_keys_are_all_kept() {
         let items = scan("en.json", "{\"a\": \"1\", \"a\": \"2\"}");
-        let texts: Vec<&str> = definitions(&items)
+        let texts: Vec<&str> = crate::scan::definitions_of(&items)
             .iter()
             .map(|d| d.text.as_str())
             .collect();

@@ -73,6 +73,48 @@ impl<'a> ScanContext<'a> {
     }
 }
 
+/// Runs `scanner` over `text` with a test context and collects what it yields.
+#[cfg(test)]
+pub fn scan_str(
+    scanner: &dyn Scanner,
+    path: &str,
+    text: &str,
+    options: &SourceOptions,
+) -> Vec<Item> {
+    let ctx = ScanContext::for_test(path, options);
+    let mut items = Vec::new();
+    scanner.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
+    items
+}
+
+/// The definitions among scanned items, in order.
+#[cfg(test)]
+pub fn definitions_of(items: &[Item]) -> Vec<&Definition> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Definition(d) => Some(d),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (key, text, locale, line) of the definitions among scanned items.
+#[cfg(test)]
+pub fn definition_tuples(items: &[Item]) -> Vec<(String, String, Option<String>, u64)> {
+    definitions_of(items)
+        .into_iter()
+        .map(|d| {
+            (
+                d.key.clone(),
+                d.text.clone(),
+                d.locale.clone(),
+                d.location.line,
+            )
+        })
+        .collect()
+}
+
 /// A format reader. Implementations are stateless unit structs listed in [`SCANNERS`].
 pub trait Scanner: Sync {
     /// The format name used in rules (`format: properties`).

@@ -464,16 +464,6 @@ mod tests {
         items
     }
 
-    fn definitions(items: &[Item]) -> Vec<&Definition> {
-        items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Definition(d) => Some(d),
-                _ => None,
-            })
-            .collect()
-    }
-
     const HEADER: &str = "msgid \"\"\nmsgstr \"\"\n\"Language: pt_BR\\n\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\n";
 
     #[test]
@@ -487,7 +477,7 @@ mod tests {
              #, fuzzy\n#~ msgid \"Old\"\n#~ msgstr \"Velho\"\n"
         );
         let items = scan_with("po/app.po", &text, Some("UTF-8"));
-        let defs = definitions(&items);
+        let defs = crate::scan::definitions_of(&items);
         let got: Vec<(&str, Option<&str>, &str, DefinitionState, u64)> = defs
             .iter()
             .map(|d| {
@@ -533,12 +523,15 @@ mod tests {
         let text =
             "msgid \"a\"\nmsgstr \"A\"\n\nmsgid \"b\nmsgstr \"B\"\n\nmsgid \"c\"\nmsgstr \"C\"\n";
         let items = scan_with("ru.po", text, None);
-        let keys: Vec<&str> = definitions(&items).iter().map(|d| d.key.as_str()).collect();
+        let keys: Vec<&str> = crate::scan::definitions_of(&items)
+            .iter()
+            .map(|d| d.key.as_str())
+            .collect();
         assert_eq!(keys, vec!["a", "c"]);
         assert!(items.iter().any(|i| matches!(i, Item::Warning(w)
             if w.line == Some(4) && w.message.contains("unterminated"))));
         assert!(
-            definitions(&items)
+            crate::scan::definitions_of(&items)
                 .iter()
                 .all(|d| d.locale.as_deref() == Some("ru"))
         );

@@ -238,32 +238,28 @@ mod tests {
     use crate::rules::SourceOptions;
 
     fn scan(path: &str, text: &str) -> Vec<Item> {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test(path, &options);
-        let mut items = Vec::new();
-        Properties.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
-        items
+        crate::scan::scan_str(&Properties, path, text, &SourceOptions::default())
+    }
+
+    fn pairs(got: &[(String, String, u64)]) -> Vec<(&str, &str)> {
+        got.iter()
+            .map(|(k, v, _)| (k.as_str(), v.as_str()))
+            .collect()
     }
 
     fn entries(text: &str) -> Vec<(String, String, u64)> {
-        scan("messages.properties", text)
+        let items = scan("messages.properties", text);
+        crate::scan::definitions_of(&items)
             .into_iter()
-            .filter_map(|i| match i {
-                Item::Definition(d) => Some((d.key, d.text, d.location.line)),
-                _ => None,
-            })
+            .map(|d| (d.key.clone(), d.text.clone(), d.location.line))
             .collect()
     }
 
     #[test]
     fn separators_and_blanks() {
         let got = entries("a=1\nb : 2\nc 3\n  d\t=\t4 \ne\nf==5\ng:=6\nh = \n");
-        let pairs: Vec<(&str, &str)> = got
-            .iter()
-            .map(|(k, v, _)| (k.as_str(), v.as_str()))
-            .collect();
         assert_eq!(
-            pairs,
+            pairs(&got),
             vec![
                 ("a", "1"),
                 ("b", "2"),
@@ -306,12 +302,8 @@ mod tests {
     #[test]
     fn comments_only_at_line_start_and_never_continued() {
         let got = entries("# c \\\nx=1\n  ! bang\ny = #not a comment\nz=a\\\n#kept\n");
-        let pairs: Vec<(&str, &str)> = got
-            .iter()
-            .map(|(k, v, _)| (k.as_str(), v.as_str()))
-            .collect();
         assert_eq!(
-            pairs,
+            pairs(&got),
             vec![("x", "1"), ("y", "#not a comment"), ("z", "a#kept")]
         );
     }
@@ -346,13 +338,7 @@ mod tests {
     #[test]
     fn duplicates_are_all_emitted_and_malformed_unicode_warns() {
         let items = scan("app_ru.properties", "k=1\nbad=\\u12G4\nk=2\n");
-        let defs: Vec<&Definition> = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Definition(d) => Some(d),
-                _ => None,
-            })
-            .collect();
+        let defs = crate::scan::definitions_of(&items);
         assert_eq!(defs.len(), 2);
         assert_eq!((defs[0].text.as_str(), defs[1].text.as_str()), ("1", "2"));
         assert!(defs.iter().all(|d| d.locale.as_deref() == Some("ru")));

@@ -84,32 +84,18 @@ pub(super) fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Definition, DefinitionState};
+    use crate::model::DefinitionState;
     use crate::rules::SourceOptions;
 
     fn scan(path: &str, text: &str) -> Vec<Item> {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test(path, &options);
-        let mut items = Vec::new();
-        Yaml.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
-        items
-    }
-
-    fn definitions(items: &[Item]) -> Vec<&Definition> {
-        items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Definition(d) => Some(d),
-                _ => None,
-            })
-            .collect()
+        crate::scan::scan_str(&Yaml, path, text, &SourceOptions::default())
     }
 
     #[test]
     fn rails_locale_file() {
         let text = "---\nru:\n  errors:\n    messages:\n      blank: не может быть пустым\n      too_long:\n        one: слишком большой (не более %{count} символа)\n        other: слишком большой (не более %{count} символа)\n  number:\n    precision: 3\n    significant: false\n    unit: ~\n";
         let items = scan("config/locales/ru.yml", text);
-        let defs = definitions(&items);
+        let defs = crate::scan::definitions_of(&items);
         let got: Vec<(&str, Option<&str>, u64)> = defs
             .iter()
             .map(|d| (d.key.as_str(), d.form.as_deref(), d.location.line))
@@ -132,7 +118,7 @@ mod tests {
     fn anchors_aliases_and_merge_keys_resolve() {
         let text = "base: &base\n  title: Ошибка\n  retry: Повторить\nlogin:\n  <<: *base\n  title: Вход\ncopy: *base\n";
         let items = scan("en.yml", text);
-        let pairs: Vec<(&str, &str)> = definitions(&items)
+        let pairs: Vec<(&str, &str)> = crate::scan::definitions_of(&items)
             .iter()
             .map(|d| (d.key.as_str(), d.text.as_str()))
             .collect();
