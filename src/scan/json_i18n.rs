@@ -110,6 +110,12 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_value_is_not_a_catalog() {
+        let items = scan("en.json", "\"just a string\"");
+        assert!(matches!(&items[..], [Item::Warning(w)] if w.message.contains("single value")));
+    }
+
+    #[test]
     fn sniff_tells_catalogs_from_json_lines() {
         assert!(JsonI18n.sniff("{\n  \"a\": \"b\"\n}"));
         assert!(!JsonI18n.sniff("[1, 2]"));

@@ -7,7 +7,9 @@
 //! - state: `#~` entries are [`DefinitionState::Obsolete`] (even when also
 //!   fuzzy: they are history, not live texts); `#, fuzzy` gives `Fuzzy`; an empty
 //!   `msgstr` gives `Untranslated`, and its text is what gettext shows at run
-//!   time instead: the msgid (`msgid_plural` for forms after the first);
+//!   time instead: the msgid (`msgid_plural` for forms after the first). In a
+//!   `.pot` template every msgstr is empty by design: its entries are live
+//!   definitions of the source texts (the msgids);
 //! - note: the `#:` source references, space-separated, as provenance;
 //! - locale: the header's `Language:`, else the path (`ru/LC_MESSAGES/`,
 //!   `ru.po`), else the rules.
@@ -46,6 +48,7 @@ impl Scanner for Po {
             entry: Entry::default(),
             definitions: Vec::new(),
             header_locale: None,
+            template: ctx.path.to_ascii_lowercase().ends_with(".pot"),
         };
         let result = for_each_line(input, ctx.first_line, |line_no, line| {
             parser.line(line_no, line, emit);
@@ -127,6 +130,8 @@ struct Parser<'c, 'a> {
     entry: Entry,
     definitions: Vec<Definition>,
     header_locale: Option<String>,
+    /// A `.pot` template: its empty msgstrs are the norm, its msgids the source texts.
+    template: bool,
 }
 
 impl Parser<'_, '_> {
@@ -312,7 +317,7 @@ impl Parser<'_, '_> {
                 DefinitionState::Obsolete
             } else if entry.fuzzy {
                 DefinitionState::Fuzzy
-            } else if text.is_empty() {
+            } else if text.is_empty() && !self.template {
                 DefinitionState::Untranslated
             } else {
                 DefinitionState::Live
@@ -535,6 +540,17 @@ mod tests {
                 .iter()
                 .all(|d| d.locale.as_deref() == Some("ru"))
         );
+    }
+
+    #[test]
+    fn templates_define_their_msgids() {
+        let text = "#: app.py:3\nmsgid \"Card blocked\"\nmsgstr \"\"\n";
+        let items = scan_with("app.pot", text, None);
+        let defs = crate::scan::definitions_of(&items);
+        assert_eq!(defs.len(), 1);
+        assert_eq!(defs[0].text, "Card blocked");
+        assert_eq!(defs[0].state, DefinitionState::Live);
+        assert_eq!(defs[0].locale, None);
     }
 
     #[test]

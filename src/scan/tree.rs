@@ -154,6 +154,14 @@ fn walk(node: &Node, prefix: &str, locale: Option<&str>, out: &mut Vec<Leaf>) {
 /// Emits the string leaves of a catalog tree as definitions (JSON and YAML i18n).
 /// Locales: root keys first, then the file's path, then the rules.
 pub fn emit_leaves(root: &Node, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
+    if !matches!(root.value, NodeValue::Map(_) | NodeValue::List(_)) {
+        emit(Item::Warning(crate::model::Warning::new(
+            ctx.path,
+            Some(root.line),
+            "document is a single value, not a catalog: nothing harvested",
+        )));
+        return;
+    }
     let fallback = locale_from_path(ctx.path).or_else(|| ctx.locale.map(str::to_string));
     for leaf in flatten(root) {
         let mut d = Definition::new(leaf.key, leaf.text, Location::new(ctx.path, leaf.line));
