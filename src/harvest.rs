@@ -471,6 +471,7 @@ fn harvest_window(
         options: &file.source.options,
         as_of,
         file_time: fallback_time,
+        charset: Some(opened.charset.name()),
     };
     let mut definitions = Vec::new();
     let mut limits = Vec::new();

@@ -379,28 +379,25 @@ fn write_batch(
     Ok(())
 }
 
-/// Replaces a file's definitions, keeping `first_run` of those that stay.
+/// Brings a file's definitions up to date: changed ones are updated in place,
+/// new ones added, and those no longer in the file marked removed (not deleted:
+/// their history stays queryable).
 fn replace_definitions(
     tx: &rusqlite::Transaction<'_>,
     run: i64,
     path: &str,
     defs: &[DefinitionRow],
 ) -> rusqlite::Result<()> {
-    let mut first_runs = std::collections::HashMap::new();
-    {
-        let mut stmt = tx.prepare("SELECT id, first_run FROM definitions WHERE path = ?1")?;
-        let rows = stmt.query_map([path], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?;
-        for row in rows {
-            let (id, first) = row?;
-            first_runs.insert(id, first);
-        }
-    }
-    tx.execute("DELETE FROM definitions WHERE path = ?1", [path])?;
+    tx.execute(
+        "UPDATE definitions SET removed_run = ?2 WHERE path = ?1 AND removed_run IS NULL",
+        params![path, run],
+    )?;
     let mut stmt = tx.prepare(
-        "INSERT OR REPLACE INTO definitions (id, system, key, locale, form, text, template, state, note, path, line, first_run, last_run)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO definitions (id, system, key, locale, form, text, template, state, note, path, line, first_run, last_run)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
+         ON CONFLICT(id) DO UPDATE SET system = ?2, key = ?3, locale = ?4, form = ?5, text = ?6,
+             template = ?7, state = ?8, note = ?9, path = ?10, line = ?11, last_run = ?12,
+             removed_run = NULL",
     )?;
     for d in defs {
         stmt.execute(params![

@@ -111,6 +111,9 @@ pub struct SourceOptions {
     pub delimiter: Option<char>,
     /// CSV quote character (default `"`).
     pub quote: Option<char>,
+    /// Whether a CSV file starts with a header row naming its columns (default
+    /// true); without one, fields are given as 1-based column numbers.
+    pub header: Option<bool>,
     /// Path to the list of records inside a structured config file (e.g. `prompts`).
     pub records: Option<String>,
     /// SQL table whose INSERTs hold messages.

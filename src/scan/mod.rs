@@ -13,17 +13,25 @@ use std::io::BufRead;
 use crate::model::{Definition, FieldLimit, LogRecord, Role, Warning};
 use crate::rules::SourceOptions;
 
+mod csv;
 mod fixed_width;
 mod json_i18n;
 mod json_lines;
 mod kv;
+mod locale;
 mod log4j;
 mod log_lines;
+mod po;
 mod properties;
+mod records;
 mod syslog;
 #[cfg(test)]
 mod testing;
+mod tree;
 mod w3c;
+mod yaml;
+
+pub use locale::{is_locale_code, locale_from_path, normalise_locale};
 
 /// Everything a scanner can yield.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +58,9 @@ pub struct ScanContext<'a> {
     pub as_of: chrono::NaiveDate,
     /// The file's modification time, for formats whose timestamps lack parts.
     pub file_time: chrono::NaiveDateTime,
+    /// Name of the charset the input was decoded from, when known (gettext checks
+    /// its header's `charset=` against it).
+    pub charset: Option<&'a str>,
 }
 
 #[cfg(test)]
@@ -64,8 +75,51 @@ impl<'a> ScanContext<'a> {
             options,
             as_of,
             file_time: as_of.and_hms_opt(12, 0, 0).expect("valid time"),
+            charset: None,
         }
     }
+}
+
+/// Runs `scanner` over `text` with a test context and collects what it yields.
+#[cfg(test)]
+pub fn scan_str(
+    scanner: &dyn Scanner,
+    path: &str,
+    text: &str,
+    options: &SourceOptions,
+) -> Vec<Item> {
+    let ctx = ScanContext::for_test(path, options);
+    let mut items = Vec::new();
+    scanner.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
+    items
+}
+
+/// The definitions among scanned items, in order.
+#[cfg(test)]
+pub fn definitions_of(items: &[Item]) -> Vec<&Definition> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Definition(d) => Some(d),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (key, text, locale, line) of the definitions among scanned items.
+#[cfg(test)]
+pub fn definition_tuples(items: &[Item]) -> Vec<(String, String, Option<String>, u64)> {
+    definitions_of(items)
+        .into_iter()
+        .map(|d| {
+            (
+                d.key.clone(),
+                d.text.clone(),
+                d.locale.clone(),
+                d.location.line,
+            )
+        })
+        .collect()
 }
 
 /// A format reader. Implementations are stateless unit structs listed in [`SCANNERS`].
@@ -108,6 +162,10 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &kv::Kv,
     &fixed_width::FixedWidth,
     &log_lines::LogLines,
+    &po::Po,
+    &yaml::Yaml,
+    &csv::Csv,
+    &records::Records,
 ];
 
 /// The scanner registered under `name`.
@@ -206,6 +264,38 @@ pub fn scan_lines(
         )));
     }
 }
+
+/// Reads the whole decoded input of a document format (JSON, YAML, properties…),
+/// without a leading byte-order mark. A read failure becomes a warning and `None`.
+pub fn read_document(
+    input: &mut dyn BufRead,
+    ctx: &ScanContext<'_>,
+    emit: &mut dyn FnMut(Item),
+) -> Option<String> {
+    let mut text = String::new();
+    match input.read_to_string(&mut text) {
+        Ok(_) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            Some(text)
+        }
+        Err(e) => {
+            emit(Item::Warning(Warning::new(
+                ctx.path,
+                None,
+                format!("read failed: {e}"),
+            )));
+            None
+        }
+    }
+}
+
+/// Field names tried, in order, for the message key of records and CSV rows
+/// when the rules name no `key_field`.
+pub const DEFAULT_KEY_FIELDS: &[&str] = &["key", "id", "code", "name", "msgid"];
+/// Field names tried, in order, for the message text when the rules name no `text_field`.
+pub const DEFAULT_TEXT_FIELDS: &[&str] = &["text", "message", "msg", "value", "msgstr"];
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,271 @@
+//! CSV exports of message tables (one message per row), read with the `csv`
+//! crate (RFC 4180 quoting, embedded line breaks, doubled quotes).
+//!
+//! Options (`SourceOptions`): `delimiter` (default `,`), `quote` (default `"`),
+//! `header` (default true), `key_field` / `text_field` / `locale_field`: column
+//! names from the header row (matched exactly, then ignoring case), or 1-based
+//! column numbers when `header: false`. Without `key_field`/`text_field` the
+//! first header among [`DEFAULT_KEY_FIELDS`] / [`DEFAULT_TEXT_FIELDS`] is used.
+//! The charset is the source's `encoding` (CSV exports from Windows systems are
+//! often windows-1251); read/ decodes before this scanner runs.
+//!
+//! Locale per row from `locale_field`, else the path, else the rules. Rows with
+//! an empty key or too few columns are skipped with a warning; an empty text is
+//! kept as an untranslated definition.
+
+use std::io::BufRead;
+
+use super::{
+    DEFAULT_KEY_FIELDS, DEFAULT_TEXT_FIELDS, Item, ScanContext, Scanner, locale_from_path,
+    normalise_locale,
+};
+use crate::model::{Definition, DefinitionState, Location, Role, Warning};
+
+pub struct Csv;
+
+impl Scanner for Csv {
+    fn name(&self) -> &'static str {
+        "csv"
+    }
+
+    fn role(&self) -> Role {
+        Role::Definitions
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &["csv", "tsv"]
+    }
+
+    fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
+        let warn = |emit: &mut dyn FnMut(Item), line: Option<u64>, message: String| {
+            emit(Item::Warning(Warning::new(ctx.path, line, message)));
+        };
+        let options = ctx.options;
+        let default_delimiter = if ctx.path.to_ascii_lowercase().ends_with(".tsv") {
+            '\t'
+        } else {
+            ','
+        };
+        let (Some(delimiter), Some(quote)) = (
+            single_byte(options.delimiter.unwrap_or(default_delimiter)),
+            single_byte(options.quote.unwrap_or('"')),
+        ) else {
+            warn(
+                emit,
+                None,
+                "CSV delimiter and quote must be ASCII characters, file skipped".to_string(),
+            );
+            return;
+        };
+        let has_header = options.header.unwrap_or(true);
+        let mut reader = ::csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .quote(quote)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input);
+        let mut records = reader.records();
+        let header: Vec<String> = if has_header {
+            match records.next() {
+                Some(Ok(row)) => row
+                    .iter()
+                    .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+                    .collect(),
+                Some(Err(e)) => {
+                    warn(
+                        emit,
+                        error_line(&e, ctx),
+                        format!("unreadable CSV header: {e}"),
+                    );
+                    return;
+                }
+                None => return,
+            }
+        } else {
+            Vec::new()
+        };
+        let column = |field: Option<&String>, defaults: &[&str]| -> Result<Option<usize>, String> {
+            match field {
+                Some(name) => find_column(&header, name, has_header)
+                    .map(Some)
+                    .ok_or_else(|| format!("no column `{name}`")),
+                None if has_header => {
+                    Ok(defaults.iter().find_map(|d| find_column(&header, d, true)))
+                }
+                None => Ok(None),
+            }
+        };
+        let columns = (
+            column(options.key_field.as_ref(), DEFAULT_KEY_FIELDS),
+            column(options.text_field.as_ref(), DEFAULT_TEXT_FIELDS),
+            column(options.locale_field.as_ref(), &[]),
+        );
+        let (key_col, text_col, locale_col) = match columns {
+            (Ok(Some(k)), Ok(Some(t)), Ok(l)) => (k, t, l),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                warn(emit, Some(ctx.first_line), format!("{e}, file skipped"));
+                return;
+            }
+            _ => {
+                warn(
+                    emit,
+                    Some(ctx.first_line),
+                    "no key or text column (set key_field and text_field), file skipped"
+                        .to_string(),
+                );
+                return;
+            }
+        };
+        let file_locale = locale_from_path(ctx.path).or_else(|| ctx.locale.map(str::to_string));
+        for row in records {
+            let row = match row {
+                Ok(row) => row,
+                Err(e) => {
+                    warn(
+                        emit,
+                        error_line(&e, ctx),
+                        format!("malformed CSV row, skipped: {e}"),
+                    );
+                    continue;
+                }
+            };
+            let line = row.position().map_or(ctx.first_line, |p| {
+                ctx.first_line + p.line().saturating_sub(1)
+            });
+            if row.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            let (Some(key), Some(text)) = (row.get(key_col), row.get(text_col)) else {
+                warn(
+                    emit,
+                    Some(line),
+                    "row has too few columns, skipped".to_string(),
+                );
+                continue;
+            };
+            if key.trim().is_empty() {
+                warn(
+                    emit,
+                    Some(line),
+                    "row has an empty key, skipped".to_string(),
+                );
+                continue;
+            }
+            let mut d = Definition::new(key.trim(), text, Location::new(ctx.path, line));
+            if text.is_empty() {
+                d.state = DefinitionState::Untranslated;
+            }
+            d.locale = locale_col
+                .and_then(|c| row.get(c))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(|l| normalise_locale(l).unwrap_or_else(|| l.to_string()))
+                .or_else(|| file_locale.clone());
+            emit(Item::Definition(d));
+        }
+    }
+}
+
+fn single_byte(c: char) -> Option<u8> {
+    u8::try_from(c).ok().filter(u8::is_ascii)
+}
+
+/// The column a field names: a header (exact, then ignoring case) or, without a
+/// header row, a 1-based column number.
+fn find_column(header: &[String], field: &str, has_header: bool) -> Option<usize> {
+    if !has_header {
+        return field
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n >= 1)
+            .map(|n| n - 1);
+    }
+    header
+        .iter()
+        .position(|h| h == field)
+        .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(field)))
+}
+
+fn error_line(e: &::csv::Error, ctx: &ScanContext<'_>) -> Option<u64> {
+    e.position()
+        .map(|p| ctx.first_line + p.line().saturating_sub(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::SourceOptions;
+
+    fn scan(path: &str, text: &str, options: &SourceOptions) -> Vec<Item> {
+        crate::scan::scan_str(&Csv, path, text, options)
+    }
+
+    #[test]
+    fn header_columns_quotes_and_embedded_newlines() {
+        let options = SourceOptions {
+            delimiter: Some(';'),
+            key_field: Some("CODE".into()),
+            text_field: Some("Text".into()),
+            locale_field: Some("lang".into()),
+            ..SourceOptions::default()
+        };
+        let text = "code;text;lang\nE1;\"Карта заблокирована; звоните\";ru\nE2;\"two\nlines \"\"quoted\"\"\";en-us\n;orphan;ru\n";
+        let items = scan("export.csv", text, &options);
+        assert_eq!(
+            crate::scan::definition_tuples(&items),
+            vec![
+                (
+                    "E1".into(),
+                    "Карта заблокирована; звоните".into(),
+                    Some("ru".into()),
+                    2
+                ),
+                (
+                    "E2".into(),
+                    "two\nlines \"quoted\"".into(),
+                    Some("en_US".into()),
+                    3
+                ),
+            ]
+        );
+        assert!(
+            items
+                .iter()
+                .any(|i| matches!(i, Item::Warning(w) if w.line == Some(5)))
+        );
+    }
+
+    #[test]
+    fn default_columns_and_headerless_numbers() {
+        let items = scan(
+            "errors_ru.csv",
+            "id,message\n1001,Нет средств\n",
+            &SourceOptions::default(),
+        );
+        assert_eq!(
+            crate::scan::definition_tuples(&items),
+            vec![("1001".into(), "Нет средств".into(), Some("ru".into()), 2)]
+        );
+        let options = SourceOptions {
+            header: Some(false),
+            key_field: Some("2".into()),
+            text_field: Some("1".into()),
+            ..SourceOptions::default()
+        };
+        let items = scan("e.csv", "Hello,K1\n", &options);
+        assert_eq!(
+            crate::scan::definition_tuples(&items),
+            vec![("K1".into(), "Hello".into(), None, 1)]
+        );
+    }
+
+    #[test]
+    fn missing_columns_warn_and_skip_the_file() {
+        let options = SourceOptions {
+            text_field: Some("txt".into()),
+            ..SourceOptions::default()
+        };
+        let items = scan("e.csv", "key,text\na,b\n", &options);
+        assert!(matches!(&items[..], [Item::Warning(w)] if w.message.contains("no column `txt`")));
+    }
+}
