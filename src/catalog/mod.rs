@@ -12,9 +12,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::model::Warning;
 
+mod changes;
 mod query;
 pub mod schema;
 
+pub use changes::{Changes, ItemRef};
 pub use query::{DefinitionView, LimitRow, RunView, Snapshot, StoredFlag, TemplateView};
 
 /// A catalog that cannot be opened or written: exit code 2, nothing written.
@@ -144,6 +146,51 @@ impl Catalog {
         }
     }
 
+    /// A new, empty catalog in memory: `errata check` scans into one and leaves nothing behind.
+    pub fn open_in_memory() -> Result<Catalog, CatalogError> {
+        let open_err = |source| CatalogError::Open {
+            path: ":memory:".to_string(),
+            source,
+        };
+        let mut conn = Connection::open_in_memory().map_err(open_err)?;
+        match schema::migrate(&mut conn).map_err(open_err)? {
+            Ok(()) => Ok(Catalog { conn }),
+            Err(message) => Err(CatalogError::Schema {
+                path: ":memory:".to_string(),
+                message,
+            }),
+        }
+    }
+
+    /// A copy in memory of the existing catalog at `path`, which is only read (never
+    /// migrated or written), so a check can add to it without touching the original.
+    pub fn copy_in_memory(path: &Path) -> Result<Catalog, CatalogError> {
+        let display = path.display().to_string();
+        if !path.is_file() {
+            return Err(CatalogError::Schema {
+                path: display,
+                message: "no catalog here (run `errata scan` first)".to_string(),
+            });
+        }
+        let open_err = |source| CatalogError::Open {
+            path: display.clone(),
+            source,
+        };
+        let source = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(open_err)?;
+        let mut conn = Connection::open_in_memory().map_err(open_err)?;
+        rusqlite::backup::Backup::new(&source, &mut conn)
+            .and_then(|b| b.run_to_completion(256, Duration::ZERO, None))
+            .map_err(open_err)?;
+        match schema::migrate(&mut conn).map_err(open_err)? {
+            Ok(()) => Ok(Catalog { conn }),
+            Err(message) => Err(CatalogError::Schema {
+                path: display,
+                message,
+            }),
+        }
+    }
+
     /// Opens an existing catalog for reading; a missing file is an error, not a new catalog.
     pub fn open_existing(path: &Path) -> Result<Catalog, CatalogError> {
         if !path.is_file() {
@@ -153,6 +200,19 @@ impl Catalog {
             });
         }
         Catalog::open(path)
+    }
+
+    /// Drops every definition and schema limit (and the files they came from), so that
+    /// a scan of another tree supplies them anew while observations stay.
+    pub fn forget_definitions(&mut self) -> Result<(), CatalogError> {
+        self.conn.execute_batch(
+            "BEGIN;
+             DELETE FROM definitions;
+             DELETE FROM limits;
+             DELETE FROM files WHERE role <> 'observations';
+             COMMIT;",
+        )?;
+        Ok(())
     }
 
     pub fn connection(&self) -> &Connection {
@@ -252,6 +312,7 @@ impl Catalog {
                 ])?;
             }
         }
+        changes::record_inventory(&tx, run)?;
         tx.execute(
             "UPDATE scan_runs SET finished_at = ?2, files_scanned = ?3, files_unchanged = ?4,
                  files_skipped = ?5, records = ?6, definitions = ?7, observations = ?8,

@@ -120,6 +120,18 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX flags_by_run ON flags(run_id);
     "#,
+    // 2: what each of the last two finished runs held, for "changed since the previous scan".
+    r#"
+    CREATE TABLE run_items (
+        run_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        system TEXT NOT NULL,
+        label TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (run_id, kind, id)
+    );
+    "#,
 ];
 
 /// Applies the migrations the catalog lacks. A catalog newer than this binary is an error.
