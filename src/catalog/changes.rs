@@ -150,7 +150,9 @@ impl Catalog {
     fn inventory(&self, run: i64, kind: &str) -> Result<BTreeMap<String, ItemRef>, CatalogError> {
         Ok(self
             .conn
-            .prepare("SELECT id, system, label, count FROM run_items WHERE run_id = ?1 AND kind = ?2")?
+            .prepare(
+                "SELECT id, system, label, count FROM run_items WHERE run_id = ?1 AND kind = ?2",
+            )?
             .query_map(params![run, kind], |r| {
                 Ok(ItemRef {
                     id: r.get(0)?,

@@ -53,7 +53,8 @@ mod tests {
 
     fn render(entity: &str) -> Vec<u8> {
         let mut out = Vec::new();
-        Csv.render_entity(&sample_report(), entity, &mut out).unwrap();
+        Csv.render_entity(&sample_report(), entity, &mut out)
+            .unwrap();
         out
     }
 
@@ -94,6 +95,9 @@ mod tests {
     #[test]
     fn unknown_entities_are_errors() {
         let mut out = Vec::new();
-        assert!(Csv.render_entity(&sample_report(), "systems", &mut out).is_err());
+        assert!(
+            Csv.render_entity(&sample_report(), "systems", &mut out)
+                .is_err()
+        );
     }
 }

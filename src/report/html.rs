@@ -147,8 +147,11 @@ fn payload(report: &Report) -> serde_json::Value {
             }
         }
     }
-    let def_by_id: HashMap<&str, &super::DefinitionEntry> =
-        report.definitions.iter().map(|d| (d.id.as_str(), d)).collect();
+    let def_by_id: HashMap<&str, &super::DefinitionEntry> = report
+        .definitions
+        .iter()
+        .map(|d| (d.id.as_str(), d))
+        .collect();
 
     let mut rows: Vec<Row> = Vec::with_capacity(report.templates.len() + report.definitions.len());
     for d in &report.definitions {
@@ -163,8 +166,14 @@ fn payload(report: &Report) -> serde_json::Value {
             count: d.observed,
             first: d.first_seen.as_deref(),
             last: d.last_seen.as_deref(),
-            flags: by_key.get(&(d.system.as_str(), d.key.as_str())).cloned().unwrap_or_default(),
-            days: def_daily.get(d.id.as_str()).map(&mut window).unwrap_or_default(),
+            flags: by_key
+                .get(&(d.system.as_str(), d.key.as_str()))
+                .cloned()
+                .unwrap_or_default(),
+            days: def_daily
+                .get(d.id.as_str())
+                .map(&mut window)
+                .unwrap_or_default(),
             samples: def_samples.get(d.id.as_str()).map_or(&[], |s| s.as_slice()),
             defined: vec![format!("{}:{}", d.source.path, d.source.line)],
             seen: def_seen.remove(d.id.as_str()).unwrap_or_default(),
@@ -201,7 +210,11 @@ fn payload(report: &Report) -> serde_json::Value {
     // templates no definition covers.
     let texts = |system: Option<&str>| {
         let in_system = |s: &str| system.is_none_or(|x| x == s);
-        report.definitions.iter().filter(|d| in_system(&d.system)).count()
+        report
+            .definitions
+            .iter()
+            .filter(|d| in_system(&d.system))
+            .count()
             + report
                 .templates
                 .iter()
@@ -215,7 +228,11 @@ fn payload(report: &Report) -> serde_json::Value {
             .definitions
             .iter()
             .filter(|d| in_system(&d.system))
-            .filter(|d| by_key.get(&(d.system.as_str(), d.key.as_str())).is_some_and(|f| flagged(f)))
+            .filter(|d| {
+                by_key
+                    .get(&(d.system.as_str(), d.key.as_str()))
+                    .is_some_and(|f| flagged(f))
+            })
             .count()
             + report
                 .templates
@@ -226,7 +243,11 @@ fn payload(report: &Report) -> serde_json::Value {
     };
     let by_kind = |system: Option<&str>| {
         let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-        for f in report.flags.iter().filter(|f| system.is_none_or(|s| s == f.system)) {
+        for f in report
+            .flags
+            .iter()
+            .filter(|f| system.is_none_or(|s| s == f.system))
+        {
             let e = counts.entry(&f.kind).or_default();
             if f.suppressed.is_some() {
                 e.1 += 1;
@@ -268,12 +289,8 @@ fn payload(report: &Report) -> serde_json::Value {
             })
         })
         .collect();
-    let cut_list = |list: &[crate::catalog::ItemRef]| {
-        json!({"total": list.len(), "items": &list[..list.len().min(MAX_CHANGES)]})
-    };
-    let cut_flags = |list: &[super::FlagEntry]| {
-        json!({"total": list.len(), "items": &list[..list.len().min(MAX_CHANGES)]})
-    };
+    let cut_list = |list: &[crate::catalog::ItemRef]| json!({"total": list.len(), "items": &list[..list.len().min(MAX_CHANGES)]});
+    let cut_flags = |list: &[super::FlagEntry]| json!({"total": list.len(), "items": &list[..list.len().min(MAX_CHANGES)]});
     let changes = report.changes.as_ref().map(|c| {
         json!({
             "previous_as_of": c.previous_as_of,

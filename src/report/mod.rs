@@ -323,7 +323,10 @@ pub(crate) mod tests {
     /// A small report with the cases renderers get wrong: Cyrillic, commas and
     /// quotes in samples, a flag kind no table knows, a suppressed flag.
     pub(crate) fn sample_report() -> Report {
-        let flag = |kind: &str, key: Option<&str>, template: Option<&str>, suppressed: Option<&str>| FlagEntry {
+        let flag = |kind: &str,
+                    key: Option<&str>,
+                    template: Option<&str>,
+                    suppressed: Option<&str>| FlagEntry {
             kind: kind.to_string(),
             system: "abs".to_string(),
             key: key.map(str::to_string),
@@ -348,9 +351,12 @@ pub(crate) mod tests {
                 line: 3,
                 count,
             }],
-            daily: [("2026-11-01".to_string(), count / 2), ("2026-11-20".to_string(), count - count / 2)]
-                .into_iter()
-                .collect(),
+            daily: [
+                ("2026-11-01".to_string(), count / 2),
+                ("2026-11-20".to_string(), count - count / 2),
+            ]
+            .into_iter()
+            .collect(),
             flags: Vec::new(),
         };
         Report {
@@ -382,13 +388,23 @@ pub(crate) mod tests {
                 flags: vec!["field-too-long".to_string()],
             }],
             templates: vec![
-                template("t1", "Недостаточно средств: <AMOUNT>", 12, Some("ERR_FUNDS")),
+                template(
+                    "t1",
+                    "Недостаточно средств: <AMOUNT>",
+                    12,
+                    Some("ERR_FUNDS"),
+                ),
                 template("t2", "Card <CARD>, \"blocked\"", 3, None),
             ],
             flags: vec![
                 flag("field-too-long", Some("ERR_FUNDS"), None, None),
                 flag("some-future-kind", None, Some("t2"), None),
-                flag("undefined", None, Some("t2"), Some("legacy screen, owned by ops")),
+                flag(
+                    "undefined",
+                    None,
+                    Some("t2"),
+                    Some("legacy screen, owned by ops"),
+                ),
             ],
             scan: None,
             changes: None,

@@ -148,7 +148,10 @@ mod tests {
         let mut book = read_back();
         let defs = book.worksheet_range("Definitions").unwrap();
         assert_eq!(defs.get((0, 1)), Some(&Data::String("key".to_string())));
-        assert_eq!(defs.get((1, 1)), Some(&Data::String("ERR_FUNDS".to_string())));
+        assert_eq!(
+            defs.get((1, 1)),
+            Some(&Data::String("ERR_FUNDS".to_string()))
+        );
         assert_eq!(
             defs.get((1, 5)),
             Some(&Data::String("Недостаточно средств: {0}".to_string()))
@@ -158,7 +161,10 @@ mod tests {
         assert_eq!(templates.height(), 3);
         let flags = book.worksheet_range("Flags").unwrap();
         assert_eq!(flags.height(), 4);
-        assert_eq!(flags.get((2, 0)), Some(&Data::String("some-future-kind".to_string())));
+        assert_eq!(
+            flags.get((2, 0)),
+            Some(&Data::String("some-future-kind".to_string()))
+        );
         let summary = book.worksheet_range("Summary").unwrap();
         assert_eq!(summary.get((1, 0)), Some(&Data::String("abs".to_string())));
         assert_eq!(summary.get((1, 6)), Some(&Data::Float(3.0)));
@@ -170,8 +176,11 @@ mod tests {
         Xlsx.render(&sample_report(), &mut out).unwrap();
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap();
         let mut sheet = String::new();
-        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet2.xml").unwrap(), &mut sheet)
-            .unwrap();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet2.xml").unwrap(),
+            &mut sheet,
+        )
+        .unwrap();
         assert!(sheet.contains(r#"state="frozen""#), "{sheet}");
         assert!(sheet.contains("<autoFilter ref=\"A1:M2\""), "{sheet}");
         assert!(sheet.contains("<col "), "{sheet}");

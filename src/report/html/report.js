@@ -98,18 +98,21 @@
     ]);
   }
 
-  function kindTable(byKind) {
+  // Flags by kind; `full` adds titles and advice (the overview), else compact (a system card).
+  function kindTable(byKind, full) {
     if (!byKind.length) { return el('p', { 'class': 'muted', text: 'No flags: nothing needs action.' }); }
+    var head = [el('th', { text: 'Flag' }), el('th', { text: 'Severity' }), el('th', { 'class': 'num', text: 'Open' }), el('th', { 'class': 'num', text: 'Suppressed' })];
+    if (full) { head.push(el('th', { text: 'What to do' })); }
     return el('table', { 'class': 'kinds' }, [
-      el('thead', {}, [el('tr', {}, [el('th', { text: 'Flag' }), el('th', { text: 'Severity' }), el('th', { 'class': 'num', text: 'Open' }), el('th', { 'class': 'num', text: 'Suppressed' }), el('th', { text: 'What to do' })])]),
+      el('thead', {}, [el('tr', {}, head)]),
       el('tbody', {}, byKind.map(function (k) {
         var info = kinds[k.kind] || {};
         return el('tr', { 'data-kind': k.kind }, [
-          el('td', {}, [el('a', { href: '#kind=' + encodeURIComponent(k.kind), text: k.kind }), el('div', { 'class': 'muted', text: info.title || '' })]),
+          el('td', {}, [el('a', { href: '#kind=' + encodeURIComponent(k.kind), text: k.kind }), full ? el('div', { 'class': 'muted', text: info.title || '' }) : null]),
           el('td', {}, [el('span', { 'class': 'sev ' + severity(k.kind), text: severity(k.kind) })]),
           el('td', { 'class': 'num', text: num(k.open) }),
           el('td', { 'class': 'num', text: num(k.suppressed) }),
-          el('td', { text: info.advice || '' })
+          full ? el('td', { text: info.advice || '' }) : null
         ]);
       }))
     ]);
@@ -129,7 +132,7 @@
         card('card-flags', t.flags, 'flags (incl. suppressed)')
       ]),
       el('h3', { text: 'Flags by kind' }),
-      kindTable(t.by_kind)
+      kindTable(t.by_kind, true)
     ]);
   }
 
@@ -172,7 +175,7 @@
         return el('div', { 'class': 'system', id: 'system-' + s.name }, [
           el('h3', {}, [el('a', { href: '#system=' + encodeURIComponent(s.name), text: s.name })]),
           el('dl', {}, [].concat(row('client-facing texts', s.texts), row('need action', s.needs_action), row('definitions', s.definitions), row('observed templates', s.templates), row('observations', s.observations), row('templates without definition', s.unmatched))),
-          kindTable(s.by_kind)
+          kindTable(s.by_kind, false)
         ]);
       }))
     ]);
