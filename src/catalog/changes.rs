@@ -165,3 +165,117 @@ impl Catalog {
             .collect::<Result<_, _>>()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{DefinitionRow, FileBatch, FileRecord, FileState, RunStats};
+
+    fn batch(keys: &[&str]) -> FileBatch {
+        FileBatch {
+            file: FileRecord {
+                path: "abs/m.properties".to_string(),
+                system: "abs".to_string(),
+                role: "definitions".to_string(),
+                format: "properties".to_string(),
+                encoding: "UTF-8".to_string(),
+                state: FileState {
+                    size: 1,
+                    mtime: 0,
+                    head_hash: String::new(),
+                    lines: 0,
+                },
+            },
+            definitions: Some(
+                keys.iter()
+                    .enumerate()
+                    .map(|(i, k)| DefinitionRow {
+                        id: format!("id-{k}"),
+                        system: "abs".to_string(),
+                        key: k.to_string(),
+                        locale: None,
+                        form: None,
+                        text: format!("text {k}"),
+                        template: format!("text {k}"),
+                        state: "live".to_string(),
+                        note: None,
+                        path: "abs/m.properties".to_string(),
+                        line: i as u64 + 1,
+                    })
+                    .collect(),
+            ),
+            limits: None,
+            templates: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn flag(kind: &'static str, key: &str) -> crate::audit::Flag {
+        crate::audit::Flag {
+            kind,
+            system: "abs".to_string(),
+            key: Some(key.to_string()),
+            template: None,
+            message: format!("{kind} at line 3"),
+            evidence: serde_json::Value::Null,
+            suppressed: None,
+        }
+    }
+
+    fn scan(catalog: &mut Catalog, keys: &[&str], flags: &[crate::audit::Flag]) {
+        let run = catalog.begin_run("2026-11-25").unwrap();
+        catalog.commit(run, &[batch(keys)]).unwrap();
+        catalog
+            .finish_run(run, &RunStats::default(), flags)
+            .unwrap();
+    }
+
+    #[test]
+    fn the_first_run_has_nothing_to_compare() {
+        let mut catalog = Catalog::open_in_memory().unwrap();
+        assert_eq!(catalog.changes().unwrap(), None);
+        scan(&mut catalog, &["A"], &[]);
+        let changes = catalog.changes().unwrap().unwrap();
+        assert_eq!(changes.previous_run, None);
+        assert!(changes.new_definitions.is_empty());
+    }
+
+    #[test]
+    fn compares_the_latest_run_with_the_one_before() {
+        let mut catalog = Catalog::open_in_memory().unwrap();
+        scan(&mut catalog, &["A", "B"], &[flag("stale", "A")]);
+        scan(&mut catalog, &["B", "C"], &[flag("stale", "A")]);
+        scan(&mut catalog, &["C", "D"], &[flag("stale", "C")]);
+        let changes = catalog.changes().unwrap().unwrap();
+        assert_eq!(changes.previous_run, Some(2));
+        let labels = |items: &[ItemRef]| items.iter().map(|i| i.label.clone()).collect::<Vec<_>>();
+        assert_eq!(labels(&changes.new_definitions), vec!["D"]);
+        assert_eq!(labels(&changes.gone_definitions), vec!["B"]);
+        assert_eq!(changes.new_flags[0].key.as_deref(), Some("C"));
+        assert_eq!(changes.cleared_flags[0].key.as_deref(), Some("A"));
+        // Only the two latest inventories are kept.
+        let runs: i64 = catalog
+            .connection()
+            .query_row("SELECT COUNT(DISTINCT run_id) FROM run_items", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(runs, 2);
+    }
+
+    #[test]
+    fn copies_in_memory_leave_the_original_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let mut catalog = Catalog::open(&path).unwrap();
+        scan(&mut catalog, &["A"], &[]);
+        drop(catalog);
+        let mut copy = Catalog::copy_in_memory(&path).unwrap();
+        assert_eq!(copy.snapshot().unwrap().definitions.len(), 1);
+        copy.forget_definitions().unwrap();
+        assert!(copy.snapshot().unwrap().definitions.is_empty());
+        let original = Catalog::open(&path).unwrap();
+        assert_eq!(original.snapshot().unwrap().definitions.len(), 1);
+        assert!(Catalog::copy_in_memory(&dir.path().join("missing.db")).is_err());
+    }
+}
