@@ -233,3 +233,31 @@ fn sarif_with_every_baseline_state_passes_the_official_schema() {
         String::from_utf8_lossy(&valid.stdout)
     );
 }
+
+#[test]
+fn db_is_read_but_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path());
+    let db = dir.path().join("errata.db");
+    run(
+        &db,
+        "2026-11-20",
+        &[observations(
+            "logs/abs.log",
+            &[("t-funds", "Недостаточно средств на счёте", 7, "2026-11-19")],
+        )],
+        &[],
+    );
+    let before = std::fs::read(&db).unwrap();
+    let out = errata_check(dir.path(), &["rc", "--db", "errata.db", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(if v["failed"] == true { 1 } else { 0 })
+    );
+    // With observations from the catalog, no kind is left out for lack of them.
+    assert_eq!(v["outcome"]["skipped_kinds"], serde_json::json!([]));
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the catalog changed");
+    let out = errata_check(dir.path(), &["rc", "--db", "missing.db"]);
+    assert_eq!(out.status.code(), Some(2));
+}

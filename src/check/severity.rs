@@ -171,6 +171,20 @@ mod tests {
     }
 
     #[test]
+    fn docs_ci_lists_every_kind_with_its_severity() {
+        let doc = include_str!("../../docs/ci.md");
+        for k in KINDS {
+            let row = format!(
+                "| `{}` | {} | {} |",
+                k.kind,
+                k.severity.as_str(),
+                if k.needs_observations { "yes" } else { "no" }
+            );
+            assert!(doc.contains(&row), "docs/ci.md lacks {row}");
+        }
+    }
+
+    #[test]
     fn kinds_are_listed_once() {
         let mut names: Vec<_> = KINDS.iter().map(|k| k.kind).collect();
         names.sort();
