@@ -28,5 +28,10 @@ if [ ! -s "$schema" ]; then
 fi
 
 if ! python3 -c 'import jsonschema' 2>/dev/null; then
-    python3 -m pip install --quiet 'jsonschema>=4.20'
+    # pip where the Python allows it; Debian's package where pip is refused
+    # (an "externally managed" system Python).
+    python3 -m pip install --quiet 'jsonschema>=4.20' || {
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-jsonschema
+    }
 fi
