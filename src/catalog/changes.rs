@@ -67,10 +67,11 @@ fn owned_identity(flag: &StoredFlag) -> Identity {
 pub(super) fn record_inventory(tx: &rusqlite::Transaction<'_>, run: i64) -> rusqlite::Result<()> {
     tx.execute(
         "DELETE FROM run_items WHERE run_id <> ?1 AND run_id <> COALESCE(
-             (SELECT MAX(run_id) FROM run_items WHERE run_id < ?1), -1)",
+             (SELECT MAX(id) FROM scan_runs WHERE id < ?1 AND inventory = 1), -1)",
         [run],
     )?;
     tx.execute("DELETE FROM run_items WHERE run_id = ?1", [run])?;
+    tx.execute("UPDATE scan_runs SET inventory = 1 WHERE id = ?1", [run])?;
     tx.execute(
         "INSERT OR IGNORE INTO run_items (run_id, kind, id, system, label, count)
          SELECT ?1, 'definition', id, system, key, 0 FROM definitions",
@@ -94,8 +95,7 @@ impl Catalog {
             .conn
             .query_row(
                 "SELECT r.id, r.as_of FROM scan_runs r
-                 WHERE r.id < ?1 AND r.finished_at IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM run_items i WHERE i.run_id = r.id)
+                 WHERE r.id < ?1 AND r.finished_at IS NOT NULL AND r.inventory = 1
                  ORDER BY r.id DESC LIMIT 1",
                 [latest.id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -228,6 +228,16 @@ mod tests {
         catalog
             .finish_run(run, &RunStats::default(), flags)
             .unwrap();
+    }
+
+    #[test]
+    fn an_empty_run_is_still_compared_with() {
+        let mut catalog = Catalog::open_in_memory().unwrap();
+        scan(&mut catalog, &[], &[]);
+        scan(&mut catalog, &["A"], &[]);
+        let changes = catalog.changes().unwrap().unwrap();
+        assert_eq!(changes.previous_run, Some(1));
+        assert_eq!(changes.new_definitions.len(), 1);
     }
 
     #[test]

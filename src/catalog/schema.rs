@@ -131,6 +131,8 @@ pub const MIGRATIONS: &[&str] = &[
         count INTEGER NOT NULL,
         PRIMARY KEY (run_id, kind, id)
     );
+    -- 1 once the run's inventory is recorded (an empty catalog has no items).
+    ALTER TABLE scan_runs ADD COLUMN inventory INTEGER NOT NULL DEFAULT 0;
     "#,
 ];
 
