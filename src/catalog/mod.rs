@@ -12,10 +12,12 @@ use rusqlite::{Connection, params};
 
 use crate::model::Warning;
 
+mod changes;
 mod lock;
 mod query;
 pub mod schema;
 
+pub use changes::{Changes, ItemRef};
 pub use lock::{LockError, ScanLock, lock_path};
 pub use query::{DefinitionView, LimitRow, RunView, Snapshot, StoredFlag, TemplateView};
 
@@ -54,6 +56,29 @@ pub struct FileRecord {
     /// Decompressed bytes consumed (end of the last complete line read).
     pub offset: u64,
     pub lines: u64,
+}
+
+impl FileRecord {
+    /// A file not read yet: no identity, no position (for building batches by hand).
+    pub fn unread(path: &str, system: &str, role: &str, format: &str) -> FileRecord {
+        FileRecord {
+            id: None,
+            path: path.to_string(),
+            system: system.to_string(),
+            role: role.to_string(),
+            format: format.to_string(),
+            encoding: "UTF-8".to_string(),
+            dev: 0,
+            inode: 0,
+            size: 0,
+            mtime: 0,
+            fingerprint: String::new(),
+            fingerprint_len: 0,
+            content_hash: None,
+            offset: 0,
+            lines: 0,
+        }
+    }
 }
 
 /// A definition as stored.
@@ -148,6 +173,51 @@ impl Catalog {
         }
     }
 
+    /// A new, empty catalog in memory: `errata check` scans into one and leaves nothing behind.
+    pub fn open_in_memory() -> Result<Catalog, CatalogError> {
+        let open_err = |source| CatalogError::Open {
+            path: ":memory:".to_string(),
+            source,
+        };
+        let mut conn = Connection::open_in_memory().map_err(open_err)?;
+        match schema::migrate(&mut conn).map_err(open_err)? {
+            Ok(()) => Ok(Catalog { conn }),
+            Err(message) => Err(CatalogError::Schema {
+                path: ":memory:".to_string(),
+                message,
+            }),
+        }
+    }
+
+    /// A copy in memory of the existing catalog at `path`, which is only read (never
+    /// migrated or written), so a check can add to it without touching the original.
+    pub fn copy_in_memory(path: &Path) -> Result<Catalog, CatalogError> {
+        let display = path.display().to_string();
+        if !path.is_file() {
+            return Err(CatalogError::Schema {
+                path: display,
+                message: "no catalog here (run `errata scan` first)".to_string(),
+            });
+        }
+        let open_err = |source| CatalogError::Open {
+            path: display.clone(),
+            source,
+        };
+        let source = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(open_err)?;
+        let mut conn = Connection::open_in_memory().map_err(open_err)?;
+        rusqlite::backup::Backup::new(&source, &mut conn)
+            .and_then(|b| b.run_to_completion(256, Duration::ZERO, None))
+            .map_err(open_err)?;
+        match schema::migrate(&mut conn).map_err(open_err)? {
+            Ok(()) => Ok(Catalog { conn }),
+            Err(message) => Err(CatalogError::Schema {
+                path: display,
+                message,
+            }),
+        }
+    }
+
     /// Opens an existing catalog for reading; a missing file is an error, not a new catalog.
     pub fn open_existing(path: &Path) -> Result<Catalog, CatalogError> {
         if !path.is_file() {
@@ -157,6 +227,19 @@ impl Catalog {
             });
         }
         Catalog::open(path)
+    }
+
+    /// Drops every definition and schema limit (and the files they came from), so that
+    /// a scan of another tree supplies them anew while observations stay.
+    pub fn forget_definitions(&mut self) -> Result<(), CatalogError> {
+        self.conn.execute_batch(
+            "BEGIN;
+             DELETE FROM definitions;
+             DELETE FROM limits;
+             DELETE FROM files WHERE role <> 'observations';
+             COMMIT;",
+        )?;
+        Ok(())
     }
 
     pub fn connection(&self) -> &Connection {
@@ -292,6 +375,7 @@ impl Catalog {
                 ])?;
             }
         }
+        changes::record_inventory(&tx, run)?;
         tx.execute(
             "UPDATE scan_runs SET finished_at = ?2, files_scanned = ?3, files_unchanged = ?4,
                  files_skipped = ?5, records = ?6, definitions = ?7, observations = ?8,

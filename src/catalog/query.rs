@@ -252,24 +252,7 @@ impl Catalog {
 
         let last_run = self.last_run()?;
         let flags = match &last_run {
-            Some(run) => conn
-                .prepare(
-                    "SELECT kind, system, key, template_id, message, evidence, suppressed FROM flags
-                     WHERE run_id = ?1 ORDER BY kind, system, key, template_id, message",
-                )?
-                .query_map([run.id], |r| {
-                    let evidence: String = r.get(5)?;
-                    Ok(StoredFlag {
-                        kind: r.get(0)?,
-                        system: r.get(1)?,
-                        key: r.get(2)?,
-                        template: r.get(3)?,
-                        message: r.get(4)?,
-                        evidence: serde_json::from_str(&evidence).unwrap_or(serde_json::Value::Null),
-                        suppressed: r.get(6)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?,
+            Some(run) => self.run_flags(run.id)?,
             None => Vec::new(),
         };
 
@@ -281,6 +264,29 @@ impl Catalog {
             last_run,
             flags,
         })
+    }
+
+    /// The flags stored with run `run`, sorted.
+    pub fn run_flags(&self, run: i64) -> Result<Vec<StoredFlag>, CatalogError> {
+        Ok(self
+            .conn
+            .prepare(
+                "SELECT kind, system, key, template_id, message, evidence, suppressed FROM flags
+                 WHERE run_id = ?1 ORDER BY kind, system, key, template_id, message",
+            )?
+            .query_map([run], |r| {
+                let evidence: String = r.get(5)?;
+                Ok(StoredFlag {
+                    kind: r.get(0)?,
+                    system: r.get(1)?,
+                    key: r.get(2)?,
+                    template: r.get(3)?,
+                    message: r.get(4)?,
+                    evidence: serde_json::from_str(&evidence).unwrap_or(serde_json::Value::Null),
+                    suppressed: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?)
     }
 
     /// The latest finished run with its warnings.

@@ -128,6 +128,20 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX flags_by_run ON flags(run_id);
     "#,
+    // 2: what each of the last two finished runs held, for "changed since the previous scan".
+    r#"
+    CREATE TABLE run_items (
+        run_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        system TEXT NOT NULL,
+        label TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (run_id, kind, id)
+    );
+    -- 1 once the run's inventory is recorded (an empty catalog has no items).
+    ALTER TABLE scan_runs ADD COLUMN inventory INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// Applies the migrations the catalog lacks. A catalog newer than this binary is an error.

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+mod check;
 mod report;
 mod rules;
 mod scan;
@@ -25,6 +26,7 @@ struct Cli {
 enum Command {
     Scan(scan::ScanArgs),
     Report(report::ReportArgs),
+    Check(check::CheckArgs),
     Rules(rules::RulesArgs),
 }
 
@@ -41,6 +43,7 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Report(args) => report::run(args),
+        Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
     }
 }

@@ -9,20 +9,44 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::catalog::Snapshot;
+use crate::catalog::{Changes, ItemRef, Snapshot, StoredFlag};
 
+mod csv;
+mod html;
 mod json;
 mod markdown;
+pub mod table;
+mod xlsx;
 
 /// A report format.
 pub trait Reporter: Sync {
     /// The `--format` name.
     fn name(&self) -> &'static str;
     fn render(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()>;
+    /// The entities this format renders one per file (`--entity`); empty when it
+    /// renders the whole report at once.
+    fn entities(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Renders one of [`Reporter::entities`].
+    fn render_entity(
+        &self,
+        report: &Report,
+        _entity: &str,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        self.render(report, out)
+    }
 }
 
 /// Every format, in documentation order.
-pub static REPORTERS: &[&dyn Reporter] = &[&json::Json, &markdown::Markdown];
+pub static REPORTERS: &[&dyn Reporter] = &[
+    &json::Json,
+    &markdown::Markdown,
+    &html::Html,
+    &csv::Csv,
+    &xlsx::Xlsx,
+];
 
 pub fn by_name(name: &str) -> Option<&'static dyn Reporter> {
     REPORTERS.iter().copied().find(|r| r.name() == name)
@@ -43,6 +67,35 @@ pub struct Report {
     pub flags: Vec<FlagEntry>,
     /// The latest scan run.
     pub scan: Option<ScanEntry>,
+    /// What changed since the previous scan; null when not computed.
+    pub changes: Option<ChangesEntry>,
+}
+
+/// What changed between the latest scan and the one before it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesEntry {
+    /// The as-of date of the scan compared with; null when there is none to compare.
+    pub previous_as_of: Option<String>,
+    pub new_definitions: Vec<ItemRef>,
+    pub gone_definitions: Vec<ItemRef>,
+    pub new_templates: Vec<ItemRef>,
+    pub gone_templates: Vec<ItemRef>,
+    pub new_flags: Vec<FlagEntry>,
+    pub cleared_flags: Vec<FlagEntry>,
+}
+
+impl From<&StoredFlag> for FlagEntry {
+    fn from(f: &StoredFlag) -> FlagEntry {
+        FlagEntry {
+            kind: f.kind.clone(),
+            system: f.system.clone(),
+            key: f.key.clone(),
+            template: f.template.clone(),
+            message: f.message.clone(),
+            evidence: f.evidence.clone(),
+            suppressed: f.suppressed.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -235,19 +288,7 @@ impl Report {
             systems,
             definitions,
             templates,
-            flags: snapshot
-                .flags
-                .iter()
-                .map(|f| FlagEntry {
-                    kind: f.kind.clone(),
-                    system: f.system.clone(),
-                    key: f.key.clone(),
-                    template: f.template.clone(),
-                    message: f.message.clone(),
-                    evidence: f.evidence.clone(),
-                    suppressed: f.suppressed.clone(),
-                })
-                .collect(),
+            flags: snapshot.flags.iter().map(FlagEntry::from).collect(),
             scan: snapshot.last_run.as_ref().map(|r| ScanEntry {
                 id: r.id,
                 started_at: r.started_at.clone(),
@@ -255,6 +296,118 @@ impl Report {
                 stats: r.stats.clone(),
                 warning_list: r.warnings.iter().map(|w| w.to_string()).collect(),
             }),
+            changes: None,
+        }
+    }
+
+    /// Adds what changed since the previous scan.
+    pub fn with_changes(mut self, changes: &Changes) -> Report {
+        let flags = |list: &[StoredFlag]| list.iter().map(FlagEntry::from).collect();
+        self.changes = Some(ChangesEntry {
+            previous_as_of: changes.previous_as_of.clone(),
+            new_definitions: changes.new_definitions.clone(),
+            gone_definitions: changes.gone_definitions.clone(),
+            new_templates: changes.new_templates.clone(),
+            gone_templates: changes.gone_templates.clone(),
+            new_flags: flags(&changes.new_flags),
+            cleared_flags: flags(&changes.cleared_flags),
+        });
+        self
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A small report with the cases renderers get wrong: Cyrillic, commas and
+    /// quotes in samples, a flag kind no table knows, a suppressed flag.
+    pub(crate) fn sample_report() -> Report {
+        let flag = |kind: &str,
+                    key: Option<&str>,
+                    template: Option<&str>,
+                    suppressed: Option<&str>| FlagEntry {
+            kind: kind.to_string(),
+            system: "abs".to_string(),
+            key: key.map(str::to_string),
+            template: template.map(str::to_string),
+            message: format!("{kind} finding"),
+            evidence: serde_json::json!({"limit": 40, "unit": "bytes"}),
+            suppressed: suppressed.map(str::to_string),
+        };
+        let template = |id: &str, text: &str, count: u64, definition: Option<&str>| TemplateEntry {
+            id: id.to_string(),
+            system: "abs".to_string(),
+            template: text.to_string(),
+            count,
+            first_seen: "2026-11-01T08:00:00".to_string(),
+            last_seen: "2026-11-20T17:30:00".to_string(),
+            definition: definition.map(str::to_string),
+            definition_id: definition.map(|_| "d1".to_string()),
+            match_kind: definition.map(|_| "template".to_string()),
+            samples: vec![text.to_string()],
+            seen_in: vec![SeenIn {
+                path: "logs/abs.log".to_string(),
+                line: 3,
+                count,
+            }],
+            daily: [
+                ("2026-11-01".to_string(), count / 2),
+                ("2026-11-20".to_string(), count - count / 2),
+            ]
+            .into_iter()
+            .collect(),
+            flags: Vec::new(),
+        };
+        Report {
+            as_of: Some("2026-11-25".to_string()),
+            systems: vec![SystemSummary {
+                name: "abs".to_string(),
+                definitions: 1,
+                templates: 2,
+                observations: 15,
+                unmatched_templates: 1,
+                flags: 3,
+            }],
+            definitions: vec![DefinitionEntry {
+                id: "d1".to_string(),
+                system: "abs".to_string(),
+                key: "ERR_FUNDS".to_string(),
+                locale: Some("ru".to_string()),
+                form: None,
+                state: "live".to_string(),
+                text: "Недостаточно средств: {0}".to_string(),
+                template: "Недостаточно средств: <*>".to_string(),
+                source: SourceRef {
+                    path: "abs/messages_ru.properties".to_string(),
+                    line: 7,
+                },
+                observed: 12,
+                first_seen: Some("2026-11-01T08:00:00".to_string()),
+                last_seen: Some("2026-11-20T17:30:00".to_string()),
+                flags: vec!["field-too-long".to_string()],
+            }],
+            templates: vec![
+                template(
+                    "t1",
+                    "Недостаточно средств: <AMOUNT>",
+                    12,
+                    Some("ERR_FUNDS"),
+                ),
+                template("t2", "Card <CARD>, \"blocked\"", 3, None),
+            ],
+            flags: vec![
+                flag("field-too-long", Some("ERR_FUNDS"), None, None),
+                flag("some-future-kind", None, Some("t2"), None),
+                flag(
+                    "undefined",
+                    None,
+                    Some("t2"),
+                    Some("legacy screen, owned by ops"),
+                ),
+            ],
+            scan: None,
+            changes: None,
         }
     }
 }

@@ -1,0 +1,279 @@
+//! What changed between the two latest finished scans: texts that appeared or
+//! went away, flags that were raised or cleared.
+//!
+//! Templates only ever grow and definitions are replaced in place, so the
+//! catalog itself cannot say what a past run held. Each run therefore records
+//! its inventory (`run_items`) when it finishes; only the two latest are kept.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Catalog, CatalogError, StoredFlag};
+
+/// A definition or template as a run held it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct ItemRef {
+    pub system: String,
+    /// The definition key or the template text.
+    pub label: String,
+    pub id: String,
+    /// Observations of a template (0 for definitions).
+    pub count: u64,
+}
+
+/// The difference between the latest finished run and the one before it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    pub latest_run: i64,
+    /// The run compared with, or `None` when the latest run is the first with an inventory.
+    pub previous_run: Option<i64>,
+    pub previous_as_of: Option<String>,
+    pub new_definitions: Vec<ItemRef>,
+    pub gone_definitions: Vec<ItemRef>,
+    pub new_templates: Vec<ItemRef>,
+    pub gone_templates: Vec<ItemRef>,
+    pub new_flags: Vec<StoredFlag>,
+    /// Flags of the previous run that the latest run no longer raises.
+    pub cleared_flags: Vec<StoredFlag>,
+}
+
+impl StoredFlag {
+    /// What makes a flag the same flag in another run: kind, system, and the key
+    /// or template it is about (never its message, which may quote line numbers).
+    pub fn identity(&self) -> (&str, &str, Option<&str>, Option<&str>) {
+        (
+            &self.kind,
+            &self.system,
+            self.key.as_deref(),
+            self.template.as_deref(),
+        )
+    }
+}
+
+type Identity = (String, String, Option<String>, Option<String>);
+
+fn owned_identity(flag: &StoredFlag) -> Identity {
+    let (kind, system, key, template) = flag.identity();
+    (
+        kind.to_string(),
+        system.to_string(),
+        key.map(str::to_string),
+        template.map(str::to_string),
+    )
+}
+
+/// Records what run `run` ends with and forgets inventories older than the previous run.
+pub(super) fn record_inventory(tx: &rusqlite::Transaction<'_>, run: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "DELETE FROM run_items WHERE run_id <> ?1 AND run_id <> COALESCE(
+             (SELECT MAX(id) FROM scan_runs WHERE id < ?1 AND inventory = 1), -1)",
+        [run],
+    )?;
+    tx.execute("DELETE FROM run_items WHERE run_id = ?1", [run])?;
+    tx.execute("UPDATE scan_runs SET inventory = 1 WHERE id = ?1", [run])?;
+    tx.execute(
+        "INSERT OR IGNORE INTO run_items (run_id, kind, id, system, label, count)
+         SELECT ?1, 'definition', id, system, key, 0 FROM definitions WHERE removed_run IS NULL",
+        [run],
+    )?;
+    tx.execute(
+        "INSERT OR IGNORE INTO run_items (run_id, kind, id, system, label, count)
+         SELECT ?1, 'template', id, system, template, count FROM templates",
+        [run],
+    )?;
+    Ok(())
+}
+
+impl Catalog {
+    /// Compares the latest finished run with the previous one; `None` before any run.
+    pub fn changes(&self) -> Result<Option<Changes>, CatalogError> {
+        let Some(latest) = self.last_run()? else {
+            return Ok(None);
+        };
+        let previous: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT r.id, r.as_of FROM scan_runs r
+                 WHERE r.id < ?1 AND r.finished_at IS NOT NULL AND r.inventory = 1
+                 ORDER BY r.id DESC LIMIT 1",
+                [latest.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let mut changes = Changes {
+            latest_run: latest.id,
+            ..Changes::default()
+        };
+        let Some((previous, previous_as_of)) = previous else {
+            return Ok(Some(changes));
+        };
+        changes.previous_run = Some(previous);
+        changes.previous_as_of = Some(previous_as_of);
+        for kind in ["definition", "template"] {
+            let now = self.inventory(latest.id, kind)?;
+            let before = self.inventory(previous, kind)?;
+            let new = now
+                .iter()
+                .filter(|(id, _)| !before.contains_key(*id))
+                .map(|(_, item)| item.clone());
+            let gone = before
+                .iter()
+                .filter(|(id, _)| !now.contains_key(*id))
+                .map(|(_, item)| item.clone());
+            let (new_list, gone_list) = if kind == "definition" {
+                (&mut changes.new_definitions, &mut changes.gone_definitions)
+            } else {
+                (&mut changes.new_templates, &mut changes.gone_templates)
+            };
+            new_list.extend(new);
+            gone_list.extend(gone);
+            new_list.sort();
+            gone_list.sort();
+        }
+        let now = self.run_flags(latest.id)?;
+        let before = self.run_flags(previous)?;
+        let now_ids: BTreeSet<_> = now.iter().map(owned_identity).collect();
+        let before_ids: BTreeSet<_> = before.iter().map(owned_identity).collect();
+        changes.new_flags = now
+            .iter()
+            .filter(|f| !before_ids.contains(&owned_identity(f)))
+            .cloned()
+            .collect();
+        changes.cleared_flags = before
+            .into_iter()
+            .filter(|f| !now_ids.contains(&owned_identity(f)))
+            .collect();
+        Ok(Some(changes))
+    }
+
+    fn inventory(&self, run: i64, kind: &str) -> Result<BTreeMap<String, ItemRef>, CatalogError> {
+        Ok(self
+            .conn
+            .prepare(
+                "SELECT id, system, label, count FROM run_items WHERE run_id = ?1 AND kind = ?2",
+            )?
+            .query_map(params![run, kind], |r| {
+                Ok(ItemRef {
+                    id: r.get(0)?,
+                    system: r.get(1)?,
+                    label: r.get(2)?,
+                    count: r.get::<_, i64>(3)? as u64,
+                })
+            })?
+            .map(|item| item.map(|i| (i.id.clone(), i)))
+            .collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{DefinitionRow, FileBatch, FileRecord, RunStats};
+
+    fn batch(keys: &[&str]) -> FileBatch {
+        FileBatch {
+            file: FileRecord::unread("abs/m.properties", "abs", "definitions", "properties"),
+            definitions: Some(
+                keys.iter()
+                    .enumerate()
+                    .map(|(i, k)| DefinitionRow {
+                        id: format!("id-{k}"),
+                        system: "abs".to_string(),
+                        key: k.to_string(),
+                        locale: None,
+                        form: None,
+                        text: format!("text {k}"),
+                        template: format!("text {k}"),
+                        state: "live".to_string(),
+                        note: None,
+                        path: "abs/m.properties".to_string(),
+                        line: i as u64 + 1,
+                    })
+                    .collect(),
+            ),
+            limits: None,
+            templates: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn flag(kind: &'static str, key: &str) -> crate::audit::Flag {
+        crate::audit::Flag {
+            kind,
+            system: "abs".to_string(),
+            key: Some(key.to_string()),
+            template: None,
+            message: format!("{kind} at line 3"),
+            evidence: serde_json::Value::Null,
+            suppressed: None,
+        }
+    }
+
+    fn scan(catalog: &mut Catalog, keys: &[&str], flags: &[crate::audit::Flag]) {
+        let run = catalog.begin_run("2026-11-25").unwrap();
+        catalog.commit(run, &[batch(keys)]).unwrap();
+        catalog
+            .finish_run(run, &RunStats::default(), flags)
+            .unwrap();
+    }
+
+    #[test]
+    fn an_empty_run_is_still_compared_with() {
+        let mut catalog = Catalog::open_in_memory().unwrap();
+        scan(&mut catalog, &[], &[]);
+        scan(&mut catalog, &["A"], &[]);
+        let changes = catalog.changes().unwrap().unwrap();
+        assert_eq!(changes.previous_run, Some(1));
+        assert_eq!(changes.new_definitions.len(), 1);
+    }
+
+    #[test]
+    fn the_first_run_has_nothing_to_compare() {
+        let mut catalog = Catalog::open_in_memory().unwrap();
+        assert_eq!(catalog.changes().unwrap(), None);
+        scan(&mut catalog, &["A"], &[]);
+        let changes = catalog.changes().unwrap().unwrap();
+        assert_eq!(changes.previous_run, None);
+        assert!(changes.new_definitions.is_empty());
+    }
+
+    #[test]
+    fn compares_the_latest_run_with_the_one_before() {
+        let mut catalog = Catalog::open_in_memory().unwrap();
+        scan(&mut catalog, &["A", "B"], &[flag("stale", "A")]);
+        scan(&mut catalog, &["B", "C"], &[flag("stale", "A")]);
+        scan(&mut catalog, &["C", "D"], &[flag("stale", "C")]);
+        let changes = catalog.changes().unwrap().unwrap();
+        assert_eq!(changes.previous_run, Some(2));
+        let labels = |items: &[ItemRef]| items.iter().map(|i| i.label.clone()).collect::<Vec<_>>();
+        assert_eq!(labels(&changes.new_definitions), vec!["D"]);
+        assert_eq!(labels(&changes.gone_definitions), vec!["B"]);
+        assert_eq!(changes.new_flags[0].key.as_deref(), Some("C"));
+        assert_eq!(changes.cleared_flags[0].key.as_deref(), Some("A"));
+        // Only the two latest inventories are kept.
+        let runs: i64 = catalog
+            .connection()
+            .query_row("SELECT COUNT(DISTINCT run_id) FROM run_items", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(runs, 2);
+    }
+
+    #[test]
+    fn copies_in_memory_leave_the_original_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let mut catalog = Catalog::open(&path).unwrap();
+        scan(&mut catalog, &["A"], &[]);
+        drop(catalog);
+        let mut copy = Catalog::copy_in_memory(&path).unwrap();
+        assert_eq!(copy.snapshot().unwrap().definitions.len(), 1);
+        copy.forget_definitions().unwrap();
+        assert!(copy.snapshot().unwrap().definitions.is_empty());
+        let original = Catalog::open(&path).unwrap();
+        assert_eq!(original.snapshot().unwrap().definitions.len(), 1);
+        assert!(Catalog::copy_in_memory(&dir.path().join("missing.db")).is_err());
+    }
+}

@@ -1,0 +1,504 @@
+//! The pre-release check: scan a release candidate's tree, audit it, and report
+//! only violations, failing on new ones.
+//!
+//! The tree is scanned with the rules into a catalog in memory (nothing is
+//! written to disk). With `--db`, that catalog starts as a copy of an existing
+//! one whose definitions are dropped, so the release's catalogs are audited
+//! against the observations the logs already showed; without it, kinds that
+//! only mean something with observations (see [`severity::KindInfo`]) are left
+//! out unless the tree itself holds logs. Findings are compared with a baseline
+//! by [`fingerprint`]: only new ones fail, at or above `--fail-on`.
+//! Each output format is one file: [`text`], [`json`], [`sarif`], [`junit`].
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::catalog::{Catalog, CatalogError, Snapshot, StoredFlag};
+use crate::harvest::{self, ScanOptions};
+use crate::model::Warning;
+use crate::rules::Rules;
+
+pub mod baseline;
+pub mod fingerprint;
+mod json;
+mod junit;
+mod sarif;
+pub mod severity;
+mod text;
+
+pub use baseline::{Baseline, BaselineEntry};
+pub use severity::{Severity, kind_info};
+
+/// Why a check could not run: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("{path}: {message}")]
+    Baseline { path: String, message: String },
+}
+
+/// What `errata check` was asked to do.
+pub struct CheckOptions {
+    /// Trees of the release candidate.
+    pub paths: Vec<PathBuf>,
+    pub as_of: NaiveDate,
+    /// An existing catalog whose observations the release is checked against.
+    pub db: Option<PathBuf>,
+    pub baseline: Option<Baseline>,
+    pub fail_on: Severity,
+}
+
+/// Where a finding points: a file and line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: u64,
+}
+
+/// Whether a finding is new, accepted by the baseline, or suppressed by the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    New,
+    Baseline,
+    Suppressed,
+}
+
+/// One flag raised on the release candidate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub fingerprint: String,
+    pub kind: String,
+    pub severity: Severity,
+    pub system: String,
+    pub key: Option<String>,
+    pub template: Option<String>,
+    pub message: String,
+    pub evidence: serde_json::Value,
+    /// Where it is defined (a definition) or first seen (a template).
+    pub location: Option<Location>,
+    pub status: Status,
+    /// The suppression's reason, for suppressed findings.
+    pub suppressed: Option<String>,
+    /// Whether this finding fails the check (new, at or above `--fail-on`).
+    pub failing: bool,
+}
+
+/// The result of a check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckOutcome {
+    pub as_of: NaiveDate,
+    pub fail_on: Severity,
+    /// Every finding, sorted by status (new first), severity, location.
+    pub findings: Vec<Finding>,
+    /// Baseline entries no longer found.
+    pub fixed: Vec<BaselineEntry>,
+    /// Kinds left out because nothing was observed (no logs, no `--db`).
+    pub skipped_kinds: Vec<String>,
+    /// Per-file problems of the scan.
+    pub warnings: Vec<Warning>,
+}
+
+impl CheckOutcome {
+    /// Whether the check fails (exit code 1).
+    pub fn failed(&self) -> bool {
+        self.findings.iter().any(|f| f.failing)
+    }
+
+    /// Number of findings with `status`.
+    pub fn count(&self, status: Status) -> usize {
+        self.findings.iter().filter(|f| f.status == status).count()
+    }
+
+    /// The current findings as a baseline (suppressed ones are the rules' business).
+    pub fn to_baseline(&self) -> Baseline {
+        let mut findings: Vec<BaselineEntry> = self
+            .findings
+            .iter()
+            .filter(|f| f.status != Status::Suppressed)
+            .map(|f| BaselineEntry {
+                fingerprint: f.fingerprint.clone(),
+                kind: f.kind.clone(),
+                system: f.system.clone(),
+                key: f.key.clone(),
+                template: f.template.clone(),
+                message: f.message.clone(),
+            })
+            .collect();
+        findings.sort();
+        Baseline {
+            version: baseline::VERSION,
+            findings,
+        }
+    }
+}
+
+/// Output formats of `errata check --format`, in documentation order.
+pub const FORMATS: &[&str] = &["text", "json", "sarif", "junit"];
+
+/// Writes `outcome` in `format` (one of [`FORMATS`]).
+pub fn render(format: &str, outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        "text" => text::render(outcome, out),
+        "json" => json::render(outcome, out),
+        "sarif" => sarif::render(outcome, out),
+        "junit" => junit::render(outcome, out),
+        other => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("unknown check format `{other}`"),
+        )),
+    }
+}
+
+/// Scans the release candidate and evaluates its flags.
+pub fn check(rules: &Rules, options: &CheckOptions) -> Result<CheckOutcome, CheckError> {
+    let mut catalog = match &options.db {
+        Some(db) => {
+            let mut catalog = Catalog::copy_in_memory(db)?;
+            catalog.forget_definitions()?;
+            catalog
+        }
+        None => Catalog::open_in_memory()?,
+    };
+    let scanned = harvest::scan(
+        rules,
+        &mut catalog,
+        &ScanOptions {
+            paths: options.paths.clone(),
+            as_of: options.as_of,
+            full: false,
+            progress: None,
+        },
+    )?;
+    let snapshot = catalog.snapshot()?;
+    let observed = snapshot.templates.iter().any(|t| t.count > 0);
+    let mut outcome = evaluate(
+        &snapshot,
+        observed,
+        options.baseline.as_ref(),
+        options.fail_on,
+    );
+    outcome.as_of = options.as_of;
+    outcome.warnings = scanned.warnings;
+    Ok(outcome)
+}
+
+/// Turns a snapshot's flags into findings: locations, fingerprints, baseline
+/// status, failing or not. Works with any kind string.
+pub fn evaluate(
+    snapshot: &Snapshot,
+    observed: bool,
+    baseline: Option<&Baseline>,
+    fail_on: Severity,
+) -> CheckOutcome {
+    let mut skipped_kinds: Vec<String> = Vec::new();
+    let flags: Vec<&StoredFlag> = snapshot
+        .flags
+        .iter()
+        .filter(|f| {
+            let keep = observed || !kind_info(&f.kind).needs_observations;
+            if !keep && !skipped_kinds.contains(&f.kind) {
+                skipped_kinds.push(f.kind.clone());
+            }
+            keep
+        })
+        .collect();
+    skipped_kinds.sort();
+    let mut fingerprints: Vec<String> = flags
+        .iter()
+        .map(|f| {
+            fingerprint::fingerprint(&f.kind, &f.system, f.key.as_deref(), f.template.as_deref())
+        })
+        .collect();
+    fingerprint::disambiguate(&mut fingerprints);
+    let locations = Locations::new(snapshot);
+    let mut findings: Vec<Finding> = flags
+        .into_iter()
+        .zip(fingerprints)
+        .map(|(f, fingerprint)| {
+            let severity = kind_info(&f.kind).severity;
+            let status = if f.suppressed.is_some() {
+                Status::Suppressed
+            } else if baseline.is_some_and(|b| b.contains(&fingerprint)) {
+                Status::Baseline
+            } else {
+                Status::New
+            };
+            Finding {
+                location: locations.of(f),
+                failing: status == Status::New && severity >= fail_on,
+                fingerprint,
+                kind: f.kind.clone(),
+                severity,
+                system: f.system.clone(),
+                key: f.key.clone(),
+                template: f.template.clone(),
+                message: f.message.clone(),
+                evidence: f.evidence.clone(),
+                status,
+                suppressed: f.suppressed.clone(),
+            }
+        })
+        .collect();
+    let order = |s: Status| match s {
+        Status::New => 0,
+        Status::Baseline => 1,
+        Status::Suppressed => 2,
+    };
+    findings.sort_by(|a, b| {
+        (
+            order(a.status),
+            std::cmp::Reverse(a.severity),
+            &a.location,
+            &a.kind,
+            &a.fingerprint,
+        )
+            .cmp(&(
+                order(b.status),
+                std::cmp::Reverse(b.severity),
+                &b.location,
+                &b.kind,
+                &b.fingerprint,
+            ))
+    });
+    let fixed = baseline
+        .map(|b| {
+            b.findings
+                .iter()
+                .filter(|e| !findings.iter().any(|f| f.fingerprint == e.fingerprint))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    CheckOutcome {
+        as_of: snapshot
+            .last_run
+            .as_ref()
+            .and_then(|r| NaiveDate::parse_from_str(&r.as_of, "%Y-%m-%d").ok())
+            .unwrap_or_default(),
+        fail_on,
+        findings,
+        fixed,
+        skipped_kinds,
+        warnings: Vec::new(),
+    }
+}
+
+/// Where flags point: a key's first definition, else a template's first sighting.
+struct Locations<'a> {
+    keys: BTreeMap<(&'a str, &'a str), Location>,
+    templates: BTreeMap<&'a str, Location>,
+}
+
+impl<'a> Locations<'a> {
+    fn new(snapshot: &'a Snapshot) -> Locations<'a> {
+        let mut keys: BTreeMap<(&str, &str), Location> = BTreeMap::new();
+        for d in &snapshot.definitions {
+            let here = Location {
+                path: d.row.path.clone(),
+                line: d.row.line,
+            };
+            keys.entry((&d.row.system, &d.row.key))
+                .and_modify(|l| *l = l.clone().min(here.clone()))
+                .or_insert(here);
+        }
+        let templates = snapshot
+            .templates
+            .iter()
+            .filter_map(|t| {
+                t.sources.first().map(|(path, _, line)| {
+                    (
+                        t.id.as_str(),
+                        Location {
+                            path: path.clone(),
+                            line: *line,
+                        },
+                    )
+                })
+            })
+            .collect();
+        Locations { keys, templates }
+    }
+
+    fn of(&self, flag: &StoredFlag) -> Option<Location> {
+        let by_key = flag
+            .key
+            .as_deref()
+            .and_then(|k| self.keys.get(&(flag.system.as_str(), k)));
+        let by_template = flag.template.as_deref().and_then(|t| self.templates.get(t));
+        by_key.or(by_template).cloned()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::catalog::{DefinitionRow, DefinitionView, TemplateView};
+
+    fn flag(
+        kind: &str,
+        key: Option<&str>,
+        template: Option<&str>,
+        suppressed: Option<&str>,
+    ) -> StoredFlag {
+        StoredFlag {
+            kind: kind.to_string(),
+            system: "abs".to_string(),
+            key: key.map(str::to_string),
+            template: template.map(str::to_string),
+            message: format!("{kind} on {}", key.or(template).unwrap_or("-")),
+            evidence: serde_json::json!({"limit": 40}),
+            suppressed: suppressed.map(str::to_string),
+        }
+    }
+
+    /// A snapshot with one definition (at abs/messages.properties:9), one
+    /// template (seen at logs/abs.log:3) and flags of known and unknown kinds.
+    pub(crate) fn snapshot() -> Snapshot {
+        Snapshot {
+            systems: vec!["abs".to_string()],
+            definitions: vec![DefinitionView {
+                row: DefinitionRow {
+                    id: "d1".to_string(),
+                    system: "abs".to_string(),
+                    key: "ERR_LIMIT".to_string(),
+                    locale: Some("ru".to_string()),
+                    form: None,
+                    text: "Превышен лимит".to_string(),
+                    template: "Превышен лимит".to_string(),
+                    state: "live".to_string(),
+                    note: None,
+                    path: "abs/messages.properties".to_string(),
+                    line: 9,
+                },
+                observed: 0,
+                first_seen: None,
+                last_seen: None,
+            }],
+            templates: vec![TemplateView {
+                id: "t1".to_string(),
+                system: "abs".to_string(),
+                template: "Card <CARD> blocked".to_string(),
+                key: None,
+                count: 4,
+                first_seen: "2026-11-01T00:00:00".to_string(),
+                last_seen: "2026-11-02T00:00:00".to_string(),
+                max_raw_chars: 20,
+                definition_id: None,
+                match_kind: None,
+                samples: vec!["Card <CARD> blocked".to_string()],
+                days: Vec::new(),
+                sources: vec![("logs/abs.log".to_string(), 4, 3)],
+                pii: Vec::new(),
+            }],
+            limits: Vec::new(),
+            last_run: None,
+            flags: vec![
+                flag("field-too-long", Some("ERR_LIMIT"), None, None),
+                flag("never-seen", Some("ERR_LIMIT"), None, None),
+                flag("a-kind-from-the-future", None, Some("t1"), None),
+                flag("undefined", None, Some("t1"), Some("owned by the ops team")),
+            ],
+        }
+    }
+
+    #[test]
+    fn without_a_baseline_every_unsuppressed_finding_is_new() {
+        let outcome = evaluate(&snapshot(), true, None, Severity::Warning);
+        let statuses: Vec<_> = outcome
+            .findings
+            .iter()
+            .map(|f| (f.kind.as_str(), f.status, f.failing))
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![
+                ("field-too-long", Status::New, true),
+                ("a-kind-from-the-future", Status::New, true),
+                ("never-seen", Status::New, false),
+                ("undefined", Status::Suppressed, false),
+            ]
+        );
+        assert!(outcome.failed());
+        let first = &outcome.findings[0];
+        assert_eq!(
+            first.location,
+            Some(Location {
+                path: "abs/messages.properties".to_string(),
+                line: 9
+            })
+        );
+        assert_eq!(
+            outcome.findings[1].location,
+            Some(Location {
+                path: "logs/abs.log".to_string(),
+                line: 3
+            })
+        );
+        assert_eq!(
+            outcome.findings[3].suppressed.as_deref(),
+            Some("owned by the ops team")
+        );
+    }
+
+    #[test]
+    fn the_baseline_accepts_known_findings_and_reports_fixed_ones() {
+        let first = evaluate(&snapshot(), true, None, Severity::Note);
+        let mut baseline = first.to_baseline();
+        assert_eq!(
+            baseline.findings.len(),
+            3,
+            "suppressed findings stay out of the baseline"
+        );
+        baseline.findings.push(BaselineEntry {
+            fingerprint: "v1:gone".to_string(),
+            kind: "stale".to_string(),
+            system: "abs".to_string(),
+            key: Some("OLD".to_string()),
+            template: None,
+            message: "stale".to_string(),
+        });
+        let mut snap = snapshot();
+        // Moving the definition to another line keeps its fingerprint.
+        snap.definitions[0].row.line = 90;
+        snap.flags
+            .push(flag("outdated-term", Some("ERR_LIMIT"), None, None));
+        let outcome = evaluate(&snap, true, Some(&baseline), Severity::Note);
+        let new: Vec<_> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::New)
+            .map(|f| f.kind.as_str())
+            .collect();
+        assert_eq!(new, vec!["outdated-term"]);
+        assert_eq!(outcome.count(Status::Baseline), 3);
+        assert_eq!(outcome.fixed.len(), 1);
+        assert_eq!(outcome.fixed[0].key.as_deref(), Some("OLD"));
+        assert!(outcome.failed());
+    }
+
+    #[test]
+    fn fail_on_compares_severities() {
+        let mut snap = snapshot();
+        snap.flags.retain(|f| f.kind == "never-seen");
+        assert!(!evaluate(&snap, true, None, Severity::Warning).failed());
+        assert!(evaluate(&snap, true, None, Severity::Note).failed());
+    }
+
+    #[test]
+    fn observation_kinds_are_left_out_when_nothing_was_observed() {
+        let outcome = evaluate(&snapshot(), false, None, Severity::Note);
+        assert!(
+            outcome
+                .findings
+                .iter()
+                .all(|f| f.kind != "never-seen" && f.kind != "undefined")
+        );
+        assert_eq!(outcome.skipped_kinds, vec!["never-seen", "undefined"]);
+    }
+}

@@ -1,0 +1,95 @@
+//! `errata check`: the pre-release check for CI.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::Args;
+
+use errata::check::{self, Baseline, CheckOptions, Severity};
+
+/// Check a release candidate's catalogs (and schemas, logs if any) and report only violations.
+///
+/// Exit codes: 0 no new findings (at or above --fail-on), 1 new findings, 2 usage or
+/// configuration error. With --baseline, findings already in the baseline do not fail;
+/// --update-baseline writes the current findings to it (and exits 0).
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Trees of the release candidate [default: .]
+    paths: Vec<PathBuf>,
+    /// Rules file or folder of *.yaml files [default: ./rules/ if it exists, else zero-config]
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// An existing catalog: check the release's definitions against the observations it holds
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Committed baseline of accepted findings (JSON): only findings not in it fail
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write the current findings to --baseline instead of failing on them
+    #[arg(long, requires = "baseline")]
+    update_baseline: bool,
+    /// Output format
+    #[arg(long, default_value = "text", value_parser = clap::builder::PossibleValuesParser::new(check::FORMATS))]
+    format: String,
+    /// Least severity of a new finding that fails the check
+    #[arg(long, default_value = "warning", value_parser = ["note", "warning", "error"])]
+    fail_on: String,
+    /// Write the report to this file instead of stdout
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// The date to treat as today (YYYY-MM-DD) [default: today]
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<NaiveDate>,
+}
+
+pub fn run(args: CheckArgs) -> Result<ExitCode> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
+    for p in &paths {
+        if !p.exists() {
+            bail!("{}: no such file or folder", p.display());
+        }
+    }
+    let rules = super::load_rules(args.rules.as_ref(), &paths)?;
+    let baseline = match &args.baseline {
+        Some(path) if !args.update_baseline => Some(Baseline::load(path)?),
+        _ => None,
+    };
+    let options = CheckOptions {
+        paths,
+        as_of: args
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        db: args.db,
+        baseline,
+        fail_on: Severity::parse(&args.fail_on).expect("clap checks the severity"),
+    };
+    let outcome = check::check(&rules, &options).context("check failed")?;
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    if args.update_baseline {
+        let path = args.baseline.as_ref().expect("clap requires --baseline");
+        let baseline = outcome.to_baseline();
+        baseline.save(path)?;
+        eprintln!(
+            "{}: baseline written with {} finding(s)",
+            path.display(),
+            baseline.findings.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = super::output(args.output.as_ref())?;
+    check::render(&args.format, &outcome, &mut out)?;
+    out.flush()?;
+    Ok(if outcome.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
