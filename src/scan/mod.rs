@@ -17,6 +17,8 @@ mod json_i18n;
 mod json_lines;
 mod log_lines;
 mod properties;
+mod resx;
+mod xml_tree;
 
 /// Everything a scanner can yield.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +91,7 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &properties::Properties,
     &json_lines::JsonLines,
     &json_i18n::JsonI18n,
+    &resx::Resx,
     &log_lines::LogLines,
 ];
 
