@@ -18,6 +18,7 @@ mod json_lines;
 mod log_lines;
 mod properties;
 mod resx;
+mod xliff;
 mod xml_tree;
 
 /// Everything a scanner can yield.
@@ -92,6 +93,7 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &json_lines::JsonLines,
     &json_i18n::JsonI18n,
     &resx::Resx,
+    &xliff::Xliff,
     &log_lines::LogLines,
 ];
 

