@@ -146,7 +146,10 @@ fn xliff_matches_element_tree() {
     assert_eq!(targets.len() as u64, entries);
     assert_eq!(sources.len() as u64, entries);
     assert_eq!(key_map(targets.iter().copied()), string_map(&oracle["all"]));
-    assert_eq!(key_map(sources.iter().copied()), string_map(&oracle["sources"]));
+    assert_eq!(
+        key_map(sources.iter().copied()),
+        string_map(&oracle["sources"])
+    );
     // The oracle counts targets by state: new → untranslated, translated → live.
     let by_kind = &oracle["entries_by_kind"];
     let count = |state| targets.iter().filter(|d| d.state == state).count() as u64;
@@ -157,5 +160,58 @@ fn xliff_matches_element_tree() {
     assert_eq!(
         count(errata::model::DefinitionState::Live),
         by_kind["state=translated"].as_u64().unwrap()
+    );
+}
+
+/// Android: every `<string>`, plural item and array item against the runtime
+/// strings aapt2 compiled (`android_decoded`); plural items are keyed
+/// `name[quantity]`, array items `name[[i]]`.
+fn android_matches_aapt2(file: &str, oracle_file: &str) {
+    let items = scan(file, "android");
+    let oracle = oracle(oracle_file);
+    assert_eq!(warnings(&items), Vec::<String>::new());
+    let defs = definitions(&items);
+    let decoded = &oracle["android_decoded"];
+    assert_eq!(defs.len() as u64, oracle["entries"].as_u64().unwrap());
+    assert_eq!(defs.len() as u64, decoded["entries"].as_u64().unwrap());
+    let mut expected = BTreeMap::new();
+    for (key, value) in decoded["all"].as_object().unwrap() {
+        match value {
+            Value::String(s) => {
+                expected.insert(key.clone(), s.clone());
+            }
+            Value::Object(forms) => {
+                for (quantity, s) in forms {
+                    expected.insert(format!("{key}[{quantity}]"), s.as_str().unwrap().into());
+                }
+            }
+            Value::Array(items) => {
+                for (i, s) in items.iter().enumerate() {
+                    expected.insert(format!("{key}[[{i}]]"), s.as_str().unwrap().into());
+                }
+            }
+            other => panic!("unexpected oracle value {other}"),
+        }
+    }
+    let actual = key_map(defs.iter().copied());
+    for (key, text) in &expected {
+        assert_eq!(actual.get(key), Some(text), "{file}: {key}");
+    }
+    assert_eq!(actual, expected);
+}
+
+#[test]
+fn android_firebaseui_matches_aapt2() {
+    android_matches_aapt2(
+        "android/firebaseui-auth-values-ru-strings.xml",
+        "android/firebaseui-auth-values-ru-strings.oracle.json",
+    );
+}
+
+#[test]
+fn android_markor_matches_aapt2() {
+    android_matches_aapt2(
+        "android/markor-values-ru-strings.xml",
+        "android/markor-values-ru-strings.oracle.json",
     );
 }

@@ -13,6 +13,7 @@ use std::io::BufRead;
 use crate::model::{Definition, FieldLimit, LogRecord, Role, Warning};
 use crate::rules::SourceOptions;
 
+mod android;
 mod json_i18n;
 mod json_lines;
 mod log_lines;
@@ -94,6 +95,7 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &json_i18n::JsonI18n,
     &resx::Resx,
     &xliff::Xliff,
+    &android::Android,
     &log_lines::LogLines,
 ];
 

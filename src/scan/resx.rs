@@ -165,8 +165,14 @@ mod tests {
 
     #[test]
     fn locale_only_from_culture_names() {
-        assert_eq!(locale_from_name("a/Resources.ru.resx").as_deref(), Some("ru"));
-        assert_eq!(locale_from_name("Strings.pt-BR.resx").as_deref(), Some("pt-BR"));
+        assert_eq!(
+            locale_from_name("a/Resources.ru.resx").as_deref(),
+            Some("ru")
+        );
+        assert_eq!(
+            locale_from_name("Strings.pt-BR.resx").as_deref(),
+            Some("pt-BR")
+        );
         assert_eq!(locale_from_name("Resources.resx"), None);
         assert_eq!(locale_from_name("My.Project.Resources.resx"), None);
     }
@@ -178,7 +184,10 @@ mod tests {
             "<root>\n<data name=\"A\"><value>a</value></data>\n<data name=\"B\"><value>b</valu>\n</root>",
         );
         assert!(matches!(&items[0], Item::Warning(w) if w.line == Some(3)));
-        assert!(matches!(&items[1], Item::Definition(d) if d.key == "A"), "{items:?}");
+        assert!(
+            matches!(&items[1], Item::Definition(d) if d.key == "A"),
+            "{items:?}"
+        );
         assert_eq!(items.len(), 2);
     }
 }

@@ -268,7 +268,14 @@ mod tests {
         );
         let summary: Vec<(&str, Option<&str>, &str, DefinitionState)> = defs
             .iter()
-            .map(|d| (d.key.as_str(), d.locale.as_deref(), d.text.as_str(), d.state))
+            .map(|d| {
+                (
+                    d.key.as_str(),
+                    d.locale.as_deref(),
+                    d.text.as_str(),
+                    d.state,
+                )
+            })
             .collect();
         use DefinitionState::*;
         assert_eq!(
@@ -309,6 +316,9 @@ mod tests {
         assert_eq!(defs[1].locale.as_deref(), Some("ru"));
         assert_eq!(defs[1].state, DefinitionState::Untranslated);
         assert_eq!(defs[1].note.as_deref(), Some("account screen"));
-        assert_eq!((defs[3].text.as_str(), defs[3].state), ("ОК", DefinitionState::Live));
+        assert_eq!(
+            (defs[3].text.as_str(), defs[3].state),
+            ("ОК", DefinitionState::Live)
+        );
     }
 }

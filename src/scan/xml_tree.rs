@@ -314,12 +314,14 @@ mod tests {
 
     #[test]
     fn namespaces_resolve_through_ancestors() {
-        let (root, _) =
-            tree(r#"<r xmlns="urn:d" xmlns:x="urn:x"><x:g>1</x:g><b><c/></b></r>"#);
+        let (root, _) = tree(r#"<r xmlns="urn:d" xmlns:x="urn:x"><x:g>1</x:g><b><c/></b></r>"#);
         let root = root.unwrap();
         assert_eq!(root.namespace.as_deref(), Some("urn:d"));
         let g = root.child("g").unwrap();
-        assert_eq!((g.name.as_str(), g.namespace.as_deref()), ("x:g", Some("urn:x")));
+        assert_eq!(
+            (g.name.as_str(), g.namespace.as_deref()),
+            ("x:g", Some("urn:x"))
+        );
         let c = root.child("b").unwrap().child("c").unwrap();
         assert_eq!(c.namespace.as_deref(), Some("urn:d"));
     }
