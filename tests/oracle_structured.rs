@@ -215,3 +215,80 @@ fn android_markor_matches_aapt2() {
         "android/markor-values-ru-strings.oracle.json",
     );
 }
+
+/// SQL messages: every RAISE_APPLICATION_ERROR (keyed by its code) and
+/// DBMS_OUTPUT.PUT_LINE, with line and text as the sqlparse oracle reports them.
+fn sql_messages_match_sqlparse(file: &str, oracle_file: &str) {
+    let items = scan(file, "sql");
+    let oracle = oracle(oracle_file);
+    assert_eq!(warnings(&items), Vec::<String>::new());
+    let mut expected = Vec::new();
+    for raise in oracle["raise_application_error"].as_array().unwrap() {
+        expected.push((
+            raise["code"].as_str().unwrap().to_string(),
+            raise["line"].as_u64().unwrap(),
+            raise["text"].as_str().unwrap().to_string(),
+        ));
+    }
+    for put in oracle["dbms_output_put_line"].as_array().unwrap() {
+        expected.push((
+            "DBMS_OUTPUT.PUT_LINE".to_string(),
+            put["line"].as_u64().unwrap(),
+            put["text"].as_str().unwrap().to_string(),
+        ));
+    }
+    expected.sort();
+    let mut actual: Vec<(String, u64, String)> = definitions(&items)
+        .iter()
+        .map(|d| (d.key.clone(), d.location.line, d.text.clone()))
+        .collect();
+    actual.sort();
+    assert_eq!(actual.len() as u64, oracle["entries"].as_u64().unwrap());
+    assert_eq!(actual, expected);
+}
+
+#[test]
+fn sql_hr_install_matches_sqlparse() {
+    sql_messages_match_sqlparse(
+        "sql/oracle-db-sample-schemas-hr_install.sql",
+        "sql/oracle-db-sample-schemas-hr_install.oracle.json",
+    );
+}
+
+#[test]
+fn sql_hr_code_matches_sqlparse() {
+    sql_messages_match_sqlparse(
+        "sql/oracle-db-sample-schemas-hr_code.sql",
+        "sql/oracle-db-sample-schemas-hr_code.oracle.json",
+    );
+}
+
+/// SQL DDL: every character column with a length is a limit of that length, named
+/// `table.column`; columns without one (INT, TEXT) are not limits.
+#[test]
+fn sql_ddl_matches_sqlglot() {
+    let items = scan("sql/yii2-i18n-schema-mysql.sql", "sql");
+    let oracle = oracle("sql/yii2-i18n-schema-mysql.oracle.json");
+    assert_eq!(warnings(&items), Vec::<String>::new());
+    assert!(definitions(&items).is_empty());
+    let length_type = regex::Regex::new(r"^N?(VAR)?CHAR2?\((\d+)").unwrap();
+    let expected: BTreeMap<String, u64> = oracle["all"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(column, ty)| {
+            let caps = length_type.captures(ty.as_str()?)?;
+            Some((column.clone(), caps[2].parse().unwrap()))
+        })
+        .collect();
+    assert_eq!(expected.len(), 2, "the oracle has two VARCHAR(n) columns");
+    let actual: BTreeMap<String, u64> = limits(&items)
+        .iter()
+        .map(|l| (l.field.clone(), l.max))
+        .collect();
+    assert_eq!(actual, expected);
+    assert!(limits(&items).iter().all(|l| l.unit
+        == LimitUnit::Bytes {
+            encoding: "system".to_string()
+        }));
+}

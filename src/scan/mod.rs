@@ -19,6 +19,7 @@ mod json_lines;
 mod log_lines;
 mod properties;
 mod resx;
+mod sql;
 mod xliff;
 mod xml_tree;
 
@@ -96,6 +97,7 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &resx::Resx,
     &xliff::Xliff,
     &android::Android,
+    &sql::Sql,
     &log_lines::LogLines,
 ];
 
