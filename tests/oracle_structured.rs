@@ -292,3 +292,74 @@ fn sql_ddl_matches_sqlglot() {
             encoding: "system".to_string()
         }));
 }
+
+/// COBOL: every data item's size (groups included) from GnuCOBOL's symbol table,
+/// as the limit of the field whose path ends in its name; every elementary PIC X
+/// item counted; every non-blank initial value as a definition keyed by the name
+/// (blank ones — `VALUE SPACES` — are not texts, see docs/formats.md).
+fn cobol_matches_gnucobol(file: &str, oracle_file: &str) {
+    let items = scan(file, "cobol");
+    let oracle = oracle(oracle_file);
+    assert_eq!(warnings(&items), Vec::<String>::new());
+    let limits = limits(&items);
+    let by_name: BTreeMap<&str, &FieldLimit> = limits
+        .iter()
+        .map(|l| (l.field.rsplit('.').next().unwrap(), *l))
+        .collect();
+    let symbols = oracle["symbols"].as_array().unwrap();
+    assert_eq!(limits.len(), symbols.len());
+    for symbol in symbols {
+        let name = symbol["name"].as_str().unwrap();
+        let limit = by_name
+            .get(name)
+            .unwrap_or_else(|| panic!("{file}: no limit for {name}"));
+        assert_eq!(
+            limit.max,
+            symbol["size"].as_u64().unwrap(),
+            "{file}: {name}"
+        );
+        assert_eq!(
+            limit.unit,
+            LimitUnit::Bytes {
+                encoding: "system".to_string()
+            }
+        );
+    }
+    let all = oracle["all"].as_object().unwrap();
+    let alphanumeric = symbols
+        .iter()
+        .filter(|s| s["type"] == "ALPHANUMERIC")
+        .count();
+    assert_eq!(alphanumeric as u64, oracle["entries"].as_u64().unwrap());
+    assert_eq!(alphanumeric, all.len());
+    let expected: BTreeMap<String, String> = all
+        .iter()
+        .filter_map(|(name, field)| {
+            let value = field["value"].as_str()?;
+            (!value.trim().is_empty()).then(|| (name.clone(), value.to_string()))
+        })
+        .collect();
+    assert_eq!(
+        expected.len() as u64,
+        oracle["entries_by_kind"]["pic_x_with_text_value"]
+            .as_u64()
+            .unwrap()
+    );
+    assert_eq!(key_map(definitions(&items)), expected);
+}
+
+#[test]
+fn cobol_csmsg01y_matches_gnucobol() {
+    cobol_matches_gnucobol(
+        "cobol/carddemo-CSMSG01Y.cpy",
+        "cobol/carddemo-CSMSG01Y.oracle.json",
+    );
+}
+
+#[test]
+fn cobol_csmsg02y_matches_gnucobol() {
+    cobol_matches_gnucobol(
+        "cobol/carddemo-CSMSG02Y.cpy",
+        "cobol/carddemo-CSMSG02Y.oracle.json",
+    );
+}

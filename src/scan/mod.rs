@@ -14,6 +14,7 @@ use crate::model::{Definition, FieldLimit, LogRecord, Role, Warning};
 use crate::rules::SourceOptions;
 
 mod android;
+mod cobol;
 mod json_i18n;
 mod json_lines;
 mod log_lines;
@@ -98,6 +99,7 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &xliff::Xliff,
     &android::Android,
     &sql::Sql,
+    &cobol::Cobol,
     &log_lines::LogLines,
 ];
 
