@@ -287,10 +287,11 @@ fn sql_ddl_matches_sqlglot() {
         .map(|l| (l.field.clone(), l.max))
         .collect();
     assert_eq!(actual, expected);
-    assert!(limits(&items).iter().all(|l| l.unit
-        == LimitUnit::Bytes {
-            encoding: "system".to_string()
-        }));
+    assert!(
+        limits(&items)
+            .iter()
+            .all(|l| l.unit == LimitUnit::system_bytes())
+    );
 }
 
 /// COBOL: every data item's size (groups included) from GnuCOBOL's symbol table,
@@ -318,12 +319,7 @@ fn cobol_matches_gnucobol(file: &str, oracle_file: &str) {
             symbol["size"].as_u64().unwrap(),
             "{file}: {name}"
         );
-        assert_eq!(
-            limit.unit,
-            LimitUnit::Bytes {
-                encoding: "system".to_string()
-            }
-        );
+        assert_eq!(limit.unit, LimitUnit::system_bytes());
     }
     let all = oracle["all"].as_object().unwrap();
     let alphanumeric = symbols

@@ -9,7 +9,7 @@
 //! Each named data item (not `FILLER`, not level 66/88) becomes a [`FieldLimit`]
 //! named by its path from the level-01 record (`ABEND-DATA.ABEND-MSG`), of its size
 //! for one occurrence: `PIC X(n)`/`A(n)` and numeric `DISPLAY` items count bytes in
-//! the system's encoding ([`SYSTEM_ENCODING`]); `PIC N(n)` counts n UTF-16 code
+//! the system's encoding ([`LimitUnit::SYSTEM_ENCODING`]); `PIC N(n)` counts n UTF-16 code
 //! units (USAGE NATIONAL); groups count the bytes of their members, `OCCURS` times
 //! each and `REDEFINES` sharing storage. Binary sizes follow IBM Enterprise COBOL
 //! (`COMP` 2/4/8 bytes for 1–4/5–9/10–18 digits, `COMP-3` digits/2+1, `COMP-1` 4,
@@ -22,7 +22,6 @@
 
 use std::io::BufRead;
 
-use super::sql::SYSTEM_ENCODING;
 use super::{Item, ScanContext, Scanner, for_each_line};
 use crate::model::{Definition, FieldLimit, LimitUnit, Location, Role, Warning};
 
@@ -641,12 +640,7 @@ impl DataItem {
             let (max, unit) = if national {
                 (self.picture.map_or(0, |p| p.positions), LimitUnit::Utf16)
             } else {
-                (
-                    self.size,
-                    LimitUnit::Bytes {
-                        encoding: SYSTEM_ENCODING.to_string(),
-                    },
-                )
+                (self.size, LimitUnit::system_bytes())
             };
             emit(Item::Limit(FieldLimit {
                 field: path.join("."),

@@ -23,6 +23,7 @@ mod resx;
 mod sql;
 mod xliff;
 mod xml_tree;
+mod xsd;
 
 /// Everything a scanner can yield.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +101,7 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &android::Android,
     &sql::Sql,
     &cobol::Cobol,
+    &xsd::Xsd,
     &log_lines::LogLines,
 ];
 

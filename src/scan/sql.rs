@@ -14,7 +14,7 @@
 //! - `CREATE TABLE` character columns become field limits named `table.column`:
 //!   `VARCHAR2(n CHAR)` counts characters; `VARCHAR2(n)`, `VARCHAR2(n BYTE)`,
 //!   `VARCHAR(n)` and `CHAR(n)` count bytes in the database's charset, which is the
-//!   system's encoding in the rules ([`SYSTEM_ENCODING`]); `NVARCHAR(n)`,
+//!   system's encoding in the rules ([`LimitUnit::SYSTEM_ENCODING`]); `NVARCHAR(n)`,
 //!   `NVARCHAR2(n)` and `NCHAR(n)` count UTF-16 code units.
 //!
 //! Everything is read from one token stream, so quotes and comments never confuse
@@ -28,10 +28,6 @@ use std::io::BufRead;
 
 use super::{Item, ScanContext, Scanner};
 use crate::model::{Definition, FieldLimit, LimitUnit, Location, Role, Warning};
-
-/// The encoding label of `LimitUnit::Bytes` for "the system's encoding, as the
-/// rules give it" (the database charset for DDL, the host code page for copybooks).
-pub const SYSTEM_ENCODING: &str = "system";
 
 pub struct Sql;
 
@@ -771,9 +767,7 @@ fn column_limit(def: &[Token]) -> Option<(u64, LimitUnit)> {
     } else if char_semantics {
         LimitUnit::Chars
     } else {
-        LimitUnit::Bytes {
-            encoding: SYSTEM_ENCODING.to_string(),
-        }
+        LimitUnit::system_bytes()
     };
     Some((max, unit))
 }
@@ -951,9 +945,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        let bytes = || LimitUnit::Bytes {
-            encoding: SYSTEM_ENCODING.to_string(),
-        };
+        let bytes = LimitUnit::system_bytes;
         assert_eq!(
             limits,
             vec![
