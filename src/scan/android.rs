@@ -40,20 +40,11 @@ impl Scanner for Android {
     }
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
-        let Some(root) = xml_tree::parse(input, ctx, emit) else {
+        let Some(root) =
+            xml_tree::parse_root(input, ctx, emit, "resources", "an Android resource file")
+        else {
             return;
         };
-        if root.local_name() != "resources" {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                Some(root.line),
-                format!(
-                    "not an Android resource file: root element is <{}>",
-                    root.name
-                ),
-            )));
-            return;
-        }
         let locale = ctx
             .locale
             .map(str::to_string)
@@ -321,22 +312,16 @@ fn locale_from_path(path: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
+    use crate::scan::test_support::{definitions, scan_text, warning_lines};
 
     fn scan(path: &str, text: &str) -> Vec<Item> {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test(path, &options);
-        let mut items = Vec::new();
-        Android.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
-        items
+        scan_text(&Android, path, &SourceOptions::default(), text)
     }
 
     fn texts(items: &[Item]) -> Vec<(String, Option<String>, String)> {
-        items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Definition(d) => Some((d.key.clone(), d.form.clone(), d.text.clone())),
-                _ => None,
-            })
+        definitions(items)
+            .into_iter()
+            .map(|d| (d.key.clone(), d.form.clone(), d.text.clone()))
             .collect()
     }
 
@@ -425,21 +410,8 @@ mod tests {
                 s("tips", Some("[1]"), "Bank"),
             ]
         );
-        let warned: Vec<u64> = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Warning(w) => w.line,
-                _ => None,
-            })
-            .collect();
-        assert_eq!(warned, vec![7, 6]);
-        let Item::Definition(app) = items
-            .iter()
-            .find(|i| matches!(i, Item::Definition(_)))
-            .unwrap()
-        else {
-            unreachable!()
-        };
+        assert_eq!(warning_lines(&items), vec![7, 6]);
+        let app = definitions(&items)[0];
         assert_eq!(app.note.as_deref(), Some("translatable=false"));
         assert_eq!(app.locale.as_deref(), Some("ru"));
         assert_eq!(app.location.line, 4);

@@ -672,33 +672,12 @@ impl DataItem {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
+    use crate::scan::test_support::{
+        field_max as limits, key_text_line as texts, scan_text, warning_lines,
+    };
 
     fn scan(text: &str) -> Vec<Item> {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test("ERRMSG.cpy", &options);
-        let mut items = Vec::new();
-        Cobol.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
-        items
-    }
-
-    fn limits(items: &[Item]) -> Vec<(String, u64)> {
-        items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Limit(l) => Some((l.field.clone(), l.max)),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn texts(items: &[Item]) -> Vec<(String, String, u64)> {
-        items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Definition(d) => Some((d.key.clone(), d.text.clone(), d.location.line)),
-                _ => None,
-            })
-            .collect()
+        scan_text(&Cobol, "ERRMSG.cpy", &SourceOptions::default(), text)
     }
 
     #[test]
@@ -792,14 +771,7 @@ mod tests {
             "           05  D   PIC X(7) VALUE 'unclosed\n",
             "       01  E   PIC X(2).\n",
         ));
-        let warned: Vec<u64> = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Warning(w) => w.line,
-                _ => None,
-            })
-            .collect();
-        assert_eq!(warned, vec![5, 3, 4]);
+        assert_eq!(warning_lines(&items), vec![5, 3, 4]);
         let fields: Vec<String> = limits(&items).into_iter().map(|l| l.0).collect();
         assert!(fields.contains(&"A.B".to_string()));
         assert!(fields.contains(&"E".to_string()), "{fields:?}");

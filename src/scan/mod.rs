@@ -21,6 +21,8 @@ mod log_lines;
 mod properties;
 mod resx;
 mod sql;
+#[cfg(test)]
+mod test_support;
 mod xliff;
 mod xml_tree;
 mod xsd;

@@ -29,17 +29,9 @@ impl Scanner for Resx {
     }
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
-        let Some(root) = xml_tree::parse(input, ctx, emit) else {
+        let Some(root) = xml_tree::parse_root(input, ctx, emit, "root", "a resx file") else {
             return;
         };
-        if root.local_name() != "root" {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                Some(root.line),
-                format!("not a resx file: root element is <{}>", root.name),
-            )));
-            return;
-        }
         let locale = ctx
             .locale
             .map(str::to_string)
@@ -111,6 +103,7 @@ fn is_culture_name(s: &str) -> bool {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
+    use crate::scan::test_support::{definitions, scan_text};
 
     const SAMPLE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <root>
@@ -136,23 +129,13 @@ mod tests {
 </root>"#;
 
     fn scan(path: &str, text: &str) -> Vec<Item> {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test(path, &options);
-        let mut items = Vec::new();
-        Resx.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
-        items
+        scan_text(&Resx, path, &SourceOptions::default(), text)
     }
 
     #[test]
     fn data_entries_with_comments_and_lines() {
         let items = scan("Properties/Resources.ru.resx", SAMPLE);
-        let defs: Vec<&Definition> = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Definition(d) => Some(d),
-                _ => None,
-            })
-            .collect();
+        let defs = definitions(&items);
         assert_eq!(defs.len(), 2, "{items:?}");
         assert_eq!(defs[0].key, "FileNotFound");
         assert_eq!(defs[0].text, "File '{0}' not found & skipped.");

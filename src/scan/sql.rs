@@ -776,26 +776,14 @@ fn column_limit(def: &[Token]) -> Option<(u64, LimitUnit)> {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
+    use crate::scan::test_support::{key_text_line as defs, scan_text, warning_lines};
 
     fn scan_with(options: &SourceOptions, sql: &str) -> Vec<Item> {
-        let ctx = ScanContext::for_test("messages.sql", options);
-        let mut items = Vec::new();
-        Sql.scan(&mut sql.as_bytes(), &ctx, &mut |i| items.push(i));
-        items
+        scan_text(&Sql, "messages.sql", options, sql)
     }
 
     fn scan(sql: &str) -> Vec<Item> {
         scan_with(&SourceOptions::default(), sql)
-    }
-
-    fn defs(items: &[Item]) -> Vec<(String, String, u64)> {
-        items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Definition(d) => Some((d.key.clone(), d.text.clone(), d.location.line)),
-                _ => None,
-            })
-            .collect()
     }
 
     #[test]
@@ -867,14 +855,7 @@ mod tests {
         );
         let keys: Vec<String> = defs(&items).into_iter().map(|d| d.0).collect();
         assert_eq!(keys, vec!["E1", "E5"]);
-        let warned: Vec<u64> = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Warning(w) => w.line,
-                _ => None,
-            })
-            .collect();
-        assert_eq!(warned, vec![2, 3, 4]);
+        assert_eq!(warning_lines(&items), vec![2, 3, 4]);
     }
 
     #[test]

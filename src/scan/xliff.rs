@@ -35,17 +35,9 @@ impl Scanner for Xliff {
     }
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
-        let Some(root) = xml_tree::parse(input, ctx, emit) else {
+        let Some(root) = xml_tree::parse_root(input, ctx, emit, "xliff", "an XLIFF file") else {
             return;
         };
-        if root.local_name() != "xliff" {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                Some(root.line),
-                format!("not an XLIFF file: root element is <{}>", root.name),
-            )));
-            return;
-        }
         if root.attr("version").is_some_and(|v| v.starts_with('2')) {
             scan_v2(&root, ctx, emit);
         } else {
@@ -233,17 +225,11 @@ fn least(a: DefinitionState, b: DefinitionState) -> DefinitionState {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
+    use crate::scan::test_support::{definitions, scan_text};
 
     fn scan(text: &str) -> Vec<Definition> {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test("Resources.ru.xlf", &options);
-        let mut defs = Vec::new();
-        Xliff.scan(&mut text.as_bytes(), &ctx, &mut |i| {
-            if let Item::Definition(d) = i {
-                defs.push(d);
-            }
-        });
-        defs
+        let items = scan_text(&Xliff, "Resources.ru.xlf", &SourceOptions::default(), text);
+        definitions(&items).into_iter().cloned().collect()
     }
 
     #[test]

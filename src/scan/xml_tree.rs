@@ -118,6 +118,27 @@ pub(crate) fn parse(
     parse_str(&text, ctx, emit)
 }
 
+/// [`parse`], then checks that the root element's local name is `root_name`; a
+/// file of another kind gives a warning naming `kind` and no root.
+pub(crate) fn parse_root(
+    input: &mut dyn BufRead,
+    ctx: &ScanContext<'_>,
+    emit: &mut dyn FnMut(Item),
+    root_name: &str,
+    kind: &str,
+) -> Option<Element> {
+    let root = parse(input, ctx, emit)?;
+    if root.local_name() == root_name {
+        return Some(root);
+    }
+    emit(Item::Warning(Warning::new(
+        ctx.path,
+        Some(root.line),
+        format!("not {kind}: root element is <{}>", root.name),
+    )));
+    None
+}
+
 /// [`parse`] over text already in memory.
 pub(crate) fn parse_str(
     text: &str,

@@ -14,7 +14,7 @@ use std::io::BufRead;
 
 use super::xml_tree::{self, Element};
 use super::{Item, ScanContext, Scanner};
-use crate::model::{FieldLimit, LimitUnit, Location, Role, Warning};
+use crate::model::{FieldLimit, LimitUnit, Location, Role};
 
 pub struct Xsd;
 
@@ -32,17 +32,9 @@ impl Scanner for Xsd {
     }
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
-        let Some(root) = xml_tree::parse(input, ctx, emit) else {
+        let Some(root) = xml_tree::parse_root(input, ctx, emit, "schema", "an XML schema") else {
             return;
         };
-        if root.local_name() != "schema" {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                Some(root.line),
-                format!("not an XML schema: root element is <{}>", root.name),
-            )));
-            return;
-        }
         let types: HashMap<&str, &Element> = root
             .elements_named("simpleType")
             .filter_map(|t| Some((t.attr("name")?, t)))
@@ -152,6 +144,7 @@ impl Schema<'_> {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
+    use crate::scan::test_support::scan_text;
 
     #[test]
     fn lengths_of_types_elements_and_attributes() {
@@ -184,13 +177,14 @@ mod tests {
     <xs:sequence><xs:element name="Text" type="MessageText"/></xs:sequence>
   </xs:complexType>
 </xs:schema>"#;
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test("bank.xsd", &options);
-        let mut limits = Vec::new();
-        Xsd.scan(&mut xsd.as_bytes(), &ctx, &mut |i| match i {
-            Item::Limit(l) => limits.push((l.field, l.max, l.location.line)),
-            other => panic!("unexpected {other:?}"),
-        });
+        let items = scan_text(&Xsd, "bank.xsd", &SourceOptions::default(), xsd);
+        let limits: Vec<(String, u64, u64)> = items
+            .into_iter()
+            .map(|i| match i {
+                Item::Limit(l) => (l.field, l.max, l.location.line),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
         let expected = [
             ("MessageText", 140, 4),
             ("ShortText", 140, 7),
