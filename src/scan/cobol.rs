@@ -22,7 +22,7 @@
 
 use std::io::BufRead;
 
-use super::{Item, ScanContext, Scanner, for_each_line};
+use super::{Item, ScanContext, Scanner, for_each_line, quoted_literal};
 use crate::model::{Definition, FieldLimit, LimitUnit, Location, Role, Warning};
 
 pub struct Cobol;
@@ -178,7 +178,7 @@ impl Lexer {
             });
         }
         if let Some(open) = &mut self.open {
-            match find_closing(rest, open.quote) {
+            match quoted_literal(rest, open.quote) {
                 Some((value, used)) => {
                     open.value.push_str(&value);
                     rest = &rest[used..];
@@ -250,7 +250,7 @@ impl Lexer {
         rest: &'r str,
         code: &str,
     ) -> &'r str {
-        match find_closing(rest, quote) {
+        match quoted_literal(rest, quote) {
             Some((value, used)) => {
                 self.tokens.push(Token {
                     kind: Kind::Literal { value, prefix },
@@ -296,25 +296,6 @@ impl Lexer {
             problems: self.problems,
         }
     }
-}
-
-/// The literal's value up to its closing quote (doubled quotes are one), and the
-/// bytes used including that quote; `None` when it does not close on this line.
-fn find_closing(rest: &str, quote: char) -> Option<(String, usize)> {
-    let mut value = String::new();
-    let mut chars = rest.char_indices().peekable();
-    while let Some((n, c)) = chars.next() {
-        if c == quote {
-            if chars.peek().is_some_and(|&(_, next)| next == quote) {
-                chars.next();
-                value.push(quote);
-                continue;
-            }
-            return Some((value, n + c.len_utf8()));
-        }
-        value.push(c);
-    }
-    None
 }
 
 /// How an item's data is stored.

@@ -176,6 +176,26 @@ pub fn for_each_line(
     }
 }
 
+/// The value of a literal whose opening quote precedes `rest`, up to its closing
+/// quote (a doubled quote is one quote, as in SQL and COBOL), and the bytes used
+/// including the closing quote; `None` when it does not close in `rest`.
+pub fn quoted_literal(rest: &str, quote: char) -> Option<(String, usize)> {
+    let mut value = String::new();
+    let mut chars = rest.char_indices().peekable();
+    while let Some((n, c)) = chars.next() {
+        if c == quote {
+            if chars.peek().is_some_and(|&(_, next)| next == quote) {
+                chars.next();
+                value.push(quote);
+                continue;
+            }
+            return Some((value, n + c.len_utf8()));
+        }
+        value.push(c);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

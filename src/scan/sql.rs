@@ -26,7 +26,7 @@
 use std::collections::HashMap;
 use std::io::BufRead;
 
-use super::{Item, ScanContext, Scanner};
+use super::{Item, ScanContext, Scanner, quoted_literal};
 use crate::model::{Definition, FieldLimit, LimitUnit, Location, Role, Warning};
 
 pub struct Sql;
@@ -285,20 +285,15 @@ fn closing_delimiter(open: char) -> char {
 /// A literal opened by `quote` at `open`, with doubled quotes as escapes:
 /// (value, end offset, whether it was closed).
 fn quoted(src: &str, open: usize, quote: char) -> (String, usize, bool) {
-    let mut value = String::new();
-    let mut chars = src[open + 1..].char_indices().peekable();
-    while let Some((n, c)) = chars.next() {
-        if c == quote {
-            if chars.peek().is_some_and(|&(_, next)| next == quote) {
-                chars.next();
-                value.push(quote);
-                continue;
-            }
-            return (value, open + 1 + n + 1, true);
-        }
-        value.push(c);
+    let rest = &src[open + quote.len_utf8()..];
+    match quoted_literal(rest, quote) {
+        Some((value, used)) => (value, src.len() - rest.len() + used, true),
+        None => (
+            rest.replace(&format!("{quote}{quote}"), &quote.to_string()),
+            src.len(),
+            false,
+        ),
     }
-    (value, src.len(), false)
 }
 
 /// A value in an INSERT tuple or a message argument.
