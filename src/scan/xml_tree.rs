@@ -98,6 +98,9 @@ impl Element {
     }
 }
 
+/// Deeper nesting is no catalog; the limit keeps the recursive tree walks within the stack.
+const MAX_DEPTH: usize = 256;
+
 /// Reads the whole input as XML and returns its root element, if any was read.
 /// Problems become warnings through `emit`; a broken file still yields what came
 /// before the break.
@@ -163,6 +166,14 @@ pub(crate) fn parse_str(
     loop {
         let start = reader.buffer_position();
         match reader.read_event() {
+            Ok(Event::Start(_)) if stack.len() >= MAX_DEPTH => {
+                warn(
+                    start,
+                    format!("XML nested deeper than {MAX_DEPTH} elements"),
+                );
+                broken = true;
+                break;
+            }
             Ok(Event::Start(tag)) => {
                 let (element, bindings) = open_element(&tag, lines.line_of(start), &stack);
                 stack.push((element, bindings));
@@ -345,6 +356,14 @@ mod tests {
         );
         let c = root.child("b").unwrap().child("c").unwrap();
         assert_eq!(c.namespace.as_deref(), Some("urn:d"));
+    }
+
+    #[test]
+    fn deep_nesting_stops_with_a_warning() {
+        let xml = format!("<r>{}", "<a>".repeat(100_000));
+        let (root, items) = tree(&xml);
+        assert!(root.is_some());
+        assert_eq!(items.len(), 1, "{items:?}");
     }
 
     #[test]
