@@ -133,6 +133,12 @@ struct Tokens {
 /// Width of the code area, columns 8–72.
 const CODE_WIDTH: usize = 65;
 
+/// A literal open at the end of a line runs through column 72: the columns a
+/// short line lacks are spaces of the literal.
+fn padding_to_column_72(code: &str) -> impl Iterator<Item = char> {
+    std::iter::repeat_n(' ', CODE_WIDTH.saturating_sub(code.chars().count()))
+}
+
 impl Lexer {
     fn line(&mut self, number: u64, line: &str) {
         let chars: Vec<char> = line.chars().collect();
@@ -179,16 +185,14 @@ impl Lexer {
         }
         if let Some(open) = &mut self.open {
             match quoted_literal(rest, open.quote) {
-                Some((value, used)) => {
+                Ok((value, used)) => {
                     open.value.push_str(&value);
                     rest = &rest[used..];
                     self.close_open();
                 }
-                None => {
-                    // Open through column 72: the columns missing from a short line are spaces.
-                    open.value.push_str(rest);
-                    let padding = CODE_WIDTH.saturating_sub(code.chars().count());
-                    open.value.extend(std::iter::repeat_n(' ', padding));
+                Err(value) => {
+                    open.value.push_str(&value);
+                    open.value.extend(padding_to_column_72(&code));
                     return;
                 }
             }
@@ -251,17 +255,15 @@ impl Lexer {
         code: &str,
     ) -> &'r str {
         match quoted_literal(rest, quote) {
-            Some((value, used)) => {
+            Ok((value, used)) => {
                 self.tokens.push(Token {
                     kind: Kind::Literal { value, prefix },
                     line: number,
                 });
                 &rest[used..]
             }
-            None => {
-                let padding = CODE_WIDTH.saturating_sub(code.chars().count());
-                let mut value = rest.replace(&format!("{quote}{quote}"), &quote.to_string());
-                value.extend(std::iter::repeat_n(' ', padding));
+            Err(mut value) => {
+                value.extend(padding_to_column_72(code));
                 self.open = Some(OpenLiteral {
                     quote,
                     value,

@@ -176,10 +176,11 @@ pub fn for_each_line(
     }
 }
 
-/// The value of a literal whose opening quote precedes `rest`, up to its closing
-/// quote (a doubled quote is one quote, as in SQL and COBOL), and the bytes used
-/// including the closing quote; `None` when it does not close in `rest`.
-pub fn quoted_literal(rest: &str, quote: char) -> Option<(String, usize)> {
+/// The value of a literal whose opening quote precedes `rest` (a doubled quote is
+/// one quote, as in SQL and COBOL): `Ok` with the value and the bytes used up to
+/// and including the closing quote, or `Err` with the value of all of `rest` when
+/// the literal does not close in it.
+pub fn quoted_literal(rest: &str, quote: char) -> Result<(String, usize), String> {
     let mut value = String::new();
     let mut chars = rest.char_indices().peekable();
     while let Some((n, c)) = chars.next() {
@@ -189,11 +190,11 @@ pub fn quoted_literal(rest: &str, quote: char) -> Option<(String, usize)> {
                 value.push(quote);
                 continue;
             }
-            return Some((value, n + c.len_utf8()));
+            return Ok((value, n + c.len_utf8()));
         }
         value.push(c);
     }
-    None
+    Err(value)
 }
 
 #[cfg(test)]

@@ -287,12 +287,8 @@ fn closing_delimiter(open: char) -> char {
 fn quoted(src: &str, open: usize, quote: char) -> (String, usize, bool) {
     let rest = &src[open + quote.len_utf8()..];
     match quoted_literal(rest, quote) {
-        Some((value, used)) => (value, src.len() - rest.len() + used, true),
-        None => (
-            rest.replace(&format!("{quote}{quote}"), &quote.to_string()),
-            src.len(),
-            false,
-        ),
+        Ok((value, used)) => (value, src.len() - rest.len() + used, true),
+        Err(value) => (value, src.len(), false),
     }
 }
 
