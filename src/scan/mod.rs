@@ -180,7 +180,7 @@ pub fn for_each_line(
 /// one quote, as in SQL and COBOL): `Ok` with the value and the bytes used up to
 /// and including the closing quote, or `Err` with the value of all of `rest` when
 /// the literal does not close in it.
-pub fn quoted_literal(rest: &str, quote: char) -> Result<(String, usize), String> {
+pub(crate) fn quoted_literal(rest: &str, quote: char) -> Result<(String, usize), String> {
     let mut value = String::new();
     let mut chars = rest.char_indices().peekable();
     while let Some((n, c)) = chars.next() {
