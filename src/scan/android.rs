@@ -97,21 +97,19 @@ impl Scanner for Android {
             .filter(|(d, _)| d.form.is_none())
             .map(|(d, v)| (d.key.as_str(), v))
             .collect();
-        let mut resolved = Vec::new();
         for (d, value) in &entries {
-            match resolve(value, &strings, 0) {
-                Ok(text) => resolved.push(Item::Definition(Definition { text, ..d.clone() })),
-                Err(reference) => resolved.push(Item::Warning(Warning::new(
+            emit(match resolve(value, &strings, 0) {
+                Ok(text) => Item::Definition(Definition { text, ..d.clone() }),
+                Err(reference) => Item::Warning(Warning::new(
                     ctx.path,
                     Some(d.location.line),
                     format!(
                         "`{}` skipped: reference {reference} is not a string of this file",
                         d.key
                     ),
-                ))),
-            }
+                )),
+            });
         }
-        resolved.into_iter().for_each(&mut *emit);
     }
 }
 
