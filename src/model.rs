@@ -129,6 +129,20 @@ pub enum LimitUnit {
     SmsSegments,
 }
 
+impl LimitUnit {
+    /// The `Bytes` encoding label meaning "the system's own encoding, as the rules
+    /// give it": schema files declare byte lengths (a database charset, a host code
+    /// page) without naming the charset.
+    pub const SYSTEM_ENCODING: &'static str = "system";
+
+    /// Bytes in the system's encoding ([`LimitUnit::SYSTEM_ENCODING`]).
+    pub fn system_bytes() -> LimitUnit {
+        LimitUnit::Bytes {
+            encoding: LimitUnit::SYSTEM_ENCODING.to_string(),
+        }
+    }
+}
+
 /// A maximum length a text must fit, declared by a schema file or by the rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldLimit {

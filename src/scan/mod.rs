@@ -13,6 +13,8 @@ use std::io::BufRead;
 use crate::model::{Definition, FieldLimit, LogRecord, Role, Warning};
 use crate::rules::SourceOptions;
 
+mod android;
+mod cobol;
 mod csv;
 mod fixed_width;
 mod json_i18n;
@@ -32,6 +34,13 @@ mod w3c;
 mod yaml;
 
 pub use locale::{is_locale_code, locale_from_path, normalise_locale};
+mod resx;
+mod sql;
+#[cfg(test)]
+mod test_support;
+mod xliff;
+mod xml_tree;
+mod xsd;
 
 /// Everything a scanner can yield.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,6 +170,12 @@ pub static SCANNERS: &[&dyn Scanner] = &[
     &w3c::W3c,
     &kv::Kv,
     &fixed_width::FixedWidth,
+    &resx::Resx,
+    &xliff::Xliff,
+    &android::Android,
+    &sql::Sql,
+    &cobol::Cobol,
+    &xsd::Xsd,
     &log_lines::LogLines,
     &po::Po,
     &yaml::Yaml,
@@ -296,6 +311,27 @@ pub fn read_document(
 pub const DEFAULT_KEY_FIELDS: &[&str] = &["key", "id", "code", "name", "msgid"];
 /// Field names tried, in order, for the message text when the rules name no `text_field`.
 pub const DEFAULT_TEXT_FIELDS: &[&str] = &["text", "message", "msg", "value", "msgstr"];
+
+/// The value of a literal whose opening quote precedes `rest` (a doubled quote is
+/// one quote, as in SQL and COBOL): `Ok` with the value and the bytes used up to
+/// and including the closing quote, or `Err` with the value of all of `rest` when
+/// the literal does not close in it.
+pub(crate) fn quoted_literal(rest: &str, quote: char) -> Result<(String, usize), String> {
+    let mut value = String::new();
+    let mut chars = rest.char_indices().peekable();
+    while let Some((n, c)) = chars.next() {
+        if c == quote {
+            if chars.peek().is_some_and(|&(_, next)| next == quote) {
+                chars.next();
+                value.push(quote);
+                continue;
+            }
+            return Ok((value, n + c.len_utf8()));
+        }
+        value.push(c);
+    }
+    Err(value)
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,59 @@
+//! Helpers for scanner unit tests: run a scanner over text, pick items apart.
+
+use super::{Item, ScanContext, Scanner};
+use crate::model::Definition;
+use crate::rules::SourceOptions;
+
+/// Everything `scanner` emits for `text` read as the file `path`.
+pub fn scan_text(
+    scanner: &dyn Scanner,
+    path: &str,
+    options: &SourceOptions,
+    text: &str,
+) -> Vec<Item> {
+    let ctx = ScanContext::for_test(path, options);
+    let mut items = Vec::new();
+    scanner.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
+    items
+}
+
+/// The definitions among `items`, in order.
+pub fn definitions(items: &[Item]) -> Vec<&Definition> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Definition(d) => Some(d),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (key, text, line) of each definition, in order.
+pub fn key_text_line(items: &[Item]) -> Vec<(String, String, u64)> {
+    definitions(items)
+        .into_iter()
+        .map(|d| (d.key.clone(), d.text.clone(), d.location.line))
+        .collect()
+}
+
+/// The line of each warning, in order (0 for a warning without one).
+pub fn warning_lines(items: &[Item]) -> Vec<u64> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Warning(w) => Some(w.line.unwrap_or(0)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (field, max) of each field limit, in order.
+pub fn field_max(items: &[Item]) -> Vec<(String, u64)> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Limit(l) => Some((l.field.clone(), l.max)),
+            _ => None,
+        })
+        .collect()
+}
