@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, NaiveDateTime};
 use rayon::prelude::*;
 
-use crate::audit::{self, AuditInput};
+use crate::audit::{self, AuditInput, measure};
 use crate::catalog::{
     Catalog, CatalogError, DefinitionRow, FileBatch, FileRecord, FileState, LimitRow, RunStats,
     TemplateDelta,
@@ -22,7 +22,9 @@ use crate::cluster::{DefinitionIndex, IndexedDefinition, TemplateMiner};
 use crate::discover::{self, SourceFile};
 use crate::extract::Extractor;
 use crate::mask::{Masker, PiiKind, normalise_placeholders};
-use crate::model::{Definition, FieldLimit, LimitUnit, MaskedObservation, Role, Warning};
+use crate::model::{
+    Definition, FieldLimit, LimitUnit, MaskedObservation, RawLength, Role, Warning,
+};
 use crate::read;
 use crate::rules::Rules;
 use crate::scan::{Item, ScanContext};
@@ -186,6 +188,7 @@ struct MaskedGroup {
     max_raw_chars: u64,
     days: BTreeMap<NaiveDate, u64>,
     pii: BTreeMap<PiiKind, u32>,
+    lengths: BTreeMap<RawLength, u64>,
 }
 
 struct HarvestedFile {
@@ -300,6 +303,8 @@ fn harvest_file(
                 let Some(obs) = extractor.extract(&r, fallback_time) else {
                     return;
                 };
+                // Lengths are taken before the raw text is dropped: lengths only, never values.
+                let raw_length = measure::raw_length(&obs.text);
                 let masked = masker.mask(&obs.text);
                 add_observation(
                     &mut groups,
@@ -311,6 +316,7 @@ fn harvest_file(
                         location: obs.location,
                         pii: masked.pii,
                     },
+                    raw_length,
                 );
             }
         });
@@ -366,7 +372,11 @@ impl Read for CountingReader<'_> {
     }
 }
 
-fn add_observation(groups: &mut HashMap<String, MaskedGroup>, obs: MaskedObservation) {
+fn add_observation(
+    groups: &mut HashMap<String, MaskedGroup>,
+    obs: MaskedObservation,
+    raw_length: RawLength,
+) {
     let day = obs.time.date();
     let raw = obs.raw_chars as u64;
     let g = groups
@@ -381,6 +391,7 @@ fn add_observation(groups: &mut HashMap<String, MaskedGroup>, obs: MaskedObserva
             max_raw_chars: 0,
             days: BTreeMap::new(),
             pii: BTreeMap::new(),
+            lengths: BTreeMap::new(),
         });
     g.count += 1;
     g.first = g.first.min(obs.time);
@@ -390,6 +401,7 @@ fn add_observation(groups: &mut HashMap<String, MaskedGroup>, obs: MaskedObserva
         g.key = obs.key;
     }
     *g.days.entry(day).or_default() += 1;
+    *g.lengths.entry(raw_length).or_default() += 1;
     for (kind, n) in obs.pii {
         *g.pii.entry(kind).or_default() += n;
     }
@@ -444,6 +456,12 @@ fn into_batch(file: HarvestedFile, miner: &mut TemplateMiner) -> FileBatch {
             match d.pii.iter_mut().find(|(k, _)| *k == kind) {
                 Some(e) => e.1 += n,
                 None => d.pii.push((kind, n)),
+            }
+        }
+        for (length, n) in g.lengths {
+            match d.lengths.iter_mut().find(|(l, _)| *l == length) {
+                Some(e) => e.1 += n,
+                None => d.lengths.push((length, n)),
             }
         }
     }

@@ -222,6 +222,24 @@ fn find_position_at(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// Records where each limit of `system` is declared, for the evidence of flags:
+/// the first `field: NAME` after the system's `name:` line.
+fn locate_limits(system: &mut super::System, path: &Path, text: &str) {
+    let start = text
+        .find(&format!("name: {}", system.name))
+        .unwrap_or_default();
+    for limit in &mut system.limits {
+        let line = text[start..]
+            .find(&limit.field)
+            .map(|offset| find_position_at(text, start + offset).0)
+            .unwrap_or(1);
+        limit.origin = Some(crate::model::Location::new(
+            path.display().to_string(),
+            line as u64,
+        ));
+    }
+}
+
 fn merge(rules: &mut Rules, file: RulesFile, path: &Path, text: &str) -> Result<(), RulesError> {
     for system in file.systems {
         if rules.system(&system.name).is_some() {
@@ -236,6 +254,8 @@ fn merge(rules: &mut Rules, file: RulesFile, path: &Path, text: &str) -> Result<
                 ),
             });
         }
+        let mut system = system;
+        locate_limits(&mut system, path, text);
         rules.systems.push(system);
     }
     if file.stale_after.is_some() {
@@ -294,6 +314,18 @@ mod tests {
             e.starts_with("rules/abs.yaml:4:15: systems[0]: unknown encoding"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn limits_remember_where_they_are_declared() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("abs.yaml");
+        let text = "systems:\n  - name: abs\n    roots: [abs]\n    limits:\n      - field: ERRMSG.ERR-TEXT\n";
+        std::fs::write(&path, text).unwrap();
+        let rules = load(&path).unwrap();
+        let origin = rules.systems[0].limits[0].origin.clone().unwrap();
+        assert_eq!(origin.line, 5);
+        assert!(origin.path.ends_with("abs.yaml"));
     }
 
     #[test]
