@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::limits::{Limit, definition_length, limits, longest_instance};
+use super::limits::{Limit, definition_length, for_definition, for_template, longest_instance};
 use super::{AuditInput, Flag, FlagKind, KindDocs};
 
 pub struct FieldTooLong;
@@ -48,9 +48,8 @@ impl FlagKind for FieldTooLong {
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
         let mut flags = Vec::new();
         for d in input.live_definitions().filter(|d| !d.row.text.is_empty()) {
-            let excesses = limits(input, &d.row.system)
+            let excesses = for_definition(input, d)
                 .into_iter()
-                .filter(|l| l.applies_to(Some(&d.row.key)))
                 .filter_map(|limit| {
                     let length = definition_length(&limit, d, &input.snapshot.templates);
                     if length.certain > limit.max {
@@ -88,20 +87,13 @@ impl FlagKind for FieldTooLong {
                         tightest.limit.describe(),
                         tightest.limit.measure.describe(tightest.length)
                     ),
-                    json!({"locale": d.row.locale, "at": format!("{}:{}", d.row.path, d.row.line), "exceeds": evidence}),
+                    json!({"locale": d.row.locale, "at": super::at(d), "exceeds": evidence}),
                 ));
             }
         }
         for t in &input.snapshot.templates {
-            let key = t
-                .definition_id
-                .as_deref()
-                .and_then(|id| input.definition(id))
-                .map(|d| d.row.key.as_str())
-                .or(t.key.as_deref());
-            let excesses = limits(input, &t.system)
+            let excesses = for_template(input, t, input.template_key(t))
                 .into_iter()
-                .filter(|l| l.applies_to_observations() && l.applies_to(key))
                 .filter_map(|limit| {
                     let length = longest_instance(&limit, t)?;
                     (length > limit.max).then_some(Excess {
@@ -228,7 +220,7 @@ mod tests {
         );
         let snap = snapshot(vec![def("web", "err.limit", "ru", "Лимит <*>")], vec![]);
         let input = input(&snap, &rules);
-        let found = limits(&input, "web");
+        let found = crate::audit::limits::limits(&input, "web");
         let length = definition_length(&found[0], &snap.definitions[0], &snap.templates);
         assert_eq!(length.certain, 6, "`Лимит ` with the placeholder empty");
         assert_eq!(FieldTooLong.check(&input).len(), 1);

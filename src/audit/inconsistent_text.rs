@@ -28,7 +28,6 @@ impl FlagKind for InconsistentText {
             .live_definitions()
             .filter(|d| !d.row.text.trim().is_empty())
             .collect();
-        let at = |d: &DefinitionView| format!("{}:{}", d.row.path, d.row.line);
         let mut flags = Vec::new();
 
         let mut by_key: BTreeMap<(&str, Option<&str>), Vec<&DefinitionView>> = BTreeMap::new();
@@ -46,7 +45,7 @@ impl FlagKind for InconsistentText {
             }
             let variants: Vec<_> = defs
                 .iter()
-                .map(|d| json!({"system": d.row.system, "text": d.row.text, "at": at(d)}))
+                .map(|d| json!({"system": d.row.system, "text": d.row.text, "at": super::at(d)}))
                 .collect();
             for system in &systems {
                 flags.push(Flag::on_key(
@@ -84,7 +83,7 @@ impl FlagKind for InconsistentText {
                 let others: Vec<_> = defs
                     .iter()
                     .filter(|d| d.row.key != *key)
-                    .map(|d| json!({"system": d.row.system, "key": d.row.key, "at": at(d)}))
+                    .map(|d| json!({"system": d.row.system, "key": d.row.key, "at": super::at(d)}))
                     .collect();
                 flags.push(Flag::on_key(
                     DOCS.name,

@@ -188,6 +188,26 @@ pub fn limits<'a>(input: &AuditInput<'a>, system: &str) -> Vec<Limit<'a>> {
     out
 }
 
+/// The limits a definition is held to.
+pub fn for_definition<'a>(input: &AuditInput<'a>, d: &DefinitionView) -> Vec<Limit<'a>> {
+    limits(input, &d.row.system)
+        .into_iter()
+        .filter(|l| l.applies_to(Some(&d.row.key)))
+        .collect()
+}
+
+/// The limits an observed template is held to, when it goes by `key`.
+pub fn for_template<'a>(
+    input: &AuditInput<'a>,
+    t: &TemplateView,
+    key: Option<&str>,
+) -> Vec<Limit<'a>> {
+    limits(input, &t.system)
+        .into_iter()
+        .filter(|l| l.applies_to_observations() && l.applies_to(key))
+        .collect()
+}
+
 /// A rule's field names a stored field when equal (case-insensitive), or when the
 /// rule gives only the last part (`ERR-TEXT` for `ERRMSG.ERR-TEXT`).
 fn names_field(rule_field: &str, stored: &str) -> bool {

@@ -102,6 +102,16 @@ impl<'a> AuditInput<'a> {
             .filter(|d| d.row.state != "obsolete")
     }
 
+    /// The key an observed template goes by: its definition's, else the one its
+    /// log records captured.
+    pub fn template_key(&self, t: &'a TemplateView) -> Option<&'a str> {
+        t.definition_id
+            .as_deref()
+            .and_then(|id| self.definition(id))
+            .map(|d| d.row.key.as_str())
+            .or(t.key.as_deref())
+    }
+
     /// The definition with id `id`.
     pub fn definition(&self, id: &str) -> Option<&'a DefinitionView> {
         self.snapshot.definitions.iter().find(|d| d.row.id == id)
@@ -176,6 +186,11 @@ pub fn run(input: &AuditInput<'_>) -> Vec<Flag> {
         ))
     });
     flags
+}
+
+/// Where a definition is written, `path:line`, as every evidence shows it.
+fn at(d: &DefinitionView) -> String {
+    format!("{}:{}", d.row.path, d.row.line)
 }
 
 /// The date part of a stored `YYYY-MM-DDTHH:MM:SS` time.

@@ -34,7 +34,7 @@ impl FlagKind for NearDuplicate {
                 text: &d.row.text,
             })
             .collect();
-        let side = |d: &DefinitionView| json!({"system": d.row.system, "key": d.row.key, "locale": d.row.locale, "text": d.row.text, "at": format!("{}:{}", d.row.path, d.row.line)});
+        let side = |d: &DefinitionView| json!({"system": d.row.system, "key": d.row.key, "locale": d.row.locale, "text": d.row.text, "at": super::at(d)});
         near_duplicates(&inputs)
             .into_iter()
             .filter(|p| defs[p.a].row.key != defs[p.b].row.key)

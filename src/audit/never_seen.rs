@@ -36,13 +36,16 @@ impl FlagKind for NeverSeen {
             .map(|((system, key), defs)| {
                 let defined: Vec<_> = defs
                     .iter()
-                    .map(|d| json!({"locale": d.row.locale, "at": format!("{}:{}", d.row.path, d.row.line)}))
+                    .map(|d| json!({"locale": d.row.locale, "at": super::at(d)}))
                     .collect();
                 Flag::on_key(
                     DOCS.name,
                     system,
                     key,
-                    format!("`{key}` was never shown to a client ({} locale(s))", defs.len()),
+                    format!(
+                        "`{key}` was never shown to a client ({} locale(s))",
+                        defs.len()
+                    ),
                     json!({"defined": defined}),
                 )
             })

@@ -53,7 +53,7 @@ impl FlagKind for OutdatedTerm {
                             d.row.locale.as_deref().unwrap_or("-"),
                             m.as_str()
                         ),
-                        json!({"term": written, "matched": m.as_str(), "reason": reason, "locale": d.row.locale, "at": format!("{}:{}", d.row.path, d.row.line)}),
+                        json!({"term": written, "matched": m.as_str(), "reason": reason, "locale": d.row.locale, "at": super::at(d)}),
                     ));
                 }
             }

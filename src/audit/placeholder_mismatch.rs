@@ -42,7 +42,7 @@ fn check_with(input: &AuditInput<'_>, names: impl Fn(&str) -> Vec<String>) -> Ve
             .entry(d.row.locale.as_deref().unwrap_or("-"))
             .or_default();
         entry.0.extend(names(&d.row.text));
-        entry.1.push(format!("{}:{}", d.row.path, d.row.line));
+        entry.1.push(super::at(d));
     }
     keys.into_iter()
         .filter(|(_, locales)| {

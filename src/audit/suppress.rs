@@ -22,7 +22,8 @@ suppress:
     until: 2025-03-31         # optional: expires after this day
 ```
 
-A suppressed flag stays in every output with `suppressed` set to the reason;
+A `kind` errata does not know is an error when the rules load, with a
+did-you-mean; `reason` is required. A suppressed flag stays in every output with `suppressed` set to the reason;
 `errata scan` still counts it. A suppression matches flags of its kind whose
 system, key and template equal the ones it gives. After its `until` day (as of
 the scan's `--as-of`) it no longer suppresses and is reported as

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::limits::{definition_length, limits};
+use super::limits::{definition_length, for_template};
 use super::measure::Measure;
 use super::{AuditInput, Flag, FlagKind, KindDocs};
 use crate::catalog::{DefinitionView, TemplateView};
@@ -35,11 +35,8 @@ impl FlagKind for Truncated {
                 .and_then(|id| input.definition(id))
                 .or_else(|| cut_from(input, t));
             let key = definition.map(|d| d.row.key.as_str()).or(t.key.as_deref());
-            for limit in limits(input, &t.system) {
-                if limit.measure == Measure::SmsSegments
-                    || !limit.applies_to_observations()
-                    || !limit.applies_to(key)
-                {
+            for limit in for_template(input, t, key) {
+                if limit.measure == Measure::SmsSegments {
                     continue;
                 }
                 let mut at_limit = 0;
@@ -88,7 +85,7 @@ impl FlagKind for Truncated {
                             "key": d.row.key,
                             "locale": d.row.locale,
                             "length": n,
-                            "at": format!("{}:{}", d.row.path, d.row.line),
+                            "at": super::at(d),
                         })),
                     }),
                 ));

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::limits::{Limit, limits};
+use super::limits::{Limit, for_definition, for_template};
 use super::measure::Measure;
 use super::{AuditInput, Flag, FlagKind, KindDocs};
 use crate::read::Charset;
@@ -28,9 +28,7 @@ impl FlagKind for UnencodableChar {
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
         let mut flags = Vec::new();
         for d in input.live_definitions() {
-            let fields = limits(input, &d.row.system)
-                .into_iter()
-                .filter(|l| l.applies_to(Some(&d.row.key)));
+            let fields = for_definition(input, d);
             for (charset, chars, limits) in unencodable(fields, &d.row.text) {
                 flags.push(Flag::on_key(
                     DOCS.name,
@@ -43,20 +41,17 @@ impl FlagKind for UnencodableChar {
                         list(&chars),
                         charset.name()
                     ),
-                    evidence(charset, &chars, &limits, Some(json!({"locale": d.row.locale, "at": format!("{}:{}", d.row.path, d.row.line)}))),
+                    evidence(
+                        charset,
+                        &chars,
+                        &limits,
+                        Some(json!({"locale": d.row.locale, "at": super::at(d)})),
+                    ),
                 ));
             }
         }
         for t in &input.snapshot.templates {
-            let key = t
-                .definition_id
-                .as_deref()
-                .and_then(|id| input.definition(id))
-                .map(|d| d.row.key.as_str())
-                .or(t.key.as_deref());
-            let fields = limits(input, &t.system)
-                .into_iter()
-                .filter(|l| l.applies_to_observations() && l.applies_to(key));
+            let fields = for_template(input, t, input.template_key(t));
             for (charset, chars, limits) in unencodable(fields, &t.template) {
                 flags.push(Flag::on_template(
                     DOCS.name,
@@ -77,7 +72,7 @@ impl FlagKind for UnencodableChar {
 
 /// Per legacy encoding among `fields`: the characters of `text` it lacks, and the fields.
 fn unencodable<'a>(
-    fields: impl Iterator<Item = Limit<'a>>,
+    fields: Vec<Limit<'a>>,
     text: &str,
 ) -> Vec<(Charset, Vec<char>, Vec<Limit<'a>>)> {
     let mut by_charset: BTreeMap<&'static str, (Charset, Vec<Limit<'a>>)> = BTreeMap::new();

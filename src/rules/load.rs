@@ -194,6 +194,19 @@ fn validate(path: &Path, text: &str, file: &RulesFile) -> Result<(), RulesError>
             }
         }
     }
+    let kinds = crate::audit::kind_names();
+    for s in &file.suppress {
+        if !kinds.contains(&s.kind.as_str()) {
+            return Err(at(
+                &format!("kind: {}", s.kind),
+                format!(
+                    "unknown flag kind `{}`{}",
+                    s.kind,
+                    did_you_mean(&s.kind, &kinds)
+                ),
+            ));
+        }
+    }
     for term in &file.outdated_terms {
         if term.term.is_some() == term.regex.is_some() {
             return Err(at(
@@ -326,6 +339,17 @@ mod tests {
         let origin = rules.systems[0].limits[0].origin.clone().unwrap();
         assert_eq!(origin.line, 5);
         assert!(origin.path.ends_with("abs.yaml"));
+    }
+
+    #[test]
+    fn suppressions_name_known_kinds() {
+        let e = err("suppress:\n  - kind: stail\n    reason: x\n");
+        assert_eq!(
+            e,
+            "rules/abs.yaml:2:5: unknown flag kind `stail` (did you mean `stale`?)"
+        );
+        let e = err("suppress:\n  - kind: stale\n");
+        assert!(e.contains("missing field `reason`"), "{e}");
     }
 
     #[test]
