@@ -112,6 +112,16 @@ impl<'a> AuditInput<'a> {
             .or(t.key.as_deref())
     }
 
+    /// The live definitions of a key in a system, every locale and form.
+    pub fn key_definitions(
+        &self,
+        system: &'a str,
+        key: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a DefinitionView> + use<'a> {
+        self.live_definitions()
+            .filter(move |d| d.row.system == system && Some(d.row.key.as_str()) == key)
+    }
+
     /// The definition with id `id`.
     pub fn definition(&self, id: &str) -> Option<&'a DefinitionView> {
         self.snapshot.definitions.iter().find(|d| d.row.id == id)

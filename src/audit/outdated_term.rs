@@ -9,7 +9,7 @@ pub struct OutdatedTerm;
 
 static DOCS: KindDocs = KindDocs {
     name: "outdated-term",
-    what: "A definition or an observed text containing a term from the rules' `outdated_terms`: a literal `term` (case-insensitive) or a `regex` (also case-insensitive). An observed text is flagged only when the definition it matches does not contain the term itself (that definition is flagged instead). Observed texts are checked after masking, so a term that masking replaces (a phone number becomes `<PHONE>`) is found in definitions only.",
+    what: "A definition or an observed text containing a term from the rules' `outdated_terms`: a literal `term` (case-insensitive) or a `regex` (also case-insensitive). An observed text is flagged only when no definition of its key (any locale) contains the term itself (that definition is flagged instead). Observed texts are checked after masking, so a term that masking replaces (a phone number becomes `<PHONE>`) is found in definitions only.",
     why: "Old hotline numbers, dead browsers, former brand names: the client is sent somewhere that no longer exists.",
     evidence: "The term or regex as written in the rules, the matched text and the rules' reason.",
     fix: "Replace the term in the catalog (or in the code, for observed texts no catalog defines).",
@@ -59,16 +59,15 @@ impl FlagKind for OutdatedTerm {
             }
         }
         for t in &input.snapshot.templates {
-            let definition_text = t
-                .definition_id
-                .as_deref()
-                .and_then(|id| input.definition(id))
-                .map(|d| d.row.text.as_str());
+            let key = input.template_key(t);
             for (re, written, reason) in &terms {
                 let Some(m) = re.find(&t.template) else {
                     continue;
                 };
-                if definition_text.is_some_and(|text| re.is_match(text)) {
+                if input
+                    .key_definitions(&t.system, key)
+                    .any(|d| re.is_match(&d.row.text))
+                {
                     continue;
                 }
                 flags.push(Flag::on_template(
@@ -106,10 +105,13 @@ mod tests {
         let hotline = def("web", "call", "ru", "Звоните 8-800-100-00-00");
         let new = def("web", "call2", "ru", "Звоните 8-800-200-00-00");
         let mut matched = template("web", "Звоните 8-800-100-00-00", 3);
-        let mut hotline_for_match = hotline.clone();
-        observe(&mut hotline_for_match, &mut matched);
+        let mut hotline_en = def("web", "call", "en", "Call 8-800-200-00-00");
+        observe(&mut hotline_en, &mut matched);
         let hardcoded = template("web", "Позвоните 8 800 100 00 00", 1);
-        let snap = snapshot(vec![old, hotline_for_match, new], vec![matched, hardcoded]);
+        let snap = snapshot(
+            vec![old, hotline_en, hotline, new],
+            vec![matched, hardcoded],
+        );
         let flags = OutdatedTerm.check(&input(&snap, &rules));
         assert_eq!(
             subjects(&snap, &flags),
@@ -118,7 +120,7 @@ mod tests {
                 ("web".to_string(), "call".to_string()),
                 ("web".to_string(), "Позвоните 8 800 100 00 00".to_string()),
             ],
-            "the observed text of a flagged definition is not flagged twice"
+            "the observed text of a flagged key is not flagged twice, whichever locale it matched"
         );
         assert_eq!(flags[0].evidence["matched"], "internet explorer");
     }

@@ -29,10 +29,18 @@ impl FlagKind for Truncated {
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
         let mut flags = Vec::new();
         for t in &input.snapshot.templates {
-            let definition = t
+            let matched = t
                 .definition_id
                 .as_deref()
-                .and_then(|id| input.definition(id))
+                .and_then(|id| input.definition(id));
+            // The matched definition may be another locale's: prefer the one cut.
+            let definition = matched
+                .and_then(|m| {
+                    input
+                        .key_definitions(&m.row.system, Some(&m.row.key))
+                        .find(|d| starts_with(d, &t.template))
+                })
+                .or(matched)
                 .or_else(|| cut_from(input, t));
             let key = definition.map(|d| d.row.key.as_str()).or(t.key.as_deref());
             for limit in for_template(input, t, key) {
@@ -101,13 +109,17 @@ pub fn cut_from<'a>(input: &AuditInput<'a>, t: &TemplateView) -> Option<&'a Defi
     match (&t.definition_id, t.match_kind.as_deref()) {
         (Some(id), Some("truncated")) => input.definition(id),
         (Some(_), _) => None,
-        (None, _) => input.live_definitions().find(|d| {
-            d.row.system == t.system
-                && [&d.row.text, &d.row.template]
-                    .iter()
-                    .any(|text| text.len() > t.template.len() && text.starts_with(&t.template))
-        }),
+        (None, _) => input
+            .live_definitions()
+            .find(|d| d.row.system == t.system && starts_with(d, &t.template)),
     }
+}
+
+/// Whether a definition's text (as written or as a template) goes on after `cut`.
+fn starts_with(d: &DefinitionView, cut: &str) -> bool {
+    [&d.row.text, &d.row.template]
+        .iter()
+        .any(|text| text.len() > cut.len() && text.starts_with(cut))
 }
 
 #[cfg(test)]
@@ -126,12 +138,14 @@ mod tests {
         let rules = rules(
             "systems:\n  - name: abs\n    roots: [abs]\n    encoding: windows-1251\n    limits:\n      - field: ERRMSG.ERR-TEXT\n",
         );
+        let mut en = def("abs", "E1", "en", "Declined");
         let d = def("abs", "E1", "ru", FULL);
-        let cut_three = template("abs", &cut(60), 3);
+        let mut cut_three = template("abs", &cut(60), 3);
+        observe(&mut en, &mut cut_three);
         let mut cut_twice = template("abs", &cut(59), 2);
         cut_twice.lengths = vec![lengths_of(&cut(60), 2)];
         let short_whole = template("abs", "Операция выполнена", 5);
-        let mut snap = snapshot(vec![d], vec![cut_three, cut_twice, short_whole]);
+        let mut snap = snapshot(vec![en, d], vec![cut_three, cut_twice, short_whole]);
         snap.limits = vec![limit_row(
             "abs",
             "ERRMSG.ERR-TEXT",
@@ -150,6 +164,10 @@ mod tests {
         assert_eq!(e["limit"]["provenance"], "abs/schema.sql:1");
         assert_eq!(e["instances_at_limit"], 3);
         assert_eq!(e["definition"]["key"], "E1");
+        assert_eq!(
+            e["definition"]["locale"], "ru",
+            "the locale that was cut, not the one matched"
+        );
     }
 
     #[test]
