@@ -51,7 +51,7 @@ impl FlagKind for FieldTooLong {
             let excesses = for_definition(input, d)
                 .into_iter()
                 .filter_map(|limit| {
-                    let length = definition_length(&limit, d, &input.snapshot.templates);
+                    let length = definition_length(&limit, d, input);
                     if length.certain > limit.max {
                         Some(Excess {
                             length: length.certain,
@@ -221,7 +221,7 @@ mod tests {
         let snap = snapshot(vec![def("web", "err.limit", "ru", "Лимит <*>")], vec![]);
         let input = input(&snap, &rules);
         let found = crate::audit::limits::limits(&input, "web");
-        let length = definition_length(&found[0], &snap.definitions[0], &snap.templates);
+        let length = definition_length(&found[0], &snap.definitions[0], &input);
         assert_eq!(length.certain, 6, "`Лимит ` with the placeholder empty");
         assert_eq!(FieldTooLong.check(&input).len(), 1);
     }

@@ -67,7 +67,8 @@ violation) and, when every placeholder's width in characters is known from
 `placeholder_widths` (keyed by the placeholder as written, `{0}`, or its bare
 name, `amount`), in the worst case, each placeholder character counted as the
 widest character of the text; without rules widths, the longest observed
-instance of the definition is its worst case. Worst-case violations say "may
+instance of the definition is its worst case (instances matched by key count
+only when the key has a single definition: a key does not tell the locale). Worst-case violations say "may
 exceed". Observed templates are measured on their longest raw instance: the
 catalog keeps a histogram of raw instance lengths (characters, UTF-8 bytes,
 UTF-16 units, SMS segments, never the texts); byte lengths in single-byte code
@@ -259,11 +260,11 @@ pub struct DefinitionLength {
 /// Measures a definition with placeholders empty, and in the worst case when every
 /// placeholder's width is known from the rules (each character counted as the
 /// widest character of the text), else from the longest observed instance of its
-/// templates.
+/// templates in the same locale.
 pub fn definition_length(
     limit: &Limit<'_>,
     def: &DefinitionView,
-    templates: &[TemplateView],
+    input: &AuditInput<'_>,
 ) -> DefinitionLength {
     let literal = without_placeholders(&def.row.text);
     let certain = limit.measure.of(&literal);
@@ -283,12 +284,25 @@ pub fn definition_length(
             widened(limit.measure, &literal, width),
             "placeholder_widths",
         )),
-        None => templates
-            .iter()
-            .filter(|t| t.definition_id.as_deref() == Some(def.row.id.as_str()))
-            .filter_map(|t| longest_instance(limit, t))
-            .max()
-            .map(|n| (n, "longest_observed")),
+        None => {
+            // A key match does not tell the locale: another locale's instances
+            // count only when the key has no other definition.
+            let sole = input
+                .key_definitions(&def.row.system, Some(&def.row.key))
+                .nth(1)
+                .is_none();
+            input
+                .snapshot
+                .templates
+                .iter()
+                .filter(|t| {
+                    t.definition_id.as_deref() == Some(def.row.id.as_str())
+                        && (sole || t.match_kind.as_deref() != Some("key"))
+                })
+                .filter_map(|t| longest_instance(limit, t))
+                .max()
+                .map(|n| (n, "longest_observed"))
+        }
     };
     DefinitionLength { certain, worst }
 }

@@ -62,7 +62,7 @@ impl FlagKind for Truncated {
                     continue;
                 }
                 let definition_goes_on = definition.map(|d| {
-                    let length = definition_length(&limit, d, &input.snapshot.templates);
+                    let length = definition_length(&limit, d, input);
                     (
                         d,
                         length
