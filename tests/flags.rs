@@ -129,8 +129,8 @@ fn observed_sms_over_one_segment_and_suppressions_are_flagged_with_evidence() {
     ] {
         let expected = (expected.0.into(), expected.1.into(), expected.2.into());
         assert!(
-            set.contains(&expected),
-            "{expected:?} missing from {set:#?}"
+            list.contains(&expected),
+            "{expected:?} missing from {list:#?}"
         );
     }
 
