@@ -170,12 +170,14 @@ fn the_landscape_has_exactly_the_expected_flags() {
         ("truncated", "abs", "template:ABS.LIMIT"),
         ("unencodable-char", "abs", "ABS.CHECK"),
         ("duplicate-key", "abs", "ABS.DUP"),
+        ("inconsistent-text", "abs", "E-LIMIT"), // crm says it differently
         ("expired-suppression", "abs", "ABS.LIMIT"),
         ("unused-suppression", "abs", "ABS.GONE"),
         // crm: Oracle, TEXT VARCHAR2(100 BYTE) from db/crm_schema.sql, AL32UTF8.
         ("field-too-long", "crm", "CRM-101"),
         ("field-too-long", "crm", "template:CRM-101"),
         ("placeholder-mismatch", "crm", "CRM-102"),
+        ("inconsistent-text", "crm", "E-LIMIT"),
         ("inconsistent-text", "crm", "CRM-104"),
         ("inconsistent-text", "crm", "CRM-105"),
         ("never-seen", "crm", "CRM-105"),
