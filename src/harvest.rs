@@ -121,11 +121,16 @@ pub fn scan(
     rematch(catalog)?;
     let snapshot = catalog.snapshot()?;
     stats.templates = snapshot.templates.len() as u64;
-    let flags = audit::run(&AuditInput {
+    let input = AuditInput {
         snapshot: &snapshot,
         rules,
         as_of: options.as_of,
-    });
+    };
+    let flags = audit::run(&input);
+    let rules_warnings = audit::rules_warnings(&input);
+    stats.warnings += rules_warnings.len() as u64;
+    catalog.add_warnings(run, &rules_warnings)?;
+    warnings.extend(rules_warnings);
     let mut by_kind = BTreeMap::new();
     for f in &flags {
         *by_kind.entry(f.kind.to_string()).or_insert(0) += 1;

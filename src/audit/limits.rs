@@ -11,7 +11,7 @@ use super::AuditInput;
 use super::measure::Measure;
 use crate::catalog::{DefinitionView, LimitRow, TemplateView};
 use crate::mask::{PLACEHOLDER_RE, normalise_placeholders, placeholder_names};
-use crate::model::LimitUnit;
+use crate::model::{LimitUnit, Warning};
 use crate::read::Charset;
 use crate::rules::{LimitRule, LimitUnitName, System};
 
@@ -39,7 +39,10 @@ systems:
 
 A limit without `max` names a field a schema file declares: equal to the stored
 field name (case-insensitive), or its last dotted part (`ERR-TEXT` names
-`ERRMSG.ERR-TEXT`). Every declaration found applies; none found, none applies.
+`ERRMSG.ERR-TEXT`). Every declaration found applies. A limit naming a field no
+scanned schema file declares, or a declaration whose unit or encoding errata
+cannot measure, holds no text: `errata scan` reports it as a warning naming the
+rules entry or the schema file and line.
 Schema scanners store each declaration in the catalog's `limits` table as
 `unit` and `encoding`:
 
@@ -184,6 +187,55 @@ pub fn limits<'a>(input: &AuditInput<'a>, system: &str) -> Vec<Limit<'a>> {
                         })
                     }),
             ),
+        }
+    }
+    out
+}
+
+/// Problems of the rules' limits that leave texts unchecked: a limit naming a
+/// field no scanned schema file declares, or a declaration whose unit or
+/// encoding errata cannot measure. Reported as scan warnings.
+pub fn problems(input: &AuditInput<'_>) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for sys in &input.rules.systems {
+        for rule in sys.limits.iter().filter(|r| r.max.is_none()) {
+            let (path, line) = rule
+                .origin
+                .as_ref()
+                .map_or(("rules".to_string(), None), |o| {
+                    (o.path.clone(), Some(o.line))
+                });
+            let rows: Vec<&LimitRow> = input
+                .snapshot
+                .limits
+                .iter()
+                .filter(|row| row.system == sys.name && names_field(&rule.field, &row.field))
+                .collect();
+            if rows.is_empty() {
+                out.push(Warning::new(
+                    path,
+                    line,
+                    format!(
+                        "limit `{}` of system `{}` names no field a scanned schema file declares: no text is held to it",
+                        rule.field, sys.name
+                    ),
+                ));
+            }
+            for row in rows
+                .into_iter()
+                .filter(|row| stored_measure(row, sys).is_none())
+            {
+                out.push(Warning::new(
+                    row.path.clone(),
+                    Some(row.line),
+                    format!(
+                        "field `{}` counts in `{}`{}, which errata cannot measure: no text is held to it",
+                        row.field,
+                        row.unit,
+                        row.encoding.as_deref().map(|e| format!(" of `{e}`")).unwrap_or_default()
+                    ),
+                ));
+            }
         }
     }
     out
@@ -379,6 +431,32 @@ mod tests {
             widened(Measure::SmsSegments, "", 5),
             1,
             "an empty text widens with GSM-7 digits"
+        );
+    }
+
+    #[test]
+    fn dangling_and_unmeasurable_schema_limits_are_reported() {
+        let rules = rules(
+            "systems:\n  - name: abs\n    roots: [abs]\n    limits:\n      - field: ERR-TEXT\n      - field: NOWHERE\n      - field: FIXED\n        max: 3\n        unit: chars\n",
+        );
+        let mut snap = snapshot(vec![], vec![]);
+        snap.limits = vec![limit_row(
+            "abs",
+            "ERRMSG.ERR-TEXT",
+            60,
+            "bytes",
+            Some("no-such-code-page"),
+        )];
+        let warnings: Vec<String> = problems(&input(&snap, &rules))
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        assert_eq!(
+            warnings,
+            vec![
+                "abs/schema.sql:1: field `ERRMSG.ERR-TEXT` counts in `bytes` of `no-such-code-page`, which errata cannot measure: no text is held to it",
+                "rules: limit `NOWHERE` of system `abs` names no field a scanned schema file declares: no text is held to it",
+            ]
         );
     }
 

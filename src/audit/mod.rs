@@ -203,6 +203,12 @@ fn at(d: &DefinitionView) -> String {
     format!("{}:{}", d.row.path, d.row.line)
 }
 
+/// Problems of the rules that leave texts unchecked (see `limits::problems`),
+/// for the scan's warnings.
+pub fn rules_warnings(input: &AuditInput<'_>) -> Vec<crate::model::Warning> {
+    limits::problems(input)
+}
+
 /// The date part of a stored `YYYY-MM-DDTHH:MM:SS` time.
 fn date_of(time: &str) -> Option<NaiveDate> {
     time.get(..10)
