@@ -354,3 +354,68 @@ impl Catalog {
         Ok(Some(run))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{FileBatch, FileRecord, FileState, TemplateDelta};
+    use super::*;
+    use crate::model::RawLength;
+
+    fn batch(path: &str, lengths: Vec<(RawLength, u64)>) -> FileBatch {
+        FileBatch {
+            file: FileRecord {
+                path: path.to_string(),
+                system: "abs".to_string(),
+                role: "observations".to_string(),
+                format: "log_lines".to_string(),
+                encoding: "windows-1251".to_string(),
+                state: FileState {
+                    size: 1,
+                    mtime: 0,
+                    head_hash: String::new(),
+                    lines: 1,
+                },
+            },
+            definitions: None,
+            limits: None,
+            templates: vec![TemplateDelta {
+                id: "t1".to_string(),
+                system: "abs".to_string(),
+                template: "Ошибка".to_string(),
+                count: lengths.iter().map(|(_, n)| n).sum(),
+                first_seen: "2024-06-01T00:00:00".to_string(),
+                last_seen: "2024-06-01T00:00:00".to_string(),
+                lengths,
+                ..TemplateDelta::default()
+            }],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn raw_length_histograms_add_up_across_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&dir.path().join("c.db")).unwrap();
+        let short = RawLength {
+            chars: 6,
+            utf8: 12,
+            utf16: 6,
+            sms_segments: 1,
+        };
+        let long = RawLength {
+            chars: 60,
+            utf8: 120,
+            utf16: 60,
+            sms_segments: 1,
+        };
+        catalog
+            .commit(1, &[batch("a.log", vec![(short, 2), (long, 3)])])
+            .unwrap();
+        catalog
+            .commit(1, &[batch("b.log", vec![(long, 1)])])
+            .unwrap();
+        let snap = catalog.snapshot().unwrap();
+        assert_eq!(snap.templates[0].lengths, vec![(short, 2), (long, 4)]);
+        assert_eq!(snap.templates[0].count, 6);
+    }
+}
