@@ -14,7 +14,7 @@ const MIN_CUT_INSTANCES: u64 = 3;
 
 static DOCS: KindDocs = KindDocs {
     name: "truncated",
-    what: "An observed template at least 3 of whose raw instances stop exactly at a field's limit, in the field's unit, while its definition goes on (the definition is longer than the limit with placeholders empty, or in the worst case) or longer instances of the same template exist. The definition is the one matched (any match kind, `truncated` included) or, for a template matching none, a definition of the system that starts with the template's text. Limits in SMS segments are not checked: segments split a text, they do not cut it.",
+    what: "An observed template at least 3 of whose raw instances stop exactly at a field's limit, in the field's unit, while its definition goes on (the definition is longer than the limit with placeholders empty, or in the worst case) or longer instances of the same template exist. The definition is the one matched (any match kind, `truncated` included; among the locales of the matched key, the one whose text starts with the template's) or, for a template matching none, a definition of the system that starts with the template's text. Limits in SMS segments are not checked: segments split a text, they do not cut it.",
     why: "The legacy field cuts the text the client sees: \"Обратитесь в отделение банка по адр\" tells nobody anything.",
     evidence: "The limit (field, max, unit, encoding, provenance), how many instances stop exactly at it out of how many, the definition's key and length, and the longest instance.",
     fix: "Shorten the definition to fit the field (see the limit), or widen the field and every field on the way.",
