@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use chrono::{NaiveDate, NaiveDateTime};
 use rayon::prelude::*;
 
-use crate::audit::{self, AuditInput};
+use crate::audit::{self, AuditInput, measure};
 use crate::catalog::{
     Catalog, CatalogError, DefinitionRow, FileBatch, FileRecord, LimitRow, RunStats, TemplateDelta,
 };
@@ -22,7 +22,9 @@ use crate::cluster::{DefinitionIndex, IndexedDefinition, TemplateMiner};
 use crate::discover::{self, SourceFile};
 use crate::extract::Extractor;
 use crate::mask::{Masker, PiiKind, normalise_placeholders};
-use crate::model::{Definition, FieldLimit, LimitUnit, MaskedObservation, Role, Warning};
+use crate::model::{
+    Definition, FieldLimit, LimitUnit, MaskedObservation, RawLength, Role, Warning,
+};
 use crate::read::{self, Window};
 use crate::rules::Rules;
 use crate::scan::{Item, ScanContext};
@@ -149,11 +151,16 @@ pub fn scan(
     rematch(catalog)?;
     let snapshot = catalog.snapshot()?;
     stats.templates = snapshot.templates.len() as u64;
-    let flags = audit::run(&AuditInput {
+    let input = AuditInput {
         snapshot: &snapshot,
         rules,
         as_of: options.as_of,
-    });
+    };
+    let flags = audit::run(&input);
+    let rules_warnings = audit::rules_warnings(&input);
+    stats.warnings += rules_warnings.len() as u64;
+    catalog.add_warnings(run, &rules_warnings)?;
+    warnings.extend(rules_warnings);
     let mut by_kind = BTreeMap::new();
     for f in &flags {
         *by_kind.entry(f.kind.to_string()).or_insert(0) += 1;
@@ -308,6 +315,7 @@ struct MaskedGroup {
     max_raw_chars: u64,
     days: BTreeMap<NaiveDate, u64>,
     pii: BTreeMap<PiiKind, u32>,
+    lengths: BTreeMap<RawLength, u64>,
 }
 
 struct HarvestedFile {
@@ -492,6 +500,8 @@ fn harvest_window(
                 let Some(obs) = extractor.extract(&r, fallback_time) else {
                     return;
                 };
+                // Lengths are taken before the raw text is dropped: lengths only, never values.
+                let raw_length = measure::raw_length(&obs.text);
                 let masked = masker.mask(&obs.text);
                 add_observation(
                     &mut groups,
@@ -503,6 +513,7 @@ fn harvest_window(
                         location: obs.location,
                         pii: masked.pii,
                     },
+                    raw_length,
                 );
             }
         });
@@ -552,7 +563,11 @@ fn harvest_window(
     }))))
 }
 
-fn add_observation(groups: &mut HashMap<String, MaskedGroup>, obs: MaskedObservation) {
+fn add_observation(
+    groups: &mut HashMap<String, MaskedGroup>,
+    obs: MaskedObservation,
+    raw_length: RawLength,
+) {
     let day = obs.time.date();
     let raw = obs.raw_chars as u64;
     let g = groups
@@ -567,6 +582,7 @@ fn add_observation(groups: &mut HashMap<String, MaskedGroup>, obs: MaskedObserva
             max_raw_chars: 0,
             days: BTreeMap::new(),
             pii: BTreeMap::new(),
+            lengths: BTreeMap::new(),
         });
     g.count += 1;
     g.first = g.first.min(obs.time);
@@ -576,6 +592,7 @@ fn add_observation(groups: &mut HashMap<String, MaskedGroup>, obs: MaskedObserva
         g.key = obs.key;
     }
     *g.days.entry(day).or_default() += 1;
+    *g.lengths.entry(raw_length).or_default() += 1;
     for (kind, n) in obs.pii {
         *g.pii.entry(kind).or_default() += n;
     }
@@ -630,6 +647,12 @@ fn into_batch(file: HarvestedFile, miner: &mut TemplateMiner) -> FileBatch {
             match d.pii.iter_mut().find(|(k, _)| *k == kind) {
                 Some(e) => e.1 += n,
                 None => d.pii.push((kind, n)),
+            }
+        }
+        for (length, n) in g.lengths {
+            match d.lengths.iter_mut().find(|(l, _)| *l == length) {
+                Some(e) => e.1 += n,
+                None => d.lengths.push((length, n)),
             }
         }
     }

@@ -115,13 +115,17 @@ impl Definition {
     }
 }
 
-/// The unit a field limit counts in.
+/// The unit a field limit counts in. Stored in the catalog's `limits` table as
+/// `unit` (`chars`, `bytes`, `utf16`, `sms_segments`) and `encoding`; see
+/// `docs/flags.md` ("Field limits") for what audit expects there.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case", tag = "unit")]
 pub enum LimitUnit {
     /// Unicode scalar values.
     Chars,
-    /// Bytes once encoded in `encoding` (an encoding label, e.g. `windows-1251`).
+    /// Bytes once encoded in `encoding`: an encoding label (e.g. `windows-1251`,
+    /// `utf-8`), or [`LimitUnit::SYSTEM_ENCODING`] / [`LimitUnit::DATABASE_ENCODING`],
+    /// which audit resolves from the rules of the field's system.
     Bytes { encoding: String },
     /// UTF-16 code units (.NET, Java, JavaScript string lengths).
     Utf16,
@@ -141,6 +145,31 @@ impl LimitUnit {
             encoding: LimitUnit::SYSTEM_ENCODING.to_string(),
         }
     }
+
+    /// Encoding placeholder for "the database charset" (`database_charset:` of the
+    /// system in the rules, else UTF-8): SQL byte-semantics columns.
+    pub const DATABASE_ENCODING: &'static str = "database";
+
+    /// Bytes in the database charset ([`LimitUnit::DATABASE_ENCODING`]).
+    pub fn database_bytes() -> LimitUnit {
+        LimitUnit::Bytes {
+            encoding: LimitUnit::DATABASE_ENCODING.to_string(),
+        }
+    }
+}
+
+/// Lengths of one raw (unmasked) observed text in every unit audit measures.
+/// Only lengths are kept: the text itself never leaves `mask`'s caller unmasked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct RawLength {
+    /// Unicode scalar values.
+    pub chars: u64,
+    /// Bytes in UTF-8.
+    pub utf8: u64,
+    /// UTF-16 code units.
+    pub utf16: u64,
+    /// SMS segments (GSM-7 when every character has a GSM-7 code, else UCS-2).
+    pub sms_segments: u64,
 }
 
 /// A maximum length a text must fit, declared by a schema file or by the rules.

@@ -247,10 +247,10 @@ fn structured_fixtures_end_to_end() {
     assert_eq!(
         limits(db, "sql/messages.sql"),
         vec![
-            limit("err_messages.code", 10, "bytes:system"),
-            limit("err_messages.lang", 2, "bytes:system"),
+            limit("err_messages.code", 10, "bytes:database"),
+            limit("err_messages.lang", 2, "bytes:database"),
             limit("err_messages.text", 200, "chars"),
-            limit("err_messages.sms_text", 160, "bytes:system"),
+            limit("err_messages.sms_text", 160, "bytes:database"),
             limit("err_messages.text_ucs", 70, "utf16"),
         ]
     );

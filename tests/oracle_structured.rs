@@ -291,7 +291,7 @@ fn sql_ddl_matches_sqlglot() {
     assert!(
         limits(&items)
             .iter()
-            .all(|l| l.unit == LimitUnit::system_bytes())
+            .all(|l| l.unit == LimitUnit::database_bytes())
     );
 }
 

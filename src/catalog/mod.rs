@@ -115,6 +115,8 @@ pub struct TemplateDelta {
     /// `(path, count, first line)` where it was seen.
     pub sources: Vec<(String, u64, u64)>,
     pub pii: Vec<(crate::mask::PiiKind, u32)>,
+    /// Histogram of raw instance lengths: `(lengths, count)`.
+    pub lengths: Vec<(crate::model::RawLength, u64)>,
 }
 
 /// Everything one file contributed, committed together with its new position.
@@ -566,6 +568,23 @@ fn add_template(tx: &rusqlite::Transaction<'_>, t: &TemplateDelta) -> rusqlite::
         )?;
         for (kind, count) in &t.pii {
             stmt.execute(params![t.id, kind.as_str(), *count as i64])?;
+        }
+    }
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO template_lengths (template_id, chars, utf8, utf16, sms_segments, count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(template_id, chars, utf8, utf16, sms_segments) DO UPDATE SET count = count + ?6",
+        )?;
+        for (l, count) in &t.lengths {
+            stmt.execute(params![
+                t.id,
+                l.chars as i64,
+                l.utf8 as i64,
+                l.utf16 as i64,
+                l.sms_segments as i64,
+                *count as i64
+            ])?;
         }
     }
     Ok(())

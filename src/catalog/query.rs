@@ -36,6 +36,8 @@ pub struct TemplateView {
     pub sources: Vec<(String, u64, u64)>,
     /// `(kind, count)` of personal data masked in its instances.
     pub pii: Vec<(String, u64)>,
+    /// Histogram of raw instance lengths, `(lengths, count)`, shortest first.
+    pub lengths: Vec<(crate::model::RawLength, u64)>,
 }
 
 /// A field limit as stored (from a schema file).
@@ -147,6 +149,26 @@ impl Catalog {
             pii.entry(id).or_default().push((k, c as u64));
         }
 
+        let mut lengths: HashMap<String, Vec<(crate::model::RawLength, u64)>> = HashMap::new();
+        for row in conn
+            .prepare(
+                "SELECT template_id, chars, utf8, utf16, sms_segments, count FROM template_lengths
+                 ORDER BY template_id, chars, utf8, utf16, sms_segments",
+            )?
+            .query_map([], |r| {
+                let length = crate::model::RawLength {
+                    chars: r.get::<_, i64>(1)? as u64,
+                    utf8: r.get::<_, i64>(2)? as u64,
+                    utf16: r.get::<_, i64>(3)? as u64,
+                    sms_segments: r.get::<_, i64>(4)? as u64,
+                };
+                Ok((r.get::<_, String>(0)?, length, r.get::<_, i64>(5)? as u64))
+            })?
+        {
+            let (id, l, c) = row?;
+            lengths.entry(id).or_default().push((l, c));
+        }
+
         let templates = conn
             .prepare(
                 "SELECT id, system, template, key, count, first_seen, last_seen, max_raw_chars, definition_id, match_kind
@@ -168,6 +190,7 @@ impl Catalog {
                     days: Vec::new(),
                     sources: Vec::new(),
                     pii: Vec::new(),
+                    lengths: Vec::new(),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?
@@ -177,6 +200,7 @@ impl Catalog {
                 t.days = days.remove(&t.id).unwrap_or_default();
                 t.sources = sources.remove(&t.id).unwrap_or_default();
                 t.pii = pii.remove(&t.id).unwrap_or_default();
+                t.lengths = lengths.remove(&t.id).unwrap_or_default();
                 t
             })
             .collect::<Vec<_>>();
@@ -334,5 +358,58 @@ impl Catalog {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(run))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{FileBatch, FileRecord, TemplateDelta};
+    use super::*;
+    use crate::model::RawLength;
+
+    fn batch(path: &str, lengths: Vec<(RawLength, u64)>) -> FileBatch {
+        FileBatch {
+            file: FileRecord::unread(path, "abs", "observations", "log_lines"),
+            definitions: None,
+            limits: None,
+            templates: vec![TemplateDelta {
+                id: "t1".to_string(),
+                system: "abs".to_string(),
+                template: "Ошибка".to_string(),
+                count: lengths.iter().map(|(_, n)| n).sum(),
+                first_seen: "2024-06-01T00:00:00".to_string(),
+                last_seen: "2024-06-01T00:00:00".to_string(),
+                lengths,
+                ..TemplateDelta::default()
+            }],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn raw_length_histograms_add_up_across_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&dir.path().join("c.db")).unwrap();
+        let short = RawLength {
+            chars: 6,
+            utf8: 12,
+            utf16: 6,
+            sms_segments: 1,
+        };
+        let long = RawLength {
+            chars: 60,
+            utf8: 120,
+            utf16: 60,
+            sms_segments: 1,
+        };
+        catalog
+            .commit(1, &[batch("a.log", vec![(short, 2), (long, 3)])])
+            .unwrap();
+        catalog
+            .commit(1, &[batch("b.log", vec![(long, 1)])])
+            .unwrap();
+        let snap = catalog.snapshot().unwrap();
+        assert_eq!(snap.templates[0].lengths, vec![(short, 2), (long, 4)]);
+        assert_eq!(snap.templates[0].count, 6);
     }
 }

@@ -142,6 +142,19 @@ pub const MIGRATIONS: &[&str] = &[
     -- 1 once the run's inventory is recorded (an empty catalog has no items).
     ALTER TABLE scan_runs ADD COLUMN inventory INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 3: lengths of raw observed instances, for field-limit and truncation flags.
+    // A histogram by (chars, UTF-8 bytes, UTF-16 units, SMS segments): lengths only.
+    r#"
+    CREATE TABLE template_lengths (
+        template_id TEXT NOT NULL,
+        chars INTEGER NOT NULL,
+        utf8 INTEGER NOT NULL,
+        utf16 INTEGER NOT NULL,
+        sms_segments INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (template_id, chars, utf8, utf16, sms_segments)
+    );
+    "#,
 ];
 
 /// Applies the migrations the catalog lacks. A catalog newer than this binary is an error.

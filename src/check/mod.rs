@@ -395,6 +395,7 @@ pub(crate) mod tests {
                 days: Vec::new(),
                 sources: vec![("logs/abs.log".to_string(), 4, 3)],
                 pii: Vec::new(),
+                lengths: Vec::new(),
             }],
             limits: Vec::new(),
             last_run: None,

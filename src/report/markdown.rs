@@ -1,8 +1,10 @@
-//! `--format md`: a readable summary per system for product owners.
+//! `--format md`: a readable summary per system for product owners, flags first
+//! (counts by kind, then each flag under its kind).
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
-use super::{Report, Reporter};
+use super::{FlagEntry, Report, Reporter};
 
 pub struct Markdown;
 
@@ -39,6 +41,7 @@ impl Reporter for Markdown {
         for s in &report.systems {
             writeln!(out)?;
             writeln!(out, "## {}", s.name)?;
+            flags_section(report, &s.name, out)?;
             let defs: Vec<_> = report
                 .definitions
                 .iter()
@@ -118,6 +121,20 @@ impl Reporter for Markdown {
                 }
             }
         }
+        // Flags about no listed system (e.g. a suppression naming no system).
+        let mut others: Vec<&str> = report
+            .flags
+            .iter()
+            .map(|f| f.system.as_str())
+            .filter(|name| !report.systems.iter().any(|s| s.name == *name))
+            .collect();
+        others.sort();
+        others.dedup();
+        for name in others {
+            writeln!(out)?;
+            writeln!(out, "## {name}")?;
+            flags_section(report, name, out)?;
+        }
         if let Some(scan) = &report.scan
             && !scan.warning_list.is_empty()
         {
@@ -136,7 +153,102 @@ impl Reporter for Markdown {
     }
 }
 
+/// A system's flags: counts by kind, then each flag under its kind.
+fn flags_section(report: &Report, system: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut by_kind: BTreeMap<&str, Vec<&FlagEntry>> = BTreeMap::new();
+    for f in report.flags.iter().filter(|f| f.system == system) {
+        by_kind.entry(&f.kind).or_default().push(f);
+    }
+    if by_kind.is_empty() {
+        return Ok(());
+    }
+    let total: usize = by_kind.values().map(Vec::len).sum();
+    writeln!(out)?;
+    writeln!(out, "### Flags ({total})")?;
+    writeln!(out)?;
+    writeln!(out, "| kind | flags | suppressed |")?;
+    writeln!(out, "|---|---:|---:|")?;
+    for (kind, flags) in &by_kind {
+        let suppressed = flags.iter().filter(|f| f.suppressed.is_some()).count();
+        writeln!(out, "| {kind} | {} | {suppressed} |", flags.len())?;
+    }
+    for (kind, flags) in &by_kind {
+        writeln!(out)?;
+        writeln!(out, "#### {kind} ({})", flags.len())?;
+        writeln!(out)?;
+        for f in flags {
+            let suppressed = f
+                .suppressed
+                .as_deref()
+                .map(|r| format!(" — *suppressed: {}*", cell(r)))
+                .unwrap_or_default();
+            writeln!(out, "- {}{suppressed}", cell(&f.message))?;
+        }
+    }
+    Ok(())
+}
+
 /// Escapes text for a Markdown table cell.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::SystemSummary;
+
+    fn flag(kind: &str, system: &str, message: &str, suppressed: Option<&str>) -> FlagEntry {
+        FlagEntry {
+            kind: kind.to_string(),
+            system: system.to_string(),
+            key: None,
+            template: None,
+            message: message.to_string(),
+            evidence: serde_json::Value::Null,
+            suppressed: suppressed.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn flags_are_grouped_by_system_and_kind_with_counts() {
+        let report = Report {
+            as_of: Some("2024-06-30".to_string()),
+            systems: vec![SystemSummary {
+                name: "abs".to_string(),
+                definitions: 0,
+                templates: 0,
+                observations: 0,
+                unmatched_templates: 0,
+                flags: 3,
+            }],
+            definitions: Vec::new(),
+            templates: Vec::new(),
+            flags: vec![
+                flag("stale", "abs", "`A` was last shown", None),
+                flag("stale", "abs", "`B` was last shown", Some("seasonal")),
+                flag("undefined", "abs", "\"x|y\" matches no definition", None),
+                flag(
+                    "unused-suppression",
+                    "*",
+                    "suppression matches no flag",
+                    None,
+                ),
+            ],
+            scan: None,
+            changes: None,
+        };
+        let mut out = Vec::new();
+        Markdown.render(&report, &mut out).unwrap();
+        let md = String::from_utf8(out).unwrap();
+        assert!(md.contains("### Flags (3)"), "{md}");
+        assert!(md.contains("| stale | 2 | 1 |"), "{md}");
+        assert!(md.contains("#### undefined (1)"), "{md}");
+        assert!(md.contains("- \"x\\|y\" matches no definition"), "{md}");
+        assert!(
+            md.contains("- `B` was last shown — *suppressed: seasonal*"),
+            "{md}"
+        );
+        assert!(md.contains("## *\n\n### Flags (1)"), "{md}");
+    }
 }

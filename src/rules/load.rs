@@ -194,6 +194,19 @@ fn validate(path: &Path, text: &str, file: &RulesFile) -> Result<(), RulesError>
             }
         }
     }
+    let kinds = crate::audit::kind_names();
+    for s in &file.suppress {
+        if !kinds.contains(&s.kind.as_str()) {
+            return Err(at(
+                &format!("kind: {}", s.kind),
+                format!(
+                    "unknown flag kind `{}`{}",
+                    s.kind,
+                    did_you_mean(&s.kind, &kinds)
+                ),
+            ));
+        }
+    }
     for term in &file.outdated_terms {
         if term.term.is_some() == term.regex.is_some() {
             return Err(at(
@@ -222,6 +235,24 @@ fn find_position_at(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// Records where each limit of `system` is declared, for the evidence of flags:
+/// the first `field: NAME` after the system's `name:` line.
+fn locate_limits(system: &mut super::System, path: &Path, text: &str) {
+    let start = text
+        .find(&format!("name: {}", system.name))
+        .unwrap_or_default();
+    for limit in &mut system.limits {
+        let line = text[start..]
+            .find(&limit.field)
+            .map(|offset| find_position_at(text, start + offset).0)
+            .unwrap_or(1);
+        limit.origin = Some(crate::model::Location::new(
+            path.display().to_string(),
+            line as u64,
+        ));
+    }
+}
+
 fn merge(rules: &mut Rules, file: RulesFile, path: &Path, text: &str) -> Result<(), RulesError> {
     for system in file.systems {
         if rules.system(&system.name).is_some() {
@@ -236,6 +267,8 @@ fn merge(rules: &mut Rules, file: RulesFile, path: &Path, text: &str) -> Result<
                 ),
             });
         }
+        let mut system = system;
+        locate_limits(&mut system, path, text);
         rules.systems.push(system);
     }
     if file.stale_after.is_some() {
@@ -294,6 +327,29 @@ mod tests {
             e.starts_with("rules/abs.yaml:4:15: systems[0]: unknown encoding"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn limits_remember_where_they_are_declared() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("abs.yaml");
+        let text = "systems:\n  - name: abs\n    roots: [abs]\n    limits:\n      - field: ERRMSG.ERR-TEXT\n";
+        std::fs::write(&path, text).unwrap();
+        let rules = load(&path).unwrap();
+        let origin = rules.systems[0].limits[0].origin.clone().unwrap();
+        assert_eq!(origin.line, 5);
+        assert!(origin.path.ends_with("abs.yaml"));
+    }
+
+    #[test]
+    fn suppressions_name_known_kinds() {
+        let e = err("suppress:\n  - kind: stail\n    reason: x\n");
+        assert_eq!(
+            e,
+            "rules/abs.yaml:2:5: unknown flag kind `stail` (did you mean `stale`?)"
+        );
+        let e = err("suppress:\n  - kind: stale\n");
+        assert!(e.contains("missing field `reason`"), "{e}");
     }
 
     #[test]

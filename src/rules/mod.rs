@@ -75,6 +75,9 @@ pub struct System {
     /// Locale for definitions whose file names none.
     pub locale: Option<String>,
     pub stale_after: Option<u32>,
+    /// Charset of the system's database, for SQL columns with byte length
+    /// semantics (default: UTF-8).
+    pub database_charset: Option<EncodingName>,
     #[serde(default)]
     pub sources: Vec<Source>,
     #[serde(default)]
@@ -201,6 +204,9 @@ pub struct LimitRule {
     /// Known maximum widths of placeholders, by placeholder name.
     #[serde(default)]
     pub placeholder_widths: BTreeMap<String, u64>,
+    /// Where the rules declare it (`rules/abs.yaml:14`), filled while loading.
+    #[serde(skip)]
+    pub origin: Option<crate::model::Location>,
 }
 
 /// The unit of a [`LimitRule`].

@@ -30,6 +30,7 @@ pub fn zero_config(paths: &[impl AsRef<Path>]) -> Rules {
                 encoding: None,
                 locale: None,
                 stale_after: None,
+                database_charset: None,
                 sources: vec![Source {
                     path: GlobPattern::new("**").expect("valid glob"),
                     format: None,

@@ -13,8 +13,8 @@
 //!   `Tablespace '{UPPER(x)}' missing`.
 //! - `CREATE TABLE` character columns become field limits named `table.column`:
 //!   `VARCHAR2(n CHAR)` counts characters; `VARCHAR2(n)`, `VARCHAR2(n BYTE)`,
-//!   `VARCHAR(n)` and `CHAR(n)` count bytes in the database's charset, which is the
-//!   system's encoding in the rules ([`LimitUnit::SYSTEM_ENCODING`]); `NVARCHAR(n)`,
+//!   `VARCHAR(n)` and `CHAR(n)` count bytes in the database's charset, which the
+//!   rules give as the system's `database_charset` ([`LimitUnit::DATABASE_ENCODING`]); `NVARCHAR(n)`,
 //!   `NVARCHAR2(n)` and `NCHAR(n)` count UTF-16 code units.
 //!
 //! Everything is read from one token stream, so quotes and comments never confuse
@@ -758,7 +758,7 @@ fn column_limit(def: &[Token]) -> Option<(u64, LimitUnit)> {
     } else if char_semantics {
         LimitUnit::Chars
     } else {
-        LimitUnit::system_bytes()
+        LimitUnit::database_bytes()
     };
     Some((max, unit))
 }
@@ -917,7 +917,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        let bytes = LimitUnit::system_bytes;
+        let bytes = LimitUnit::database_bytes;
         assert_eq!(
             limits,
             vec![

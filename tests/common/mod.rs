@@ -65,6 +65,7 @@ pub fn observations(path: &str, seen: &[Seen]) -> FileBatch {
                 samples: vec![text.to_string()],
                 sources: vec![(path.to_string(), *count, 3)],
                 pii: Vec::new(),
+                lengths: Vec::new(),
             })
             .collect(),
         warnings: Vec::new(),

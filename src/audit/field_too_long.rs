@@ -1,0 +1,228 @@
+//! `field-too-long`: texts longer than a field they must pass through.
+
+use serde_json::json;
+
+use super::limits::{Limit, definition_length, for_definition, for_template, longest_instance};
+use super::{AuditInput, Flag, FlagKind, KindDocs};
+
+pub struct FieldTooLong;
+
+static DOCS: KindDocs = KindDocs {
+    name: "field-too-long",
+    what: "A text longer than a field it passes through (see \"Field limits\"), in that field's own unit. A definition longer with placeholders empty certainly exceeds; one that fits empty but not in the worst case (placeholder widths from the rules, else its longest observed instance) may exceed. An observed template exceeds when its longest raw instance does. A text held to several fields gets one flag, naming the tightest field exceeded (the largest overshoot relative to its max) and listing every field exceeded.",
+    why: "The field cuts, rejects or garbles the text: the client sees half a sentence, or an error instead of the message.",
+    evidence: "For each field exceeded: the limit (field, max, unit, encoding, provenance as `path:line` of the copybook, DDL, XSD or rules entry), the measured length, how it was measured (`placeholders_empty`, `placeholder_widths`, `longest_observed`, `longest_instance`) and whether it is certain.",
+    fix: "Shorten the text (every locale), or widen the field and every field on the way.",
+    suppress: "`suppress: [{kind: field-too-long, system: sms, key: sms.otp, reason: …}]`.",
+};
+
+/// One limit a text exceeds, with how it was measured.
+struct Excess<'a> {
+    limit: Limit<'a>,
+    length: u64,
+    measured: &'static str,
+    certain: bool,
+}
+
+impl Excess<'_> {
+    fn evidence(&self) -> serde_json::Value {
+        json!({
+            "limit": self.limit.evidence(),
+            "length": self.length,
+            "measured": self.measured,
+            "certain": self.certain,
+        })
+    }
+
+    /// Certain excesses first, then the largest overshoot relative to the max.
+    fn tightness(&self) -> (bool, u64) {
+        (self.certain, self.length * 1000 / self.limit.max.max(1))
+    }
+}
+
+impl FlagKind for FieldTooLong {
+    fn docs(&self) -> &'static KindDocs {
+        &DOCS
+    }
+
+    fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
+        let mut flags = Vec::new();
+        for d in input.live_definitions().filter(|d| !d.row.text.is_empty()) {
+            let excesses = for_definition(input, d)
+                .into_iter()
+                .filter_map(|limit| {
+                    let length = definition_length(&limit, d, input);
+                    if length.certain > limit.max {
+                        Some(Excess {
+                            length: length.certain,
+                            measured: "placeholders_empty",
+                            certain: true,
+                            limit,
+                        })
+                    } else {
+                        let (worst, from) = length.worst?;
+                        (worst > limit.max).then_some(Excess {
+                            length: worst,
+                            measured: from,
+                            certain: false,
+                            limit,
+                        })
+                    }
+                })
+                .collect();
+            if let Some((tightest, evidence)) = summarise(excesses) {
+                let verb = if tightest.certain {
+                    "exceeds"
+                } else {
+                    "may exceed"
+                };
+                flags.push(Flag::on_key(
+                    DOCS.name,
+                    &d.row.system,
+                    &d.row.key,
+                    format!(
+                        "`{}` ({}) {verb} {}: {}",
+                        d.row.key,
+                        d.row.locale.as_deref().unwrap_or("-"),
+                        tightest.limit.describe(),
+                        tightest.limit.measure.describe(tightest.length)
+                    ),
+                    json!({"locale": d.row.locale, "at": super::at(d), "exceeds": evidence}),
+                ));
+            }
+        }
+        for t in &input.snapshot.templates {
+            let excesses = for_template(input, t, input.template_key(t))
+                .into_iter()
+                .filter_map(|limit| {
+                    let length = longest_instance(&limit, t)?;
+                    (length > limit.max).then_some(Excess {
+                        length,
+                        measured: "longest_instance",
+                        certain: true,
+                        limit,
+                    })
+                })
+                .collect();
+            if let Some((tightest, evidence)) = summarise(excesses) {
+                flags.push(Flag::on_template(
+                    DOCS.name,
+                    t,
+                    format!(
+                        "\"{}\" exceeds {}: longest instance {}",
+                        t.template,
+                        tightest.limit.describe(),
+                        tightest.limit.measure.describe(tightest.length)
+                    ),
+                    json!({"exceeds": evidence}),
+                ));
+            }
+        }
+        flags
+    }
+}
+
+/// The tightest excess and the evidence of all, tightest first.
+fn summarise(mut excesses: Vec<Excess<'_>>) -> Option<(Excess<'_>, serde_json::Value)> {
+    excesses.sort_by_key(|e| std::cmp::Reverse(e.tightness()));
+    let evidence = serde_json::Value::Array(excesses.iter().map(Excess::evidence).collect());
+    let tightest = excesses.into_iter().next()?;
+    Some((tightest, evidence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::testing::*;
+
+    /// 60 Cyrillic characters.
+    const SIXTY: &str = "Ошибка обработки платежа, повторите попытку через пять минут";
+
+    #[test]
+    fn byte_and_char_semantics_and_the_tightest_field() {
+        let rules = rules(
+            "systems:\n  - name: crm\n    roots: [crm]\n    limits:\n      - field: MSG.TEXT_CHAR\n      - field: MSG.TEXT_BYTE\n  - name: abs\n    roots: [abs]\n    encoding: windows-1251\n    limits:\n      - field: ERRMSG.ERR-TEXT\n",
+        );
+        let mut snap = snapshot(
+            vec![def("crm", "E1", "ru", SIXTY), def("abs", "E1", "ru", SIXTY)],
+            vec![],
+        );
+        snap.limits = vec![
+            limit_row("crm", "MSG.TEXT_CHAR", 100, "chars", None),
+            limit_row("crm", "MSG.TEXT_BYTE", 100, "bytes", Some("database")),
+            limit_row("abs", "ERRMSG.ERR-TEXT", 60, "bytes", Some("system")),
+        ];
+        let flags = FieldTooLong.check(&input(&snap, &rules));
+        assert_eq!(
+            subjects(&snap, &flags),
+            vec![("crm".to_string(), "E1".to_string())],
+            "fits VARCHAR2(100 CHAR) and PIC X(60) in windows-1251, not VARCHAR2(100 BYTE) in UTF-8"
+        );
+        let e = &flags[0].evidence["exceeds"][0];
+        assert_eq!(e["length"], 112);
+        assert_eq!(e["limit"]["field"], "MSG.TEXT_BYTE");
+        assert_eq!(e["limit"]["encoding"], "UTF-8");
+        assert_eq!(e["certain"], true);
+        assert_eq!(flags[0].evidence["exceeds"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn sms_segments_and_observed_instances() {
+        let rules = rules(
+            "systems:\n  - name: sms\n    roots: [sms]\n    limits:\n      - field: SMS\n        max: 1\n        unit: sms_segments\n        keys: '^sms\\.'\n",
+        );
+        let one_latin = def("sms", "sms.en", "en", &"Your code is ready. ".repeat(8));
+        let two_cyrillic = def("sms", "sms.ru", "ru", &"Код готов. ".repeat(7));
+        let not_sms = def("sms", "web.ru", "ru", &"Код готов. ".repeat(7));
+        let long_obs = template("sms", &"Ваш платёж принят. ".repeat(4), 1);
+        let short_obs = template("sms", "Ваш платёж принят.", 1);
+        let snap = snapshot(
+            vec![one_latin, two_cyrillic, not_sms],
+            vec![long_obs, short_obs],
+        );
+        let flags = FieldTooLong.check(&input(&snap, &rules));
+        assert_eq!(
+            subjects(&snap, &flags),
+            vec![("sms".to_string(), "sms.ru".to_string())],
+            "160 GSM-7 characters fit one segment, 77 Cyrillic do not; observations carry no key here"
+        );
+        assert!(
+            flags[0].message.contains("2 SMS segment(s)"),
+            "{}",
+            flags[0].message
+        );
+    }
+
+    #[test]
+    fn observed_instances_are_measured_at_their_longest() {
+        let rules = rules(
+            "systems:\n  - name: web\n    roots: [web]\n    limits:\n      - field: TOAST\n        max: 20\n        unit: utf16\n",
+        );
+        let mut t = template("web", "Ошибка <NUM>", 2);
+        t.lengths = vec![
+            lengths_of(&"ж".repeat(15), 1),
+            lengths_of(&"ж".repeat(25), 1),
+        ];
+        let fits = template("web", "Ок", 1);
+        let snap = snapshot(vec![], vec![t, fits]);
+        let flags = FieldTooLong.check(&input(&snap, &rules));
+        assert_eq!(
+            subjects(&snap, &flags),
+            vec![("web".to_string(), "Ошибка <NUM>".to_string())]
+        );
+        assert_eq!(flags[0].evidence["exceeds"][0]["length"], 25);
+    }
+
+    #[test]
+    fn definitions_are_measured_with_placeholders_empty() {
+        let rules = rules(
+            "systems:\n  - name: web\n    roots: [web]\n    limits:\n      - field: TOAST\n        max: 5\n        unit: chars\n",
+        );
+        let snap = snapshot(vec![def("web", "err.limit", "ru", "Лимит <*>")], vec![]);
+        let input = input(&snap, &rules);
+        let found = crate::audit::limits::limits(&input, "web");
+        let length = definition_length(&found[0], &snap.definitions[0], &input);
+        assert_eq!(length.certain, 6, "`Лимит ` with the placeholder empty");
+        assert_eq!(FieldTooLong.check(&input).len(), 1);
+    }
+}
