@@ -23,7 +23,7 @@ fn with_luhn(prefix: &str) -> String {
                     }
                 })
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         })
         .expect("a check digit fits")
 }
