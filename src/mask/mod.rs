@@ -480,6 +480,32 @@ mod tests {
         assert_eq!(masked.text, "Заказ <ORDER> на <NUM> шт");
     }
 
+    /// The look-alikes table of `docs/masking.md` is what the masker does.
+    #[test]
+    fn documented_look_alikes_hold() {
+        let docs = include_str!("../../docs/masking.md");
+        let table = docs
+            .split("## Look-alikes")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("look-alikes section");
+        let backticked = |cell: &str| cell.split('`').nth(1).map(str::to_string);
+        let rows: Vec<(String, String)> = table
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split('|').collect();
+                Some((backticked(cells[1])?, backticked(cells[2])?))
+            })
+            .collect();
+        assert!(rows.len() >= 8, "table parsed: {rows:?}");
+        for (text, expected) in rows {
+            let masked = mask(&text);
+            assert_eq!(masked.text, expected, "{text}");
+            assert!(masked.pii.is_empty(), "{text}: {:?}", masked.pii);
+        }
+    }
+
     #[test]
     fn cyrillic_without_digits_is_untouched() {
         let text = "Уважаемый клиент, операция отклонена. Обратитесь в банк.";
