@@ -15,10 +15,17 @@
 //! they become `<PHONE>` (for one template per message) but are not counted.
 
 use super::runs::Candidate;
+use super::variables::letters;
 
 /// An e-mail address as the combined pattern finds it (ASCII local part,
 /// internationalised domain allowed); [`valid_email`] checks the rest.
-pub(super) const EMAIL: &str = r"[A-Za-z0-9_.%+\-]+@[\p{L}0-9\-]+(?:\.[\p{L}0-9\-]+)+";
+pub(super) const EMAIL: &str = concat!(
+    r"[A-Za-z0-9_.%+\-]+@[",
+    letters!(),
+    r"0-9\-]+(?:\.[",
+    letters!(),
+    r"0-9\-]+)+"
+);
 
 /// Whether a match of [`EMAIL`] is shaped like a real address.
 pub(super) fn valid_email(candidate: &str) -> bool {

@@ -188,8 +188,7 @@ enum Token {
     Run,
 }
 
-/// Each alternative's pattern. Fragments use only non-capturing groups, so
-/// that capture group `i + 1` is alternative `i`.
+/// Each alternative's pattern, in priority order.
 const TOKENS: &[(Token, &str)] = &[
     (Token::Placeholder, r"<(?:\*|[A-Z][A-Z0-9_]*)>"),
     (Token::Url, variables::URL),
@@ -211,30 +210,40 @@ const TOKENS: &[(Token, &str)] = &[
 
 /// The compiled patterns.
 struct Patterns {
-    /// Every alternative, each in its own capture group.
-    main: Regex,
-    /// Every alternative but digit runs, anchored: does something other than a
-    /// run start here?
-    anchored: Regex,
+    /// Every alternative as one pattern of a multi-pattern regex: a match says
+    /// which alternative it is without resolving capture groups, so the whole
+    /// scan stays in the regex engine's DFA.
+    main: regex_automata::meta::Regex,
     /// Words with digits and bare numbers: how a rejected match is masked.
     plain: Regex,
 }
 
 static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
-    let group = |(_, p): &(Token, &str)| format!("({p})");
-    let main = TOKENS.iter().map(group).collect::<Vec<_>>().join("|");
-    let anchored = TOKENS
-        .iter()
-        .filter(|(t, _)| *t != Token::Run)
-        .map(|(_, p)| format!("(?:{p})"))
-        .collect::<Vec<_>>()
-        .join("|");
+    let patterns: Vec<&str> = TOKENS.iter().map(|(_, p)| *p).collect();
     Patterns {
-        main: Regex::new(&main).expect("valid mask pattern"),
-        anchored: Regex::new(&format!("^(?:{anchored})")).expect("valid anchored pattern"),
+        main: regex_automata::meta::Regex::new_many(&patterns).expect("valid mask patterns"),
         plain: Regex::new(&format!("(?:{})|[0-9]+", variables::WORD)).expect("valid plain pattern"),
     }
 });
+
+impl Patterns {
+    /// The first alternative matching at or after `from`: (token, start, end).
+    fn find(&self, text: &str, from: usize) -> Option<(Token, usize, usize)> {
+        let m = self
+            .main
+            .find(regex_automata::Input::new(text).range(from..))?;
+        Some((TOKENS[m.pattern().as_usize()].0, m.start(), m.end()))
+    }
+
+    /// The alternative matching exactly at `at`, if any, and where it ends.
+    fn at(&self, text: &str, at: usize) -> Option<(Token, usize)> {
+        let input = regex_automata::Input::new(text)
+            .range(at..)
+            .anchored(regex_automata::Anchored::Yes);
+        let m = self.main.find(input)?;
+        Some((TOKENS[m.pattern().as_usize()].0, m.end()))
+    }
+}
 
 /// One masking pass over one text: the output is built only once something
 /// is replaced.
@@ -279,20 +288,12 @@ impl<'t> Pass<'t> {
 
     /// Scans the whole text once.
     fn run(&mut self) {
-        let main = &PATTERNS.main;
-        let mut locations = main.capture_locations();
         let mut pos = 0;
         while pos < self.text.len() {
-            let Some(m) = main.captures_read_at(&mut locations, self.text, pos) else {
+            let Some((token, start, end)) = PATTERNS.find(self.text, pos) else {
                 break;
             };
-            let token = (0..TOKENS.len())
-                .find(|&i| locations.get(i + 1).is_some())
-                .map(|i| TOKENS[i].0);
-            pos = match token {
-                Some(token) => self.token(token, m.start(), m.end()),
-                None => m.end(),
-            };
+            pos = self.token(token, start, end);
         }
     }
 
@@ -408,8 +409,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_alternative_has_its_group() {
-        assert_eq!(PATTERNS.main.captures_len(), TOKENS.len() + 1);
+    fn every_alternative_is_one_pattern() {
+        assert_eq!(PATTERNS.main.pattern_len(), TOKENS.len());
+        assert_eq!(PATTERNS.at("a <NUM>", 2), Some((Token::Placeholder, 7)));
+        assert_eq!(PATTERNS.at("a 12 34", 2), Some((Token::Run, 7)));
+        assert_eq!(PATTERNS.at("a 12 34", 1), None);
     }
 
     #[test]

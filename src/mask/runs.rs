@@ -95,11 +95,9 @@ pub(super) fn mask_run(pass: &mut Pass<'_>, start: usize, end: usize) -> usize {
     let mut groups = parse_groups(text, start, end);
     let mut resume = end;
     if let Some(k) = (1..groups.len()).find(|&k| {
-        let at = groups[k].start;
         super::PATTERNS
-            .anchored
-            .find(&text[at..])
-            .is_some_and(|m| at + m.end() > end)
+            .at(text, groups[k].start)
+            .is_some_and(|(token, to)| token != super::Token::Run && to > end)
     }) {
         resume = groups[k].start;
         groups.truncate(k);

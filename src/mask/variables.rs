@@ -94,11 +94,37 @@ pub(super) const AMOUNT: &str = concat!(
 pub(super) const DECIMAL: &str =
     r"[0-9]{1,3}(?:[ \u{a0}\u{202f}][0-9]{3})+[.,][0-9]+|[0-9]{1,12}[.,][0-9]{1,6}";
 
+/// The letters of words, as a character-class body: Latin, Latin-1 and
+/// Cyrillic. Narrower than `\p{L}` on purpose: the combined pattern stays small,
+/// which is what resolving a match's alternative costs (see `docs/masking.md`).
+macro_rules! letters {
+    () => {
+        "A-Za-zÀ-ÖØ-öø-ÿЀ-ӿ"
+    };
+}
+pub(super) use letters;
+
 /// A word with both letters and digits (joined by `-` or `.` between parts):
 /// `E1001`, `ORA-20001`, `v2.1`, `5f3a9c2e`, `0x1F`, `30s`, `TX123456789`.
 pub(super) const WORD: &str = concat!(
-    r"[\p{L}_](?:[\p{L}_]|[-.][\p{L}_])*[-.]?[0-9][\p{L}0-9_]*(?:[-.][\p{L}0-9_]+)*",
-    r"|[0-9][0-9_]*\p{L}[\p{L}0-9_]*(?:[-.][\p{L}0-9_]+)*"
+    "[",
+    letters!(),
+    "_](?:[",
+    letters!(),
+    "_]|[-.][",
+    letters!(),
+    "_])*[-.]?[0-9][",
+    letters!(),
+    "0-9_]*(?:[-.][",
+    letters!(),
+    "0-9_]+)*",
+    "|[0-9][0-9_]*[",
+    letters!(),
+    "][",
+    letters!(),
+    "0-9_]*(?:[-.][",
+    letters!(),
+    "0-9_]+)*",
 );
 
 /// Where a URL match really ends: without trailing sentence punctuation.
