@@ -7,7 +7,7 @@
 //! Order of work for one text ([`Masker::mask`]):
 //!
 //! 1. the rules' extra masks, in the order the rules list them;
-//! 2. a fast pre-check: a text with no ASCII digit, no `@` and no `://` has
+//! 2. a fast pre-check: a text with no ASCII digit, `@`, `://` or `<*>` has
 //!    nothing more to mask (most of a log's texts, and no allocation for them);
 //! 3. one pass of one combined pattern ([`Patterns`]) whose alternatives are the
 //!    entity families, one file each: [`variables`] (numbers, amounts, dates,
@@ -162,10 +162,13 @@ impl Masker {
 }
 
 /// Whether the built-in masks could change the text: every one of them needs an
-/// ASCII digit, an `@` (e-mail) or `://` (URL).
+/// ASCII digit, an `@` (e-mail), `://` (URL) or a catalog placeholder `<*>` (an
+/// amount in a definition).
 fn may_need_masking(text: &str) -> bool {
-    text.bytes().any(|b| b.is_ascii_digit() || b == b'@')
-        || memchr::memmem::find(text.as_bytes(), b"://").is_some()
+    let bytes = text.as_bytes();
+    bytes.iter().any(|b| b.is_ascii_digit() || *b == b'@')
+        || memchr::memmem::find(bytes, b"://").is_some()
+        || memchr::memmem::find(bytes, b"<*>").is_some()
 }
 
 /// The alternatives of the combined pattern, in priority order: where two
@@ -190,7 +193,13 @@ enum Token {
 
 /// Each alternative's pattern, in priority order.
 const TOKENS: &[(Token, &str)] = &[
-    (Token::Placeholder, r"<(?:\*|[A-Z][A-Z0-9_]*)>"),
+    (Token::Amount, variables::CATALOG_AMOUNT),
+    // At most five digits, like a kept error code: a number in angle brackets
+    // (`<A4111111111111111>`) is not a placeholder.
+    (
+        Token::Placeholder,
+        r"<(?:\*|[A-Z][A-Z_]*(?:[0-9]{1,5}[A-Z_]*)?)>",
+    ),
     (Token::Url, variables::URL),
     (Token::Email, contact::EMAIL),
     (Token::Uuid, variables::UUID),
@@ -507,6 +516,74 @@ mod tests {
             let masked = mask(&text);
             assert_eq!(masked.text, expected, "{text}");
             assert!(masked.pii.is_empty(), "{text}: {:?}", masked.pii);
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text: no panic, no six digits in a row survive (kept codes have
+        /// at most five), and masking a masked text changes nothing.
+        #[test]
+        fn masking_is_total_and_idempotent(text in "[0-9 +()\\-.,:@/a-fxA-Fа-яЁ<>*_$€руб]{0,48}") {
+            let once = mask(&text);
+            let digits_in_a_row = once
+                .text
+                .split(|c: char| !c.is_ascii_digit())
+                .map(str::len)
+                .max()
+                .unwrap_or(0);
+            proptest::prop_assert!(digits_in_a_row <= 5, "{text:?} → {:?}", once.text);
+            proptest::prop_assert_eq!(&mask(&once.text).text, &once.text, "{:?}", text);
+        }
+
+        /// Any Unicode at all: no panic, however multi-byte characters fall.
+        #[test]
+        fn any_unicode_is_masked_without_panic(text in "\\PC{0,64}") {
+            let _ = mask(&text);
+            let _ = normalise_placeholders(&text);
+            let _ = placeholder_keys(&text);
+        }
+    }
+
+    /// A definition's template (catalog placeholders normalised, then masked)
+    /// matches the masked instances of its message.
+    #[test]
+    fn definitions_match_their_masked_instances() {
+        use crate::cluster::{DefinitionIndex, IndexedDefinition};
+        let texts = [
+            ("err.limit", "Сумма {0} руб. превышает лимит на {1, date}"),
+            (
+                "err.card",
+                "Карта %s заблокирована, звоните 8 800 555-35-35",
+            ),
+            ("err.retry", "Повторите через {minutes} мин. (код E1001)"),
+        ];
+        let templates: Vec<String> = texts
+            .iter()
+            .map(|(_, t)| mask(&normalise_placeholders(t)).text)
+            .collect();
+        let index = DefinitionIndex::new(texts.iter().zip(&templates).map(|((key, _), t)| {
+            IndexedDefinition {
+                system: "web",
+                key,
+                template: t,
+            }
+        }));
+        for (observed, key) in [
+            (
+                "Сумма 1 500,00 руб. превышает лимит на 25.06.2024",
+                "err.limit",
+            ),
+            (
+                "Карта 4111 1111 1111 1111 заблокирована, звоните 8 800 555-35-35",
+                "err.card",
+            ),
+            ("Повторите через 5 мин. (код E1001)", "err.retry"),
+        ] {
+            let masked = mask(observed).text;
+            let found = index
+                .find("web", None, &masked)
+                .map(|m| texts[m.definition].0);
+            assert_eq!(found, Some(key), "{observed} → {masked}");
         }
     }
 

@@ -60,7 +60,10 @@ fn scan(text: &str) -> Vec<(Range<usize>, Slot<'_>)> {
         let hit = match bytes[at] {
             b'%' => percent(rest),
             b'$' if rest.starts_with("${") => {
-                closing(rest, 2, "}").map(|(len, name)| (len, Slot::Name(name)))
+                // Template literals hold expressions (`${amount.toFixed(2)}`).
+                closing(rest, 2, "}")
+                    .filter(|(_, expr)| !expr.contains(['<', '>']))
+                    .map(|(len, name)| (len, Slot::Name(name)))
             }
             b'{' if rest.starts_with("{{") => closing(rest, 2, "}}")
                 .filter(|(_, name)| is_name(name))
@@ -217,6 +220,7 @@ mod tests {
             ("Счёт %(account)s закрыт", "Счёт <*> закрыт"),
             ("Счёт %{account} закрыт", "Счёт <*> закрыт"),
             ("Счёт ${account} закрыт", "Счёт <*> закрыт"),
+            ("Сумма ${amount.toFixed(2)} руб.", "Сумма <*> руб."),
             ("Ошибка {}: {}", "Ошибка <*>: <*>"),
             ("Итого {0,number,#.##} руб.", "Итого <*> руб."),
             ("Курс {rate:.2f}", "Курс <*>"),
@@ -255,6 +259,22 @@ mod tests {
             vec!["name", "name", "name"]
         );
         assert_ne!(placeholder_keys("{0}"), placeholder_keys("{name}"));
+    }
+
+    proptest::proptest! {
+        /// Placeholder-like text of any shape: no panic, and normalising twice
+        /// changes nothing more than normalising once, except that `%%` → `%`
+        /// may form a new `%s`.
+        #[test]
+        fn normalising_is_total(text in "[{}%$()a-zа-я0-9 ,:.!#\\-]{0,40}") {
+            let once = normalise_placeholders(&text);
+            if !text.contains("%%") {
+                proptest::prop_assert_eq!(normalise_placeholders(&once), once.clone());
+            }
+            let names = placeholder_names(&text);
+            proptest::prop_assert_eq!(names.len(), placeholder_keys(&text).len());
+            proptest::prop_assert_eq!(names.len(), once.matches("<*>").count());
+        }
     }
 
     #[test]

@@ -78,17 +78,35 @@ macro_rules! amount_number {
     };
 }
 
+macro_rules! currency_before {
+    () => {
+        r"(?:[$€£¥₽]|(?i:rub|rur|usd|eur|cny|gbp|chf)[ \u{a0}]?)[ \u{a0}]?"
+    };
+}
+
+macro_rules! currency_after {
+    () => {
+        concat!(
+            r"[ \u{a0}]?(?:[$€£¥₽]|(?i:руб(?:лей|ля|ль|\.)?|р\.|коп(?:еек|ейки|ейка|\.)?",
+            r"|rub|rur|usd|eur|cny|gbp|chf|долл(?:аров|ара|ар|\.)?|евро|юаней|юаня|юань))"
+        )
+    };
+}
+
 /// A sum of money: a number with a currency sign, name or code before or after
 /// it (`1 500,00 руб.`, `$12.50`, `1500.00 RUB`, `EUR 20`, `300 ₽`).
 pub(super) const AMOUNT: &str = concat!(
-    r"(?:[$€£¥₽]|(?i:rub|rur|usd|eur|cny|gbp|chf)[ \u{a0}]?)",
-    r"[ \u{a0}]?",
+    currency_before!(),
     amount_number!(),
     "|",
     amount_number!(),
-    r"[ \u{a0}]?(?:[$€£¥₽]|(?i:руб(?:лей|ля|ль|\.)?|р\.|коп(?:еек|ейки|ейка|\.)?",
-    r"|rub|rur|usd|eur|cny|gbp|chf|долл(?:аров|ара|ар|\.)?|евро|юаней|юаня|юань))"
+    currency_after!()
 );
+
+/// A catalog placeholder with a currency (`<*> руб.`, `$<*>`): the amount of a
+/// definition, so that its template reads `<AMOUNT>` like the observations'.
+pub(super) const CATALOG_AMOUNT: &str =
+    concat!(currency_before!(), r"<\*>|<\*>", currency_after!());
 
 /// A decimal number, possibly with thousands groups: `12.5`, `1 500,00`.
 pub(super) const DECIMAL: &str =
@@ -289,6 +307,21 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(masked(text), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn catalog_amounts_read_like_observed_ones() {
+        let definition =
+            crate::mask::normalise_placeholders("Сумма {0} руб. превышает лимит USD {1}");
+        assert_eq!(
+            masked(&definition),
+            "Сумма <AMOUNT> превышает лимит <AMOUNT>"
+        );
+        assert_eq!(
+            masked("Сумма 1 500,00 руб. превышает лимит $20"),
+            "Сумма <AMOUNT> превышает лимит <AMOUNT>"
+        );
+        assert_eq!(masked("Поле <*> обязательно"), "Поле <*> обязательно");
     }
 
     #[test]
