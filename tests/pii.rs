@@ -122,7 +122,7 @@ fn planted_personal_data_never_leaves_masking() {
     assert!(outputs.iter().any(|(name, _)| *name == "database"));
 
     for (value, _) in planted() {
-        for form in leak_forms(&value) {
+        for form in leak_forms(value) {
             for (name, text) in &outputs {
                 assert!(!text.contains(&form), "{name} contains planted {form:?}");
             }

@@ -64,18 +64,15 @@ pub(super) fn luhn(digits: &[u8]) -> bool {
 pub(super) mod tests {
     use super::*;
     use crate::mask::PiiKind;
-    use crate::mask::testing::mask;
+    use crate::mask::testing::{complete, mask};
 
     /// Completes `prefix` (digits) with a Luhn check digit.
     pub fn with_luhn(prefix: &str) -> String {
-        (0..10)
-            .map(|d| format!("{prefix}{d}"))
-            .find(|n| luhn(n.as_bytes()))
-            .expect("one check digit fits")
+        complete(prefix, 1, luhn)
     }
 
     /// The same number with its last digit changed, so that Luhn fails.
-    pub fn luhn_failing(valid: &str) -> String {
+    fn luhn_failing(valid: &str) -> String {
         let (head, last) = valid.split_at(valid.len() - 1);
         let last = (last.as_bytes()[0] - b'0' + 1) % 10;
         format!("{head}{last}")

@@ -410,6 +410,14 @@ pub(crate) mod testing {
     pub fn mask(text: &str) -> Masked {
         Masker::new(&crate::rules::Rules::default()).mask(text)
     }
+
+    /// Completes a prefix with the `width` check digits that make `valid` accept it.
+    pub fn complete(prefix: &str, width: u32, valid: impl Fn(&[u8]) -> bool) -> String {
+        (0..10u32.pow(width))
+            .map(|c| format!("{prefix}{c:0width$}", width = width as usize))
+            .find(|n| valid(n.as_bytes()))
+            .expect("check digits fit")
+    }
 }
 
 #[cfg(test)]

@@ -83,34 +83,25 @@ fn labelled(text: &str, start: usize) -> bool {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
     use crate::mask::PiiKind;
-    use crate::mask::testing::mask;
+    use crate::mask::testing::{complete, mask};
 
     /// Completes 9 digits to a valid 10-digit INN.
-    pub fn inn10(prefix: &str) -> String {
-        (0..10)
-            .map(|c| format!("{prefix}{c}"))
-            .find(|n| inn10_valid(n.as_bytes()))
-            .expect("one check digit fits")
+    fn inn10(prefix: &str) -> String {
+        complete(prefix, 1, inn10_valid)
     }
 
     /// Completes 10 digits to a valid 12-digit INN.
-    pub fn inn12(prefix: &str) -> String {
-        (0..100)
-            .map(|c| format!("{prefix}{c:02}"))
-            .find(|n| inn12_valid(n.as_bytes()))
-            .expect("one pair of check digits fits")
+    fn inn12(prefix: &str) -> String {
+        complete(prefix, 2, inn12_valid)
     }
 
     /// Completes 9 digits to a valid SNILS, formatted `123-456-789 01`.
-    pub fn snils(prefix: &str) -> String {
-        (0..100)
-            .map(|c| format!("{prefix}{c:02}"))
-            .find(|n| snils_valid(n.as_bytes()))
-            .map(|n| format!("{}-{}-{} {}", &n[..3], &n[3..6], &n[6..9], &n[9..]))
-            .expect("one check number fits")
+    fn snils(prefix: &str) -> String {
+        let n = complete(prefix, 2, snils_valid);
+        format!("{}-{}-{} {}", &n[..3], &n[3..6], &n[6..9], &n[9..])
     }
 
     #[test]
