@@ -171,8 +171,7 @@ fn may_need_masking(text: &str) -> bool {
         || memchr::memmem::find(bytes, b"<*>").is_some()
 }
 
-/// The alternatives of the combined pattern, in priority order: where two
-/// start at the same place, the earlier one wins.
+/// What a match of the combined pattern is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Token {
     /// A placeholder already there: kept.
@@ -191,7 +190,8 @@ enum Token {
     Run,
 }
 
-/// Each alternative's pattern, in priority order.
+/// Each alternative's pattern, in priority order: where two start at the same
+/// place, the earlier one wins.
 const TOKENS: &[(Token, &str)] = &[
     (Token::Amount, variables::CATALOG_AMOUNT),
     // At most five digits, like a kept error code: a number in angle brackets
@@ -213,7 +213,7 @@ const TOKENS: &[(Token, &str)] = &[
     (Token::Word, variables::WORD),
     (
         Token::Run,
-        r"\+?(?:\([0-9]+\)|[0-9]+)(?:(?:[ \u{a0}]?[-–][ \u{a0}]?|[ \u{a0}])?(?:\([0-9]+\)|[0-9]+))*",
+        r"\+?(?:\([0-9]+\)|[0-9]+)(?:(?:[ \u{a0}]?[-–][ \u{a0}]?|[ \u{a0}\u{202f}])?(?:\([0-9]+\)|[0-9]+))*",
     ),
 ];
 
@@ -365,9 +365,7 @@ impl<'t> Pass<'t> {
         let text = self.text;
         for m in PATTERNS.plain.find_iter(&text[start..end]) {
             let (s, e) = (start + m.start(), start + m.end());
-            if m.as_str().as_bytes()[0].is_ascii_digit()
-                && m.as_str().bytes().all(|b| b.is_ascii_digit())
-            {
+            if m.as_str().bytes().all(|b| b.is_ascii_digit()) {
                 self.replace(s, e, "<NUM>");
             } else {
                 self.word(s, e);

@@ -228,6 +228,7 @@ mod tests {
     #[test]
     fn thousands_merge_other_groups_do_not() {
         assert_eq!(mask("Лимит 1 500 000").text, "Лимит <NUM>");
+        assert_eq!(mask("Лимит 1\u{202f}500\u{202f}000").text, "Лимит <NUM>");
         assert_eq!(mask("Коды 12 34").text, "Коды <NUM> <NUM>");
         assert_eq!(mask("Код (2024)").text, "Код (<NUM>)");
     }
