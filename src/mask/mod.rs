@@ -8,11 +8,12 @@
 //!
 //! 1. the rules' extra masks, in the order the rules list them;
 //! 2. a fast pre-check: a text with no ASCII digit, `@`, `://` or `<*>` has
-//!    nothing more to mask (most of a log's texts, and no allocation for them);
-//! 3. one pass of one combined pattern ([`Patterns`]) whose alternatives are the
-//!    entity families, one file each: [`variables`] (numbers, amounts, dates,
-//!    ids, addresses), [`contact`] (e-mail, phone), [`card`], [`account`],
-//!    [`tax_ids`] (INN, SNILS); digit runs are split into numbers in [`runs`].
+//!    nothing more to mask (most of a log's texts; [`Masker::mask_cow`] does not
+//!    allocate for them);
+//! 3. one scan of one multi-pattern regex whose patterns are the entity
+//!    families, one file each: `variables.rs` (numbers, amounts, dates, ids,
+//!    addresses), `contact.rs` (e-mail, phone), `card.rs`, `account.rs`,
+//!    `tax_ids.rs` (INN, SNILS); digit runs are split into numbers in `runs.rs`.
 //!    A match is replaced only after its family's validator accepts it; personal
 //!    data is never recognised by digit count alone.
 //!
