@@ -72,14 +72,17 @@ fn snils_valid(d: &[u8]) -> bool {
     check == digit(d[9]) * 10 + digit(d[10])
 }
 
-/// Whether `ИНН`, `INN` or `TIN` stands shortly before `start`.
+/// Whether the word `ИНН`, `INN` or `TIN` stands shortly before `start` (a
+/// word of its own: `длинный` does not count).
 fn labelled(text: &str, start: usize) -> bool {
     let mut from = start.saturating_sub(LABEL_WINDOW);
     while !text.is_char_boundary(from) {
         from += 1;
     }
     let before = text[from..start].to_lowercase();
-    ["инн", "inn", "tin"].iter().any(|l| before.contains(l))
+    before
+        .split(|c: char| !c.is_alphabetic())
+        .any(|word| matches!(word, "инн" | "inn" | "tin"))
 }
 
 #[cfg(test)]
@@ -128,6 +131,11 @@ mod tests {
         assert_eq!(masked.text, "ИНН получателя: <INN>");
         let masked = mask(&format!("Получатель INN={company}"));
         assert_eq!(masked.text, "Получатель INN=<INN>");
+        let masked = mask(&format!("ИНН/КПП {company}/770701001"));
+        assert_eq!(masked.text, "ИНН/КПП <INN>/<NUM>");
+        // `инн` inside another word is no label.
+        let masked = mask(&format!("Слишком длинный номер {company}"));
+        assert_eq!(masked.text, "Слишком длинный номер <NUM>");
     }
 
     #[test]
