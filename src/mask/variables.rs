@@ -55,15 +55,24 @@ pub(super) const DATETIME: &str = concat!(
     r"(?:Z|[ \u{a0}]?[+-][0-9]{2}:?[0-9]{2})?"
 );
 
-/// A date: numeric (`2024-06-25`, `25.06.2024`, `06/25/2024`, `25.06.24`) or
-/// with a month name (`25 июня 2024`, `5 мая`, `25 June 2024`, `June 25, 2024`).
+macro_rules! months_en {
+    () => {
+        r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+    };
+}
+
+/// A date: numeric (`2024-06-25`, `25.06.2024`, `06/25/2024`, `25.06.24`), with a
+/// month name (`25 июня 2024`, `5 мая`, `25 June 2024`, `June 25, 2024`), or
+/// Oracle's `25-JUN-24`.
 pub(super) const DATE: &str = concat!(
     numeric_date!(),
-    r"|[0-9]{1,2}[ \u{a0}](?i:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря",
-    r"|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)",
-    r"(?:[ \u{a0}][0-9]{4})?",
-    r"|(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)",
-    r"[ \u{a0}][0-9]{1,2},?[ \u{a0}][0-9]{4}",
+    r"|[0-9]{1,2}[ \u{a0}](?:(?i:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)|",
+    months_en!(),
+    r")(?:[ \u{a0}][0-9]{4})?|",
+    months_en!(),
+    r"[ \u{a0}][0-9]{1,2},?[ \u{a0}][0-9]{4}|[0-9]{1,2}-",
+    months_en!(),
+    r"-(?:[0-9]{4}|[0-9]{2})",
 );
 
 pub(super) const TIME: &str = time!();
@@ -336,6 +345,7 @@ mod tests {
             ("Платёж 25 июня 2024 не прошёл", "Платёж <DATE> не прошёл"),
             ("Платёж 5 мая не прошёл", "Платёж <DATE> не прошёл"),
             ("Due June 25, 2024", "Due <DATE>"),
+            ("ORA-01847 on 25-JUN-24", "ORA-01847 on <DATE>"),
             ("Повторите в 14:30", "Повторите в <TIME>"),
             ("Время 14:30:05,123", "Время <TIME>"),
             ("At 2024-06-25T14:30:00.123+03:00", "At <DATETIME>"),
