@@ -167,9 +167,12 @@ impl Masker {
 /// amount in a definition).
 fn may_need_masking(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.iter().any(|b| b.is_ascii_digit() || *b == b'@')
-        || memchr::memmem::find(bytes, b"://").is_some()
-        || memchr::memmem::find(bytes, b"<*>").is_some()
+    bytes.iter().enumerate().any(|(i, b)| match b {
+        b'0'..=b'9' | b'@' => true,
+        b':' => bytes[i + 1..].starts_with(b"//"),
+        b'<' => bytes[i + 1..].starts_with(b"*>"),
+        _ => false,
+    })
 }
 
 /// What a match of the combined pattern is.

@@ -379,6 +379,7 @@ mod tests {
             ("Версия 300.1.1.1", "Версия <NUM>.<NUM>.<NUM>.<NUM>"),
             ("См. https://bank.ru/help?id=42&lang=ru.", "См. <URL>."),
             ("Путь std::io, строка 5", "Путь std::io, строка <NUM>"),
+            ("Подробнее: https://bank.ru/help", "Подробнее: <URL>"),
         ];
         for (text, expected) in cases {
             assert_eq!(masked(text), expected, "{text}");
