@@ -233,9 +233,19 @@ mod tests {
             ("5% off", "5% off"),
             ("JSON {\"a\": 1}", "JSON {\"a\": 1}"),
             ("Без подстановок", "Без подстановок"),
+            // Found by the property test: `${` with a brace inside is no placeholder.
+            ("${{}}", "${<*>}"),
         ];
         for (text, expected) in cases {
             assert_eq!(normalise_placeholders(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn normalising_twice_changes_nothing_more() {
+        for text in ["${{}}", "{{}}", "%{<*>}", "{<*>}"] {
+            let once = normalise_placeholders(text);
+            assert_eq!(normalise_placeholders(&once), once, "{text}");
         }
     }
 
