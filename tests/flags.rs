@@ -149,9 +149,6 @@ fn observed_sms_over_one_segment_and_suppressions_are_flagged_with_evidence() {
 /// negative ones by absence (a key that fits, a translation with all its
 /// placeholders, a text windows-1251 can carry, a fresh text…).
 #[test]
-#[ignore = "needs the properties and json_i18n scanners (catalogs-text), the cobol and sql \
-            scanners (catalogs-structured) and placeholder recognition and PII masking (mask): \
-            run with --ignored once merged"]
 fn the_landscape_has_exactly_the_expected_flags() {
     let dir = tempfile::tempdir().unwrap();
     let (report, _) = scan_and_report(&dir.path().join("errata.db"));
