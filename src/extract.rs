@@ -91,6 +91,19 @@ impl Extractor {
         }
     }
 
+    /// A regex that every line with client-visible text matches, for scanners
+    /// that can search whole buffers and skip the other lines (multi-line mode, so
+    /// `^` and `$` keep meaning line start and end). Only the regex extractor has
+    /// one: field extractors need each record parsed.
+    pub fn line_prefilter(&self) -> Option<regex::bytes::Regex> {
+        match self {
+            Extractor::Regex { regex, .. } => {
+                regex::bytes::Regex::new(&format!("(?mR:{})", regex.as_str())).ok()
+            }
+            _ => None,
+        }
+    }
+
     /// The client-visible text of `record`, or `None` when it shows clients nothing.
     /// `fallback_time` is used when neither the record nor its framing has a time.
     pub fn extract(&self, record: &LogRecord, fallback_time: NaiveDateTime) -> Option<Observation> {

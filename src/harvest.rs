@@ -467,12 +467,17 @@ fn harvest_window(
         .map(|t| t.naive_utc())
         .unwrap_or_default();
     let extractor = Extractor::from_spec(file.source.extractor.as_ref());
+    let prefilter = match file.role {
+        Role::Observations => extractor.line_prefilter(),
+        Role::Definitions => None,
+    };
     let locale = file
         .source
         .locale
         .as_deref()
         .or(file.system.locale.as_deref());
     let ctx = ScanContext {
+        prefilter: prefilter.as_ref(),
         path: &file.display,
         first_line: read_from.lines + 1,
         locale,

@@ -12,13 +12,8 @@ fn scan_all(text: &str, options: &SourceOptions) {
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
     for format in FORMATS {
         let ctx = ScanContext {
-            path: "fuzz/ru/LC_MESSAGES/x_ru.txt",
-            first_line: 1,
-            locale: None,
-            options,
-            as_of,
-            file_time: as_of.and_hms_opt(0, 0, 0).expect("time"),
             charset: Some("UTF-8"),
+            ..ScanContext::new("fuzz/ru/LC_MESSAGES/x_ru.txt", options, as_of)
         };
         let scanner = scan::by_name(format).expect("registered");
         let mut items = 0usize;

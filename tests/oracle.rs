@@ -69,13 +69,8 @@ fn scan_file(path: &Path, format: &str, charset: Option<&str>) -> (Vec<Definitio
     let display = path.display().to_string();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
     let ctx = ScanContext {
-        path: &display,
-        first_line: 1,
-        locale: None,
-        options: &options,
-        as_of,
-        file_time: as_of.and_hms_opt(0, 0, 0).expect("time"),
         charset: Some(opened.charset.name()),
+        ..ScanContext::new(&display, &options, as_of)
     };
     let mut definitions = Vec::new();
     let mut warnings = Vec::new();

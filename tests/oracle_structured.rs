@@ -41,15 +41,7 @@ fn scan(relative: &str, format: &str) -> Vec<Item> {
     let mut opened = errata::read::open(&path, None).expect("readable corpus file");
     let options = SourceOptions::default();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-    let ctx = ScanContext {
-        path: relative,
-        first_line: 1,
-        locale: None,
-        options: &options,
-        as_of,
-        file_time: as_of.and_hms_opt(0, 0, 0).unwrap(),
-        charset: None,
-    };
+    let ctx = ScanContext::new(relative, &options, as_of);
     let mut items = Vec::new();
     scanner.scan(&mut opened.reader, &ctx, &mut |i| items.push(i));
     items

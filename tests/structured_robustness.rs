@@ -36,15 +36,7 @@ fn scan_checked(format: &str, text: &str) {
         ..SourceOptions::default()
     };
     let as_of = chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap();
-    let ctx = ScanContext {
-        path: "input",
-        first_line: 1,
-        locale: None,
-        options: &options,
-        as_of,
-        file_time: as_of.and_hms_opt(0, 0, 0).unwrap(),
-        charset: None,
-    };
+    let ctx = ScanContext::new("input", &options, as_of);
     let lines = text.lines().count().max(1) as u64 + 1;
     scanner.scan(&mut text.as_bytes(), &ctx, &mut |item| {
         if let Item::Warning(w) = item {

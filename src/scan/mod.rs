@@ -70,21 +70,35 @@ pub struct ScanContext<'a> {
     /// Name of the charset the input was decoded from, when known (gettext checks
     /// its header's `charset=` against it).
     pub charset: Option<&'a str>,
+    /// Lines without a match of this multi-line regex show clients nothing: line
+    /// scanners may skip them without yielding a record (the extractor's own
+    /// pattern, so whole buffers can be searched at once).
+    pub prefilter: Option<&'a regex::bytes::Regex>,
 }
 
-#[cfg(test)]
 impl<'a> ScanContext<'a> {
-    /// A context for unit tests: line 1, no locale, as of 2024-06-30.
-    pub fn for_test(path: &'a str, options: &'a SourceOptions) -> Self {
-        let as_of = chrono::NaiveDate::from_ymd_opt(2024, 6, 30).expect("valid date");
+    /// A context for reading a whole file: line 1, no locale, charset or prefilter,
+    /// the file time at the start of `as_of`.
+    pub fn new(path: &'a str, options: &'a SourceOptions, as_of: chrono::NaiveDate) -> Self {
         ScanContext {
             path,
             first_line: 1,
             locale: None,
             options,
             as_of,
-            file_time: as_of.and_hms_opt(12, 0, 0).expect("valid time"),
+            file_time: as_of.and_hms_opt(0, 0, 0).expect("midnight exists"),
             charset: None,
+            prefilter: None,
+        }
+    }
+
+    /// A context for unit tests: as of 2024-06-30, file time at noon.
+    #[cfg(test)]
+    pub fn for_test(path: &'a str, options: &'a SourceOptions) -> Self {
+        let as_of = chrono::NaiveDate::from_ymd_opt(2024, 6, 30).expect("valid date");
+        ScanContext {
+            file_time: as_of.and_hms_opt(12, 0, 0).expect("valid time"),
+            ..ScanContext::new(path, options, as_of)
         }
     }
 }
