@@ -38,6 +38,9 @@ impl Reporter for Markdown {
                 s.flags
             )?;
         }
+        if let Some(changes) = &report.changes {
+            changes_section(changes, out)?;
+        }
         for s in &report.systems {
             writeln!(out)?;
             writeln!(out, "## {}", s.name)?;
@@ -188,6 +191,53 @@ fn flags_section(report: &Report, system: &str, out: &mut dyn Write) -> std::io:
     Ok(())
 }
 
+/// What the latest scan changed compared with the one before it.
+fn changes_section(changes: &super::ChangesEntry, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out)?;
+    match &changes.previous_as_of {
+        Some(d) => writeln!(out, "## Changed since the previous scan (as of {d})")?,
+        None => return Ok(()),
+    }
+    let items = [
+        ("New texts", &changes.new_templates),
+        ("Texts no longer seen", &changes.gone_templates),
+        ("New definitions", &changes.new_definitions),
+        ("Definitions gone", &changes.gone_definitions),
+    ];
+    for (title, list) in items {
+        if list.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "### {title} ({})", list.len())?;
+        writeln!(out)?;
+        for item in list {
+            writeln!(out, "- {}: {}", cell(&item.system), cell(&item.label))?;
+        }
+    }
+    for (title, list) in [
+        ("New flags", &changes.new_flags),
+        ("Flags cleared", &changes.cleared_flags),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "### {title} ({})", list.len())?;
+        writeln!(out)?;
+        for f in list {
+            writeln!(
+                out,
+                "- {} · {}: {}",
+                f.kind,
+                cell(&f.system),
+                cell(&f.message)
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Escapes text for a Markdown table cell.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
@@ -242,6 +292,10 @@ mod tests {
         Markdown.render(&report, &mut out).unwrap();
         let md = String::from_utf8(out).unwrap();
         assert!(md.contains("### Flags (3)"), "{md}");
+        assert!(
+            !md.contains("Changed since"),
+            "no previous scan, no changes section: {md}"
+        );
         assert!(md.contains("| stale | 2 | 1 |"), "{md}");
         assert!(md.contains("#### undefined (1)"), "{md}");
         assert!(md.contains("- \"x\\|y\" matches no definition"), "{md}");
@@ -250,5 +304,41 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("## *\n\n### Flags (1)"), "{md}");
+    }
+
+    #[test]
+    fn changes_since_the_previous_scan_are_listed() {
+        let item = |label: &str| crate::catalog::ItemRef {
+            system: "abs".to_string(),
+            label: label.to_string(),
+            id: "t9".to_string(),
+            count: 3,
+        };
+        let mut report = crate::report::tests::sample_report();
+        report.changes = Some(super::super::ChangesEntry {
+            previous_as_of: Some("2024-06-29".to_string()),
+            new_definitions: Vec::new(),
+            gone_definitions: vec![item("E0099")],
+            new_templates: vec![item("Ошибка <NUM>")],
+            gone_templates: Vec::new(),
+            new_flags: Vec::new(),
+            cleared_flags: Vec::new(),
+        });
+        let mut out = Vec::new();
+        Markdown.render(&report, &mut out).unwrap();
+        let md = String::from_utf8(out).unwrap();
+        assert!(
+            md.contains("## Changed since the previous scan (as of 2024-06-29)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("### New texts (1)\n\n- abs: Ошибка <NUM>"),
+            "{md}"
+        );
+        assert!(
+            md.contains("### Definitions gone (1)\n\n- abs: E0099"),
+            "{md}"
+        );
+        assert!(!md.contains("### New flags"), "{md}");
     }
 }
