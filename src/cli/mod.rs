@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+mod cluster;
 mod report;
 mod rules;
 mod scan;
@@ -26,6 +27,7 @@ enum Command {
     Scan(scan::ScanArgs),
     Report(report::ReportArgs),
     Rules(rules::RulesArgs),
+    Cluster(cluster::ClusterArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -42,6 +44,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Scan(args) => scan::run(args),
         Command::Report(args) => report::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Cluster(args) => cluster::run(args),
     }
 }
 

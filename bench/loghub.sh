@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Loghub-2k clustering benchmark: grouping accuracy of `errata cluster` on the 16
+# datasets (one default configuration), then throughput against Drain3 on the same
+# 1,000,000-line corpus, measured in the same run. See docs/benchmarks.md.
+#
+# Usage: bench/loghub.sh [LINES]   (from the project root; LINES default 1000000)
+# Needs: cargo, python3, `pip install drain3`, and ../shared/bench (the benchmark kit).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+kit="${ERRATA_BENCH_KIT:-$root/../shared/bench}"
+lines="${1:-1000000}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+errata="$root/target/release/errata"
+
+echo "== grouping accuracy (Loghub-2k, corrected ground truth)"
+mkdir -p "$work/in" "$work/pred"
+python3 - "$kit/loghub2k" "$work/in" <<'PY'
+import csv, sys, pathlib
+csv.field_size_limit(1 << 30)
+data, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+for d in sorted(p.name for p in data.iterdir() if p.is_dir()):
+    with open(data / d / f"{d}_2k.log_structured_corrected.csv", newline="", encoding="utf-8", errors="replace") as f:
+        rows = [r["Content"].replace("\n", " ") for r in csv.DictReader(f)]
+    (out / f"{d}.txt").write_text("\n".join(rows) + "\n", encoding="utf-8")
+PY
+for f in "$work"/in/*.txt; do
+    d="$(basename "$f" .txt)"
+    "$errata" cluster "$f" > "$work/pred/$d.csv"
+done
+python3 "$kit/score_grouping.py" --all "$work/pred"
+
+echo
+echo "== throughput on $lines lines (single thread, CPU seconds)"
+python3 "$kit/drain3_throughput.py" --write-corpus "$work/corpus.txt" --lines "$lines"
+errata_cpu="$( { /usr/bin/time -f '%U %S' "$errata" cluster "$work/corpus.txt" > /dev/null; } 2>&1 | tail -1 | awk '{print $1 + $2}')"
+drain_json="$(python3 "$kit/drain3_throughput.py" --lines "$lines" --mode generic)"
+drain_cpu="$(printf '%s' "$drain_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["cpu_s"])')"
+python3 - "$lines" "$errata_cpu" "$drain_cpu" <<'PY'
+import sys
+n, e, d = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+e = max(e, 0.001)
+print(f"errata cluster: {e:.2f} CPU-s, {n / e:,.0f} lines per CPU-second (whole process: read, mask, cluster, write CSV)")
+print(f"drain3 generic: {d:.2f} CPU-s, {n / d:,.0f} lines per CPU-second (add_log_message loop only)")
+print(f"ratio errata/drain3: {d / e:.1f}x")
+PY

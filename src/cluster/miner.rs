@@ -1,0 +1,665 @@
+//! Template mining: grouping the masked texts of one system into templates.
+//!
+//! The miner works on batches (one file's distinct texts during a scan, the
+//! whole input for `errata cluster`) and remembers its templates between them:
+//!
+//! 1. Every text is normalised ([`super::tokenize`]): digit runs become `<*>`.
+//!    Texts with the same normalised form share a template (a hash lookup, the
+//!    fast path for repeated lines).
+//! 2. A new form first tries the known templates: it joins one it fits
+//!    (`<*>` matches any one token, or one or more in a variable-length template).
+//! 3. The forms left are clustered together, per token count, in the spirit of
+//!    Brain (Yu et al., 2023): the tokens of a form that share the most common
+//!    frequency in the batch are its *root*; forms with the same root are one
+//!    group; a group is split on any column with fewer than
+//!    [`MIN_VARIABLE_VALUES`] distinct constants (a column with many distinct
+//!    values is a variable, one with few is part of the message). Short forms
+//!    (at most [`SHORT_MESSAGE_TOKENS`] tokens) merge only with exact duplicates.
+//! 4. Groups of different token counts whose alignment differs only next to
+//!    variables merge into one variable-length template, so a name or a free
+//!    text of several words does not explode into one template per word count.
+//! 5. A new group either generalises a known template of the same shape (which
+//!    keeps its id; pinned templates never do) or becomes a new template whose
+//!    id is the hash of its first form.
+//!
+//! Memory is bounded by [`MinerConfig::max_templates`]: once a system has that
+//! many templates, new forms are still stored, but as exact templates (their
+//! own text, id from their text) that the miner does not remember or cluster
+//! further; [`TemplateMiner::overflow`] counts them for the scan summary.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::template_id;
+use super::tokenize::{WILDCARD, is_variable, normalise};
+
+/// Default cap on templates the miner keeps per system.
+pub const DEFAULT_MAX_TEMPLATES: usize = 50_000;
+
+/// A column with at least this many distinct constants in a group is a variable.
+pub const MIN_VARIABLE_VALUES: usize = 4;
+
+/// Forms with at most this many tokens merge only with exact duplicates.
+pub const SHORT_MESSAGE_TOKENS: usize = 2;
+
+/// Most normalised forms remembered for the fast path, per miner.
+const MAX_EXACT_FORMS: usize = 1_000_000;
+
+/// A template merge the rules ask for.
+#[derive(Debug, Clone)]
+pub enum MergeRule {
+    /// These template ids become the first one.
+    Ids(Vec<String>),
+    /// Every template whose text matches becomes one template (id from the pattern).
+    Pattern(regex::Regex),
+}
+
+/// How a miner clusters: the defaults plus the rules' curation.
+#[derive(Debug, Clone)]
+pub struct MinerConfig {
+    pub max_templates: usize,
+    /// Tokens never turned into variables.
+    pub literals: HashSet<String>,
+    /// Template ids that never generalise.
+    pub pinned: HashSet<String>,
+    pub merges: Vec<MergeRule>,
+}
+
+impl Default for MinerConfig {
+    fn default() -> Self {
+        MinerConfig {
+            max_templates: DEFAULT_MAX_TEMPLATES,
+            literals: HashSet::new(),
+            pinned: HashSet::new(),
+            merges: Vec::new(),
+        }
+    }
+}
+
+/// The template an observation joined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub id: String,
+    pub template: String,
+}
+
+/// A known template and how close a text is to it, for `errata explain`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    pub id: String,
+    pub template: String,
+    pub score: f64,
+}
+
+#[derive(Debug, Clone)]
+struct Template {
+    id: String,
+    tokens: Vec<String>,
+    /// Whether a `<*>` may stand for several tokens.
+    variadic: bool,
+    pinned: bool,
+}
+
+impl Template {
+    fn text(&self) -> String {
+        self.tokens.join(" ")
+    }
+}
+
+/// Assigns masked texts of one system to templates; see the module docs.
+#[derive(Debug)]
+pub struct TemplateMiner {
+    system: String,
+    config: MinerConfig,
+    templates: Vec<Template>,
+    exact: HashMap<String, usize>,
+    by_len: HashMap<usize, Vec<usize>>,
+    variadic: Vec<usize>,
+    overflow: u64,
+}
+
+impl TemplateMiner {
+    pub fn new(system: &str) -> TemplateMiner {
+        TemplateMiner::with_config(system, MinerConfig::default())
+    }
+
+    pub fn with_config(system: &str, config: MinerConfig) -> TemplateMiner {
+        TemplateMiner {
+            system: system.to_string(),
+            config,
+            templates: Vec::new(),
+            exact: HashMap::new(),
+            by_len: HashMap::new(),
+            variadic: Vec::new(),
+            overflow: 0,
+        }
+    }
+
+    /// Remembers a stored template, so new instances join it and it keeps its id.
+    pub fn load(&mut self, id: &str, template: &str) {
+        if self.templates.len() >= self.config.max_templates {
+            return;
+        }
+        let tokens: Vec<String> = template.split_whitespace().map(str::to_string).collect();
+        // The stored text does not say whether a `<*>` spans several tokens:
+        // a stored template with variables is also tried as variable-length.
+        let variadic = tokens.iter().any(|t| t == WILDCARD);
+        self.add(Template {
+            id: id.to_string(),
+            pinned: self.config.pinned.contains(id),
+            tokens,
+            variadic,
+        });
+    }
+
+    /// Templates kept in memory.
+    pub fn len(&self) -> usize {
+        self.templates.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.templates.is_empty()
+    }
+
+    /// Texts that got an exact template because the cap was reached.
+    pub fn overflow(&self) -> u64 {
+        self.overflow
+    }
+
+    /// The template for one masked text.
+    pub fn assign(&mut self, masked: &str) -> Assignment {
+        self.assign_batch(&[masked]).remove(0)
+    }
+
+    /// The templates for a batch of masked texts, in input order.
+    pub fn assign_batch(&mut self, texts: &[&str]) -> Vec<Assignment> {
+        let ids = self.assign_indices(texts);
+        let resolved: Vec<Assignment> = ids
+            .iter()
+            .map(|slot| match slot {
+                Slot::Known(i) => self.curated(&self.templates[*i].id, self.templates[*i].text()),
+                Slot::Exact(form) => self.curated(&template_id(&self.system, form), form.clone()),
+            })
+            .collect();
+        resolved
+    }
+
+    /// Known templates nearest to a masked text, best first, with scores in 0..=1.
+    pub fn nearest(&self, masked: &str, limit: usize) -> Vec<Scored> {
+        let form = normalise(masked, &self.config.literals);
+        let tokens: Vec<&str> = form.split(' ').filter(|t| !t.is_empty()).collect();
+        let mut scored: Vec<Scored> = self
+            .templates
+            .iter()
+            .map(|t| Scored {
+                id: t.id.clone(),
+                template: t.text(),
+                score: similarity(&t.tokens, &tokens),
+            })
+            .collect();
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        scored.truncate(limit);
+        scored
+    }
+
+    fn curated(&self, id: &str, template: String) -> Assignment {
+        for rule in &self.config.merges {
+            match rule {
+                MergeRule::Ids(ids) if ids.iter().any(|i| i == id) => {
+                    return Assignment {
+                        id: ids[0].clone(),
+                        template,
+                    };
+                }
+                MergeRule::Pattern(re) if re.is_match(&template) => {
+                    return Assignment {
+                        id: template_id(&self.system, &format!("merge\0{}", re.as_str())),
+                        template,
+                    };
+                }
+                _ => {}
+            }
+        }
+        Assignment {
+            id: id.to_string(),
+            template,
+        }
+    }
+
+    fn assign_indices(&mut self, texts: &[&str]) -> Vec<Slot> {
+        // Distinct normalised forms of the batch, with their weights.
+        let mut form_of: Vec<usize> = Vec::with_capacity(texts.len());
+        let mut forms: Vec<String> = Vec::new();
+        let mut weights: Vec<u64> = Vec::new();
+        let mut position: HashMap<String, usize> = HashMap::new();
+        for text in texts {
+            let form = normalise(text, &self.config.literals);
+            let i = match position.get(&form) {
+                Some(&i) => i,
+                None => {
+                    position.insert(form.clone(), forms.len());
+                    forms.push(form);
+                    weights.push(0);
+                    forms.len() - 1
+                }
+            };
+            weights[i] += 1;
+            form_of.push(i);
+        }
+        let mut slot_of_form: Vec<Option<Slot>> = vec![None; forms.len()];
+        let mut fresh: Vec<usize> = Vec::new();
+        for (i, form) in forms.iter().enumerate() {
+            if let Some(&t) = self.exact.get(form) {
+                slot_of_form[i] = Some(Slot::Known(t));
+            } else if let Some(t) = self.find(form) {
+                self.remember(form, t);
+                slot_of_form[i] = Some(Slot::Known(t));
+            } else {
+                fresh.push(i);
+            }
+        }
+        let tokenised: Vec<Vec<&str>> = fresh
+            .iter()
+            .map(|&i| forms[i].split(' ').filter(|t| !t.is_empty()).collect())
+            .collect();
+        let fresh_weights: Vec<u64> = fresh.iter().map(|&i| weights[i]).collect();
+        for group in cluster(&tokenised, &fresh_weights, &self.config.literals) {
+            let slot = match self.place(group.tokens, group.variadic) {
+                Some(t) => Some(t),
+                None => {
+                    self.overflow += group
+                        .members
+                        .iter()
+                        .map(|&m| fresh_weights[m])
+                        .sum::<u64>();
+                    None
+                }
+            };
+            for &m in &group.members {
+                let form = &forms[fresh[m]];
+                slot_of_form[fresh[m]] = Some(match slot {
+                    Some(t) => {
+                        self.remember(form, t);
+                        Slot::Known(t)
+                    }
+                    None => Slot::Exact(form.clone()),
+                });
+            }
+        }
+        form_of
+            .into_iter()
+            .map(|i| {
+                slot_of_form[i]
+                    .clone()
+                    .unwrap_or_else(|| Slot::Exact(forms[i].clone()))
+            })
+            .collect()
+    }
+
+    fn remember(&mut self, form: &str, template: usize) {
+        if self.exact.len() < MAX_EXACT_FORMS {
+            self.exact.insert(form.to_string(), template);
+        }
+    }
+
+    /// The most specific known template a normalised form fits.
+    fn find(&self, form: &str) -> Option<usize> {
+        let tokens: Vec<&str> = form.split(' ').filter(|t| !t.is_empty()).collect();
+        let most_specific = |candidates: &mut dyn Iterator<Item = usize>| {
+            candidates.max_by_key(|&t| {
+                let constants = self.templates[t]
+                    .tokens
+                    .iter()
+                    .filter(|t| !is_variable(t))
+                    .count();
+                (constants, std::cmp::Reverse(t))
+            })
+        };
+        let fixed = self.by_len.get(&tokens.len()).into_iter().flatten().copied();
+        most_specific(&mut fixed.filter(|&t| fits(&self.templates[t].tokens, &tokens))).or_else(
+            || {
+                most_specific(
+                    &mut self
+                        .variadic
+                        .iter()
+                        .copied()
+                        .filter(|&t| glob_matches(&self.templates[t].tokens, &tokens)),
+                )
+            },
+        )
+    }
+
+    /// Generalises a known template to cover `tokens`, or adds a new one;
+    /// `None` when the cap is reached.
+    fn place(&mut self, tokens: Vec<String>, variadic: bool) -> Option<usize> {
+        if !variadic {
+            let candidates = self.by_len.get(&tokens.len()).cloned().unwrap_or_default();
+            for t in candidates {
+                let known = &self.templates[t];
+                if known.pinned || known.variadic {
+                    continue;
+                }
+                if let Some(merged) = generalise(&known.tokens, &tokens, &self.config.literals)
+                {
+                    self.templates[t].tokens = merged;
+                    return Some(t);
+                }
+            }
+        }
+        if self.templates.len() >= self.config.max_templates {
+            return None;
+        }
+        let text = tokens.join(" ");
+        let id = template_id(&self.system, &text);
+        if let Some(existing) = self.templates.iter().position(|t| t.id == id) {
+            return Some(existing);
+        }
+        Some(self.add(Template {
+            pinned: self.config.pinned.contains(&id),
+            id,
+            tokens,
+            variadic,
+        }))
+    }
+
+    fn add(&mut self, template: Template) -> usize {
+        let i = self.templates.len();
+        if template.variadic {
+            self.variadic.push(i);
+        }
+        self.by_len.entry(template.tokens.len()).or_default().push(i);
+        self.templates.push(template);
+        i
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Slot {
+    Known(usize),
+    Exact(String),
+}
+
+/// A group of fresh forms (by index) and their shared template.
+struct Group {
+    tokens: Vec<String>,
+    variadic: bool,
+    members: Vec<usize>,
+}
+
+/// Whether a fixed-length template fits a form: equal tokens, or a `<*>`.
+fn fits(template: &[String], tokens: &[&str]) -> bool {
+    template.len() == tokens.len()
+        && template
+            .iter()
+            .zip(tokens)
+            .all(|(t, k)| t == k || t == WILDCARD)
+}
+
+/// Whether a variable-length template fits a form: each `<*>` takes one or more tokens.
+fn glob_matches(template: &[String], tokens: &[&str]) -> bool {
+    // matched[j]: the template prefix so far fits tokens[..j].
+    let mut matched = vec![false; tokens.len() + 1];
+    matched[0] = true;
+    for t in template {
+        let mut next = vec![false; tokens.len() + 1];
+        if t == WILDCARD {
+            let mut reachable = false;
+            for j in 1..=tokens.len() {
+                reachable |= matched[j - 1];
+                next[j] = reachable;
+            }
+        } else {
+            for j in 1..=tokens.len() {
+                next[j] = matched[j - 1] && tokens[j - 1] == t;
+            }
+        }
+        matched = next;
+    }
+    matched[tokens.len()]
+}
+
+/// A known template generalised to cover a new one of the same length, when
+/// they differ only where one of them has a variable and share a constant.
+fn generalise(known: &[String], new: &[String], literals: &HashSet<String>) -> Option<Vec<String>> {
+    let mut shared = 0;
+    let mut merged = Vec::with_capacity(known.len());
+    for (a, b) in known.iter().zip(new) {
+        if a == b {
+            shared += usize::from(!is_variable(a));
+            merged.push(a.clone());
+        } else if (is_variable(a) || is_variable(b)) && !literals.contains(a) && !literals.contains(b)
+        {
+            merged.push(WILDCARD.to_string());
+        } else {
+            return None;
+        }
+    }
+    (shared > 0).then_some(merged)
+}
+
+/// Token-level similarity in 0..=1: Levenshtein over tokens, variables match anything.
+pub fn similarity(template: &[String], tokens: &[&str]) -> f64 {
+    #[derive(Clone, Copy)]
+    struct Tok<'a>(&'a str);
+    impl PartialEq for Tok<'_> {
+        fn eq(&self, other: &Self) -> bool {
+            self.0 == other.0 || is_variable(self.0) || is_variable(other.0)
+        }
+    }
+    let a: Vec<Tok<'_>> = template.iter().map(|t| Tok(t)).collect();
+    let b: Vec<Tok<'_>> = tokens.iter().map(|t| Tok(t)).collect();
+    let longest = a.len().max(b.len());
+    if longest == 0 {
+        return 1.0;
+    }
+    1.0 - strsim::generic_levenshtein(&a, &b) as f64 / longest as f64
+}
+
+/// Clusters fresh forms (tokenised, with weights) into groups.
+fn cluster(forms: &[Vec<&str>], weights: &[u64], literals: &HashSet<String>) -> Vec<Group> {
+    let mut by_len: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, f) in forms.iter().enumerate() {
+        by_len.entry(f.len()).or_default().push(i);
+    }
+    let mut groups = Vec::new();
+    for (&n, members) in &by_len {
+        let mut freq: HashMap<(usize, &str), u64> = HashMap::new();
+        for &m in members {
+            for (p, t) in forms[m].iter().enumerate() {
+                if !is_variable(t) {
+                    *freq.entry((p, t)).or_default() += weights[m];
+                }
+            }
+        }
+        // The root of a form: its constants with the frequency most of them share.
+        let mut roots: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+        let mut root_key: HashMap<Vec<(usize, &str)>, usize> = HashMap::new();
+        let mut root_cols: Vec<Vec<usize>> = Vec::new();
+        for &m in members {
+            let mut by_freq: BTreeMap<u64, usize> = BTreeMap::new();
+            for (p, t) in forms[m].iter().enumerate() {
+                if !is_variable(t) {
+                    *by_freq.entry(freq[&(p, *t)]).or_default() += 1;
+                }
+            }
+            let chosen = by_freq
+                .iter()
+                .max_by_key(|(f, count)| (**count, **f))
+                .map(|(f, _)| *f)
+                .unwrap_or(u64::MAX);
+            let root: Vec<(usize, &str)> = forms[m]
+                .iter()
+                .enumerate()
+                .filter(|(p, t)| !is_variable(t) && freq[&(*p, **t)] >= chosen)
+                .map(|(p, t)| (p, *t))
+                .collect();
+            let next = root_key.len();
+            let g = *root_key.entry(root.clone()).or_insert_with(|| {
+                root_cols.push(root.iter().map(|(p, _)| *p).collect());
+                next
+            });
+            roots.entry(vec![g]).or_default().push(m);
+        }
+        for (g, members) in roots {
+            split(forms, members, n, &root_cols[g[0]], literals, &mut groups);
+        }
+    }
+    merge_variable_length(groups)
+}
+
+/// Splits a group on its columns with few distinct constants, recursively.
+fn split(
+    forms: &[Vec<&str>],
+    members: Vec<usize>,
+    n: usize,
+    fixed: &[usize],
+    literals: &HashSet<String>,
+    out: &mut Vec<Group>,
+) {
+    let short = n <= SHORT_MESSAGE_TOKENS;
+    let mut best: Option<(usize, usize)> = None;
+    for col in 0..n {
+        if fixed.contains(&col) {
+            continue;
+        }
+        let values: HashSet<&str> = members.iter().map(|&m| forms[m][col]).collect();
+        if values.len() < 2 || values.iter().any(|v| is_variable(v)) {
+            continue;
+        }
+        let splittable =
+            short || values.len() < MIN_VARIABLE_VALUES || values.iter().any(|v| literals.contains(*v));
+        if splittable && best.is_none_or(|(_, d)| values.len() < d) {
+            best = Some((col, values.len()));
+        }
+    }
+    if let Some((col, _)) = best {
+        let mut parts: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for &m in &members {
+            parts.entry(forms[m][col]).or_default().push(m);
+        }
+        let mut fixed = fixed.to_vec();
+        fixed.push(col);
+        for (_, part) in parts {
+            split(forms, part, n, &fixed, literals, out);
+        }
+        return;
+    }
+    let first = &forms[members[0]];
+    let tokens = (0..n)
+        .map(|col| {
+            if members.iter().all(|&m| forms[m][col] == first[col]) {
+                first[col].to_string()
+            } else {
+                WILDCARD.to_string()
+            }
+        })
+        .collect();
+    out.push(Group {
+        tokens,
+        variadic: false,
+        members,
+    });
+}
+
+/// Merges groups of different lengths whose templates align except next to
+/// variables (a name or free text of several words), into variable-length templates.
+fn merge_variable_length(groups: Vec<Group>) -> Vec<Group> {
+    let mut out: Vec<Group> = Vec::with_capacity(groups.len());
+    let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
+    for group in groups {
+        let constants = group.tokens.iter().filter(|t| !is_variable(t)).count();
+        if constants < MIN_ALIGNED_CONSTANTS || !group.tokens.iter().any(|t| is_variable(t)) {
+            out.push(group);
+            continue;
+        }
+        let block = match group.tokens.first() {
+            Some(first) if !is_variable(first) => first.clone(),
+            _ => format!("{WILDCARD} {}", group.tokens.last().map_or("", |t| t.as_str())),
+        };
+        let candidates = blocks.entry(block).or_default();
+        let merged_into = candidates.iter().copied().find_map(|o| {
+            let other = &out[o];
+            if other.tokens.len() == group.tokens.len() && !other.variadic {
+                return None;
+            }
+            align(&other.tokens, &group.tokens).map(|tokens| (o, tokens))
+        });
+        match merged_into {
+            Some((o, tokens)) => {
+                out[o].tokens = tokens;
+                out[o].variadic = true;
+                out[o].members.extend(group.members);
+            }
+            None => {
+                candidates.push(out.len());
+                out.push(group);
+            }
+        }
+    }
+    out
+}
+
+/// Constants two templates must share to merge across lengths.
+const MIN_ALIGNED_CONSTANTS: usize = 2;
+
+/// The variable-length template covering `a` and `b`, when their longest common
+/// token subsequence keeps most constants of each and every gap touches a variable.
+fn align(a: &[String], b: &[String]) -> Option<Vec<String>> {
+    let (n, m) = (a.len(), b.len());
+    let mut lcs = vec![vec![0u16; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut merged: Vec<String> = Vec::new();
+    let mut shared_constants = 0;
+    // Whether the gap being built touches a variable; the token before it counts.
+    let mut gap: Option<bool> = None;
+    let push_wildcard = |merged: &mut Vec<String>| {
+        if merged.last().is_none_or(|t| t != WILDCARD) {
+            merged.push(WILDCARD.to_string());
+        }
+    };
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            let variable = is_variable(&a[i]);
+            if let Some(touches) = gap.take()
+                && !(touches || variable)
+            {
+                return None;
+            }
+            if variable {
+                push_wildcard(&mut merged);
+            } else {
+                shared_constants += 1;
+                merged.push(a[i].clone());
+            }
+            i += 1;
+            j += 1;
+            continue;
+        }
+        let token = if j >= m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1]) {
+            i += 1;
+            &a[i - 1]
+        } else {
+            j += 1;
+            &b[j - 1]
+        };
+        let before = merged.last().is_some_and(|t| is_variable(t));
+        let touches = gap.unwrap_or(before) || is_variable(token);
+        gap = Some(touches);
+        push_wildcard(&mut merged);
+    }
+    if gap == Some(false) {
+        return None;
+    }
+    let constants = |t: &[String]| t.iter().filter(|t| !is_variable(t)).count();
+    let enough = |total: usize| shared_constants * 4 >= total * 3;
+    (shared_constants >= MIN_ALIGNED_CONSTANTS && enough(constants(a)) && enough(constants(b)))
+        .then_some(merged)
+}

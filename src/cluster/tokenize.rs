@@ -1,0 +1,125 @@
+//! Tokens of a masked text, with generic variable detection.
+//!
+//! Texts are split on Unicode whitespace (Cyrillic and Latin alike). Inside a
+//! token, every run of word characters that holds a digit (`42`, `0x1f`,
+//! `node-17`) becomes `<*>`: numbers, ids and addresses that no mask caught are
+//! variables in every log we know, and rewriting only the run keeps the token's
+//! shape (`uid=<*>,`). Placeholders from `mask/` (`<NUM>`, `<CARD>`) and `<*>`
+//! stay as they are and count as variables. Tokens the rules keep literal are
+//! never rewritten.
+
+use std::collections::HashSet;
+
+/// The placeholder of a variable in templates.
+pub const WILDCARD: &str = "<*>";
+
+/// Characters that belong to a word run besides letters and digits.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '+' | '/' | '#' | '@')
+}
+
+/// Appends `token` to `out`, with digit-holding word runs rewritten to `<*>`.
+fn push_normalised(token: &str, literals: &HashSet<String>, out: &mut String) {
+    if !token.bytes().any(|b| b.is_ascii_digit()) || literals.contains(token) {
+        out.push_str(token);
+        return;
+    }
+    let mut run_start: Option<usize> = None;
+    let mut run_has_digit = false;
+    let flush = |out: &mut String, run: &str, has_digit: bool| {
+        if has_digit {
+            out.push_str(WILDCARD);
+        } else {
+            out.push_str(run);
+        }
+    };
+    for (i, c) in token.char_indices() {
+        if is_word_char(c) {
+            if run_start.is_none() {
+                run_start = Some(i);
+                run_has_digit = false;
+            }
+            run_has_digit |= c.is_ascii_digit();
+        } else {
+            if let Some(start) = run_start.take() {
+                flush(out, &token[start..i], run_has_digit);
+            }
+            out.push(c);
+        }
+    }
+    if let Some(start) = run_start {
+        flush(out, &token[start..], run_has_digit);
+    }
+}
+
+/// The normalised form of a masked text: its tokens, rewritten, joined by one space.
+/// Two texts with the same normalised form always share a template.
+pub fn normalise(text: &str, literals: &HashSet<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for token in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        push_normalised(token, literals, &mut out);
+    }
+    out
+}
+
+/// Whether a normalised token holds a variable (`<*>` or a typed placeholder).
+pub fn is_variable(token: &str) -> bool {
+    let bytes = token.as_bytes();
+    let mut i = 0;
+    while let Some(open) = memchr::memchr(b'<', &bytes[i..]) {
+        let start = i + open + 1;
+        let mut end = start;
+        while end < bytes.len()
+            && (bytes[end].is_ascii_uppercase()
+                || bytes[end] == b'*'
+                || (end > start && (bytes[end].is_ascii_digit() || bytes[end] == b'_')))
+        {
+            end += 1;
+        }
+        if end > start && end < bytes.len() && bytes[end] == b'>' {
+            let name = &token[start..end];
+            if name == "*" || !name.contains('*') {
+                return true;
+            }
+        }
+        i = start;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(text: &str) -> String {
+        normalise(text, &HashSet::new())
+    }
+
+    #[test]
+    fn digit_runs_become_wildcards_and_keep_the_token_shape() {
+        assert_eq!(norm("uid=1000, pid=17"), "uid=<*>, pid=<*>");
+        assert_eq!(norm("node-17 at 10.0.0.1:80"), "<*> at <*>:<*>");
+        assert_eq!(norm("Connection   closed"), "Connection closed");
+        assert_eq!(norm("Ошибка 500: сервер недоступен"), "Ошибка <*>: сервер недоступен");
+    }
+
+    #[test]
+    fn placeholders_and_literals_are_kept() {
+        assert_eq!(norm("Сумма <AMOUNT> на карте <CARD>"), "Сумма <AMOUNT> на карте <CARD>");
+        let literals: HashSet<String> = ["HTTP/1.1".to_string()].into();
+        assert_eq!(normalise("GET HTTP/1.1 404", &literals), "GET HTTP/1.1 <*>");
+    }
+
+    #[test]
+    fn variables_are_recognised() {
+        assert!(is_variable("<*>"));
+        assert!(is_variable("uid=<NUM>,"));
+        assert!(is_variable("<CARD>"));
+        assert!(!is_variable("<html>"));
+        assert!(!is_variable("a<b"));
+        assert!(!is_variable("Ошибка"));
+    }
+}
