@@ -30,7 +30,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::template_id;
-use super::tokenize::{WILDCARD, is_variable, normalise};
+use super::tokenize::{WILDCARD, is_variable, is_wildcard, normalise, residue};
 
 /// Default cap on templates the miner keeps per system.
 pub const DEFAULT_MAX_TEMPLATES: usize = 50_000;
@@ -465,7 +465,7 @@ fn cluster(forms: &[Vec<&str>], weights: &[u64], literals: &HashSet<String>) -> 
         let mut freq: HashMap<(usize, &str), u64> = HashMap::new();
         for &m in members {
             for (p, t) in forms[m].iter().enumerate() {
-                if !is_variable(t) {
+                if !is_wildcard(t) {
                     *freq.entry((p, t)).or_default() += weights[m];
                 }
             }
@@ -477,7 +477,7 @@ fn cluster(forms: &[Vec<&str>], weights: &[u64], literals: &HashSet<String>) -> 
         for &m in members {
             let mut by_freq: BTreeMap<u64, usize> = BTreeMap::new();
             for (p, t) in forms[m].iter().enumerate() {
-                if !is_variable(t) {
+                if !is_wildcard(t) {
                     *by_freq.entry(freq[&(p, *t)]).or_default() += 1;
                 }
             }
@@ -489,7 +489,7 @@ fn cluster(forms: &[Vec<&str>], weights: &[u64], literals: &HashSet<String>) -> 
             let root: Vec<(usize, &str)> = forms[m]
                 .iter()
                 .enumerate()
-                .filter(|(p, t)| !is_variable(t) && freq[&(*p, **t)] >= chosen)
+                .filter(|(p, t)| !is_wildcard(t) && freq[&(*p, **t)] >= chosen)
                 .map(|(p, t)| (p, *t))
                 .collect();
             let next = root_key.len();
@@ -521,20 +521,25 @@ fn split(
         if fixed.contains(&col) {
             continue;
         }
-        let values: HashSet<&str> = members.iter().map(|&m| forms[m][col]).collect();
-        if values.len() < 2 || values.iter().any(|v| is_variable(v)) {
+        let tokens: HashSet<&str> = members.iter().map(|&m| forms[m][col]).collect();
+        if tokens.len() < 2 || tokens.iter().any(|v| is_wildcard(v)) {
+            continue;
+        }
+        // Tokens that differ only in their variables do not split a group.
+        let values: HashSet<_> = tokens.iter().map(|t| residue(t)).collect();
+        if values.len() < 2 {
             continue;
         }
         let splittable =
-            short || values.len() < MIN_VARIABLE_VALUES || values.iter().any(|v| literals.contains(*v));
+            short || values.len() < MIN_VARIABLE_VALUES || tokens.iter().any(|v| literals.contains(*v));
         if splittable && best.is_none_or(|(_, d)| values.len() < d) {
             best = Some((col, values.len()));
         }
     }
     if let Some((col, _)) = best {
-        let mut parts: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut parts: BTreeMap<_, Vec<usize>> = BTreeMap::new();
         for &m in &members {
-            parts.entry(forms[m][col]).or_default().push(m);
+            parts.entry(residue(forms[m][col])).or_default().push(m);
         }
         let mut fixed = fixed.to_vec();
         fixed.push(col);
@@ -571,9 +576,10 @@ fn merge_variable_length(groups: Vec<Group>) -> Vec<Group> {
             out.push(group);
             continue;
         }
-        let block = match group.tokens.first() {
-            Some(first) if !is_variable(first) => first.clone(),
-            _ => format!("{WILDCARD} {}", group.tokens.last().map_or("", |t| t.as_str())),
+        // Only templates sharing their first constant are compared.
+        let Some(block) = group.tokens.iter().find(|t| !is_variable(t)).cloned() else {
+            out.push(group);
+            continue;
         };
         let candidates = blocks.entry(block).or_default();
         let merged_into = candidates.iter().copied().find_map(|o| {
@@ -601,6 +607,22 @@ fn merge_variable_length(groups: Vec<Group>) -> Vec<Group> {
 /// Constants two templates must share to merge across lengths.
 const MIN_ALIGNED_CONSTANTS: usize = 2;
 
+/// Tokens of one or both templates between two common tokens.
+struct Gap {
+    /// Whether it holds or follows a variable.
+    touches: bool,
+    from_a: bool,
+    from_b: bool,
+}
+
+impl Gap {
+    /// A gap must touch a variable; at either end of the templates it must replace
+    /// tokens on both sides: an optional leading or trailing part makes another message.
+    fn acceptable(&self, next_is_variable: bool, at_edge: bool) -> bool {
+        (self.touches || next_is_variable) && (!at_edge || (self.from_a && self.from_b))
+    }
+}
+
 /// The variable-length template covering `a` and `b`, when their longest common
 /// token subsequence keeps most constants of each and every gap touches a variable.
 fn align(a: &[String], b: &[String]) -> Option<Vec<String>> {
@@ -618,8 +640,8 @@ fn align(a: &[String], b: &[String]) -> Option<Vec<String>> {
     let (mut i, mut j) = (0, 0);
     let mut merged: Vec<String> = Vec::new();
     let mut shared_constants = 0;
-    // Whether the gap being built touches a variable; the token before it counts.
-    let mut gap: Option<bool> = None;
+    let mut shared_tokens = 0;
+    let mut gap: Option<Gap> = None;
     let push_wildcard = |merged: &mut Vec<String>| {
         if merged.last().is_none_or(|t| t != WILDCARD) {
             merged.push(WILDCARD.to_string());
@@ -628,11 +650,12 @@ fn align(a: &[String], b: &[String]) -> Option<Vec<String>> {
     while i < n || j < m {
         if i < n && j < m && a[i] == b[j] {
             let variable = is_variable(&a[i]);
-            if let Some(touches) = gap.take()
-                && !(touches || variable)
+            if let Some(g) = gap.take()
+                && !g.acceptable(variable, shared_tokens == 0)
             {
                 return None;
             }
+            shared_tokens += 1;
             if variable {
                 push_wildcard(&mut merged);
             } else {
@@ -643,23 +666,31 @@ fn align(a: &[String], b: &[String]) -> Option<Vec<String>> {
             j += 1;
             continue;
         }
-        let token = if j >= m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1]) {
+        let from_a = j >= m || (i < n && lcs[i + 1][j] >= lcs[i][j + 1]);
+        let token = if from_a {
             i += 1;
             &a[i - 1]
         } else {
             j += 1;
             &b[j - 1]
         };
-        let before = merged.last().is_some_and(|t| is_variable(t));
-        let touches = gap.unwrap_or(before) || is_variable(token);
-        gap = Some(touches);
+        let g = gap.get_or_insert(Gap {
+            touches: merged.last().is_some_and(|t| is_variable(t)),
+            from_a: false,
+            from_b: false,
+        });
+        g.touches |= is_variable(token);
+        g.from_a |= from_a;
+        g.from_b |= !from_a;
         push_wildcard(&mut merged);
     }
-    if gap == Some(false) {
+    if let Some(g) = gap
+        && !g.acceptable(false, true)
+    {
         return None;
     }
     let constants = |t: &[String]| t.iter().filter(|t| !is_variable(t)).count();
-    let enough = |total: usize| shared_constants * 4 >= total * 3;
+    let enough = |total: usize| shared_constants * 3 >= total * 2;
     (shared_constants >= MIN_ALIGNED_CONSTANTS && enough(constants(a)) && enough(constants(b)))
         .then_some(merged)
 }

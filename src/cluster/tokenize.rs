@@ -52,15 +52,30 @@ fn push_normalised(token: &str, literals: &HashSet<String>, out: &mut String) {
     }
 }
 
+/// English month and weekday names: parts of timestamps when next to a number.
+const DATE_WORDS: &[&str] = &[
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Mon",
+    "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
+];
+
 /// The normalised form of a masked text: its tokens, rewritten, joined by one space.
 /// Two texts with the same normalised form always share a template.
 pub fn normalise(text: &str, literals: &HashSet<String>) -> String {
     let mut out = String::with_capacity(text.len());
-    for token in text.split_whitespace() {
+    let mut tokens = text.split_whitespace().peekable();
+    let mut after_number = false;
+    while let Some(token) = tokens.next() {
         if !out.is_empty() {
             out.push(' ');
         }
-        push_normalised(token, literals, &mut out);
+        let number = |t: &str| t.bytes().next().is_some_and(|b| b.is_ascii_digit());
+        let next_number = tokens.peek().is_some_and(|t| number(t));
+        if (after_number || next_number) && DATE_WORDS.contains(&token) && !literals.contains(token) {
+            out.push_str(WILDCARD);
+        } else {
+            push_normalised(token, literals, &mut out);
+        }
+        after_number = number(token);
     }
     out
 }
@@ -90,6 +105,24 @@ pub fn is_variable(token: &str) -> bool {
     false
 }
 
+/// Whether a normalised token is a variable and nothing else (`<*>`, `<CARD>`).
+pub fn is_wildcard(token: &str) -> bool {
+    token == WILDCARD
+        || (token.len() > 2
+            && token.starts_with('<')
+            && token.ends_with('>')
+            && token[1..token.len() - 1]
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| b.is_ascii_uppercase() || (i > 0 && (b.is_ascii_digit() || b == b'_'))))
+}
+
+/// What is left of a token without its variables: `(<*>)` → `()`. Two tokens
+/// with the same residue differ only in their variables.
+pub fn residue(token: &str) -> std::borrow::Cow<'_, str> {
+    crate::mask::PLACEHOLDER_RE.replace_all(token, "")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +136,8 @@ mod tests {
         assert_eq!(norm("uid=1000, pid=17"), "uid=<*>, pid=<*>");
         assert_eq!(norm("node-17 at 10.0.0.1:80"), "<*> at <*>:<*>");
         assert_eq!(norm("Connection   closed"), "Connection closed");
+        assert_eq!(norm("at Fri Jul  1 07:57:30 2005"), "at Fri <*> <*> <*>:<*>:<*> <*>");
+        assert_eq!(norm("May I help"), "May I help");
         assert_eq!(norm("Ошибка 500: сервер недоступен"), "Ошибка <*>: сервер недоступен");
     }
 
@@ -121,5 +156,8 @@ mod tests {
         assert!(!is_variable("<html>"));
         assert!(!is_variable("a<b"));
         assert!(!is_variable("Ошибка"));
+        assert!(is_wildcard("<CARD>") && is_wildcard("<*>"));
+        assert_eq!(residue("(uid=<*>)"), "(uid=)");
+        assert!(!is_wildcard("uid=<*>") && !is_wildcard("<html>") && !is_wildcard("<>"));
     }
 }
