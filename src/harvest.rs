@@ -18,7 +18,7 @@ use crate::catalog::{
     Catalog, CatalogError, DefinitionRow, FileBatch, FileRecord, FileState, LimitRow, RunStats,
     TemplateDelta,
 };
-use crate::cluster::{DefinitionIndex, IndexedDefinition, TemplateMiner};
+use crate::cluster::{DefinitionIndex, IndexedDefinition, MinerConfig, TemplateMiner};
 use crate::discover::{self, SourceFile};
 use crate::extract::Extractor;
 use crate::mask::{Masker, PiiKind, normalise_placeholders};
@@ -103,9 +103,14 @@ pub fn scan(
                 stats.definitions += file.definitions.as_ref().map_or(0, |d| d.len() as u64);
                 stats.warnings += file.warnings.len() as u64;
                 warnings.extend(file.warnings.iter().cloned());
-                let miner = miners
-                    .entry(file.record.system.clone())
-                    .or_insert_with(|| TemplateMiner::new(&file.record.system));
+                let system = file.record.system.clone();
+                let miner = match miners.entry(system) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        let miner = stored_miner(catalog, rules, e.key())?;
+                        e.insert(miner)
+                    }
+                };
                 batches.push(into_batch(*file, miner));
                 if batches.len() == FILES_PER_COMMIT {
                     catalog.commit(run, &batches)?;
@@ -115,6 +120,25 @@ pub fn scan(
         }
     }
     catalog.commit(run, &batches)?;
+    let mut capped: Vec<Warning> = miners
+        .iter()
+        .filter(|(_, m)| m.overflow() > 0)
+        .map(|(system, m)| {
+            Warning::new(
+                format!("system {system}"),
+                None,
+                format!(
+                    "template cap of {} reached: {} observation(s) kept as exact templates, not clustered (raise `clustering: max_templates`)",
+                    m.len(),
+                    m.overflow()
+                ),
+            )
+        })
+        .collect();
+    capped.sort_by(|a, b| a.path.cmp(&b.path));
+    stats.warnings += capped.len() as u64;
+    catalog.add_warnings(run, &capped)?;
+    warnings.extend(capped);
 
     rematch(catalog)?;
     let snapshot = catalog.snapshot()?;
@@ -136,6 +160,20 @@ pub fn scan(
         flags: by_kind,
         warnings,
     })
+}
+
+/// A system's miner, starting from its stored templates so that their ids hold.
+fn stored_miner(
+    catalog: &Catalog,
+    rules: &Rules,
+    system: &str,
+) -> Result<TemplateMiner, CatalogError> {
+    let mut miner =
+        TemplateMiner::with_config(system, MinerConfig::from_rules(&rules.clustering, system));
+    for (id, template) in catalog.templates_of(system)? {
+        miner.load(&id, &template);
+    }
+    Ok(miner)
 }
 
 /// Re-derives the definition each template matches (definitions may have changed).
@@ -399,8 +437,9 @@ fn add_observation(groups: &mut HashMap<String, MaskedGroup>, obs: MaskedObserva
 fn into_batch(file: HarvestedFile, miner: &mut TemplateMiner) -> FileBatch {
     let mut deltas: Vec<TemplateDelta> = Vec::new();
     let mut position: HashMap<String, usize> = HashMap::new();
-    for g in file.observations {
-        let assigned = miner.assign(&g.text);
+    let texts: Vec<&str> = file.observations.iter().map(|g| g.text.as_str()).collect();
+    let assignments = miner.assign_batch(&texts);
+    for (g, assigned) in file.observations.into_iter().zip(assignments) {
         let i = *position.entry(assigned.id.clone()).or_insert_with(|| {
             deltas.push(TemplateDelta {
                 id: assigned.id.clone(),

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 mod cluster;
+mod explain;
 mod report;
 mod rules;
 mod scan;
@@ -28,6 +29,7 @@ enum Command {
     Report(report::ReportArgs),
     Rules(rules::RulesArgs),
     Cluster(cluster::ClusterArgs),
+    Explain(explain::ExplainArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -45,6 +47,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Report(args) => report::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Cluster(args) => cluster::run(args),
+        Command::Explain(args) => explain::run(args),
     }
 }
 

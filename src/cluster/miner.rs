@@ -64,6 +64,28 @@ pub struct MinerConfig {
     pub merges: Vec<MergeRule>,
 }
 
+impl MinerConfig {
+    /// The defaults with the rules' curation for one system.
+    pub fn from_rules(rules: &crate::rules::Clustering, system: &str) -> MinerConfig {
+        let merges = rules
+            .merge
+            .iter()
+            .filter(|m| m.system.as_deref().is_none_or(|s| s == system))
+            .flat_map(|m| {
+                let ids = (!m.ids.is_empty()).then(|| MergeRule::Ids(m.ids.clone()));
+                let pattern = m.pattern.as_ref().map(|p| MergeRule::Pattern(p.0.clone()));
+                ids.into_iter().chain(pattern)
+            })
+            .collect();
+        MinerConfig {
+            max_templates: rules.max_templates.unwrap_or(DEFAULT_MAX_TEMPLATES),
+            literals: rules.literals.iter().cloned().collect(),
+            pinned: rules.pin.iter().cloned().collect(),
+            merges,
+        }
+    }
+}
+
 impl Default for MinerConfig {
     fn default() -> Self {
         MinerConfig {

@@ -244,6 +244,7 @@ fn merge(rules: &mut Rules, file: RulesFile, path: &Path, text: &str) -> Result<
     rules.outdated_terms.extend(file.outdated_terms);
     rules.masks.extend(file.masks);
     rules.suppress.extend(file.suppress);
+    rules.clustering.merge_from(file.clustering);
     rules.files.push(path.display().to_string());
     Ok(())
 }
