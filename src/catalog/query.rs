@@ -288,7 +288,9 @@ impl Catalog {
     pub fn templates_of(&self, system: &str) -> Result<Vec<(String, String)>, CatalogError> {
         Ok(self
             .conn
-            .prepare("SELECT id, template FROM templates WHERE system = ?1 ORDER BY first_seen, id")?
+            .prepare(
+                "SELECT id, template FROM templates WHERE system = ?1 ORDER BY first_seen, id",
+            )?
             .query_map([system], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<Vec<_>, _>>()?)
     }

@@ -142,5 +142,7 @@ fn csv_field(text: &str) -> String {
     // Writing to a Vec cannot fail.
     let _ = writer.write_record([text]);
     let bytes = writer.into_inner().unwrap_or_default();
-    String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_string()
+    String::from_utf8_lossy(&bytes)
+        .trim_end_matches('\n')
+        .to_string()
 }

@@ -288,11 +288,7 @@ impl TemplateMiner {
             let slot = match self.place(group.tokens, group.variadic) {
                 Some(t) => Some(t),
                 None => {
-                    self.overflow += group
-                        .members
-                        .iter()
-                        .map(|&m| fresh_weights[m])
-                        .sum::<u64>();
+                    self.overflow += group.members.iter().map(|&m| fresh_weights[m]).sum::<u64>();
                     None
                 }
             };
@@ -336,7 +332,12 @@ impl TemplateMiner {
                 (constants, std::cmp::Reverse(t))
             })
         };
-        let fixed = self.by_len.get(&tokens.len()).into_iter().flatten().copied();
+        let fixed = self
+            .by_len
+            .get(&tokens.len())
+            .into_iter()
+            .flatten()
+            .copied();
         most_specific(&mut fixed.filter(|&t| fits(&self.templates[t].tokens, &tokens))).or_else(
             || {
                 most_specific(
@@ -360,8 +361,7 @@ impl TemplateMiner {
                 if known.pinned || known.variadic {
                     continue;
                 }
-                if let Some(merged) = generalise(&known.tokens, &tokens, &self.config.literals)
-                {
+                if let Some(merged) = generalise(&known.tokens, &tokens, &self.config.literals) {
                     self.templates[t].tokens = merged;
                     return Some(t);
                 }
@@ -388,7 +388,10 @@ impl TemplateMiner {
         if template.variadic {
             self.variadic.push(i);
         }
-        self.by_len.entry(template.tokens.len()).or_default().push(i);
+        self.by_len
+            .entry(template.tokens.len())
+            .or_default()
+            .push(i);
         self.templates.push(template);
         i
     }
@@ -448,7 +451,9 @@ fn generalise(known: &[String], new: &[String], literals: &HashSet<String>) -> O
         if a == b {
             shared += usize::from(!is_variable(a));
             merged.push(a.clone());
-        } else if (is_variable(a) || is_variable(b)) && !literals.contains(a) && !literals.contains(b)
+        } else if (is_variable(a) || is_variable(b))
+            && !literals.contains(a)
+            && !literals.contains(b)
         {
             merged.push(WILDCARD.to_string());
         } else {
@@ -539,10 +544,7 @@ fn split(
 ) {
     let short = n <= SHORT_MESSAGE_TOKENS;
     let mut best: Option<(usize, usize)> = None;
-    for col in 0..n {
-        if fixed.contains(&col) {
-            continue;
-        }
+    for col in (0..n).filter(|c| !fixed.contains(c)) {
         let tokens: HashSet<&str> = members.iter().map(|&m| forms[m][col]).collect();
         if tokens.len() < 2 || tokens.iter().any(|v| is_wildcard(v)) {
             continue;
@@ -552,8 +554,9 @@ fn split(
         if values.len() < 2 {
             continue;
         }
-        let splittable =
-            short || values.len() < MIN_VARIABLE_VALUES || tokens.iter().any(|v| literals.contains(*v));
+        let splittable = short
+            || values.len() < MIN_VARIABLE_VALUES
+            || tokens.iter().any(|v| literals.contains(*v));
         if splittable && best.is_none_or(|(_, d)| values.len() < d) {
             best = Some((col, values.len()));
         }
@@ -679,7 +682,9 @@ fn align(a: &[String], b: &[String]) -> Option<Vec<String>> {
             }
             shared_tokens += 1;
             if variable {
-                push_wildcard(&mut merged);
+                if merged.last().is_none_or(|t| t != WILDCARD) {
+                    merged.push(a[i].clone());
+                }
             } else {
                 shared_constants += 1;
                 merged.push(a[i].clone());
@@ -715,4 +720,200 @@ fn align(a: &[String], b: &[String]) -> Option<Vec<String>> {
     let enough = |total: usize| shared_constants * 3 >= total * 2;
     (shared_constants >= MIN_ALIGNED_CONSTANTS && enough(constants(a)) && enough(constants(b)))
         .then_some(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(miner: &mut TemplateMiner, texts: &[&str]) -> Vec<String> {
+        miner
+            .assign_batch(texts)
+            .into_iter()
+            .map(|a| a.id)
+            .collect()
+    }
+
+    #[test]
+    fn short_messages_merge_only_with_exact_duplicates() {
+        let mut miner = TemplateMiner::new("web");
+        let got = ids(
+            &mut miner,
+            &[
+                "Доступ запрещён",
+                "Доступ разрешён",
+                "Доступ закрыт",
+                "Доступ открыт",
+                "Доступ запрещён",
+            ],
+        );
+        assert_eq!(got[0], got[4]);
+        let distinct: HashSet<&String> = got.iter().collect();
+        assert_eq!(distinct.len(), 4, "two-token texts stay apart");
+    }
+
+    #[test]
+    fn variables_become_wildcards_and_wildcards_match_anything() {
+        let mut miner = TemplateMiner::new("web");
+        let names = ["Ivanov", "Petrov", "Sidorov", "Smirnov", "Kuznetsov"];
+        let texts: Vec<String> = names
+            .iter()
+            .map(|n| format!("Client {n} exceeded the daily limit on card <CARD>"))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let got = miner.assign_batch(&refs);
+        assert!(got.iter().all(|a| a.id == got[0].id));
+        assert_eq!(
+            got[0].template,
+            "Client <*> exceeded the daily limit on card <CARD>"
+        );
+        // A later text with a new value joins the template through its wildcard.
+        let later = miner.assign("Client Popov exceeded the daily limit on card <CARD>");
+        assert_eq!(later.id, got[0].id);
+        // Numbers are variables even when no mask caught them.
+        let a = miner.assign("Ошибка 500: сервис недоступен, повторите позже");
+        let b = miner.assign("Ошибка 503: сервис недоступен, повторите позже");
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.template, "Ошибка <*>: сервис недоступен, повторите позже");
+    }
+
+    #[test]
+    fn multi_word_variables_do_not_explode() {
+        let mut miner = TemplateMiner::new("web");
+        let names = [
+            "Иван Петров",
+            "Анна Смирнова",
+            "Олег Иванов",
+            "Пётр Сидоров",
+            "Анна Мария Шмидт",
+            "Жан Поль Сартр",
+            "Ли Мин Хо",
+            "Хуан Карлос Гарсия",
+        ];
+        let texts: Vec<String> = names
+            .iter()
+            .map(|n| format!("Уважаемый {n} , ваша заявка номер <NUM> одобрена банком"))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let got = miner.assign_batch(&refs);
+        let distinct: HashSet<&String> = got.iter().map(|a| &a.id).collect();
+        assert_eq!(distinct.len(), 1, "{got:?}");
+        assert_eq!(
+            got[0].template,
+            "Уважаемый <*> , ваша заявка номер <NUM> одобрена банком"
+        );
+        let later = miner.assign(
+            "Уважаемый Мария Луиза Тереза Австрийская , ваша заявка номер <NUM> одобрена банком",
+        );
+        assert_eq!(&later.id, *distinct.iter().next().unwrap());
+    }
+
+    #[test]
+    fn different_messages_of_one_shape_stay_apart() {
+        let mut miner = TemplateMiner::new("web");
+        let got = ids(
+            &mut miner,
+            &[
+                "Connection closed by <IP> port <NUM>",
+                "Connection reset by <IP> port <NUM>",
+                "Connection closed by <IP> port <NUM>",
+            ],
+        );
+        assert_eq!(got[0], got[2]);
+        assert_ne!(got[0], got[1]);
+    }
+
+    #[test]
+    fn ids_are_stable_across_runs_and_generalisation() {
+        let mut first = TemplateMiner::new("abs");
+        let a = first.assign("Invalid user admin from <IP>");
+        // A later run starts from the stored template and generalises it.
+        let mut second = TemplateMiner::new("abs");
+        second.load(&a.id, &a.template);
+        let texts = [
+            "Invalid user guest from <IP>",
+            "Invalid user oracle from <IP>",
+            "Invalid user test from <IP>",
+            "Invalid user ftp from <IP>",
+        ];
+        let got = second.assign_batch(&texts);
+        assert!(got.iter().all(|g| g.id == a.id), "{got:?}");
+        assert_eq!(got[0].template, "Invalid user <*> from <IP>");
+        assert_eq!(second.assign("Invalid user admin from <IP>").id, a.id);
+    }
+
+    #[test]
+    fn curation_pins_keeps_literals_and_merges() {
+        let texts = [
+            "Payment via SOCKS proxy failed",
+            "Payment via HTTPS proxy failed",
+            "Payment via HTTP proxy failed",
+            "Payment via SSH proxy failed",
+            "Payment via FTP proxy failed",
+        ];
+        let mut plain = TemplateMiner::new("web");
+        let merged: HashSet<String> = ids(&mut plain, &texts).into_iter().collect();
+        assert_eq!(merged.len(), 1);
+
+        let literal = MinerConfig {
+            literals: ["SOCKS".to_string()].into(),
+            ..MinerConfig::default()
+        };
+        let mut miner = TemplateMiner::with_config("web", literal);
+        let got = ids(&mut miner, &texts);
+        assert_ne!(got[0], got[1], "a literal token is never a variable");
+
+        let pinned_id = template_id("web", "Payment via SOCKS proxy failed");
+        let pin = MinerConfig {
+            pinned: [pinned_id.clone()].into(),
+            ..MinerConfig::default()
+        };
+        let mut miner = TemplateMiner::with_config("web", pin);
+        miner.load(&pinned_id, "Payment via SOCKS proxy failed");
+        let got = miner.assign_batch(&texts);
+        assert_eq!(got[0].id, pinned_id);
+        assert!(
+            got[1..].iter().all(|g| g.id != pinned_id),
+            "a pinned template never generalises"
+        );
+
+        let merge = MinerConfig {
+            merges: vec![
+                MergeRule::Ids(vec!["aaaa".into(), template_id("web", "Card blocked")]),
+                MergeRule::Pattern(regex::Regex::new("^Limit").unwrap()),
+            ],
+            ..MinerConfig::default()
+        };
+        let mut miner = TemplateMiner::with_config("web", merge);
+        assert_eq!(miner.assign("Card blocked").id, "aaaa");
+        assert_eq!(
+            miner.assign("Limit exceeded today").id,
+            miner.assign("Limit reached").id
+        );
+    }
+
+    #[test]
+    fn the_cap_keeps_overflow_as_exact_templates() {
+        let config = MinerConfig {
+            max_templates: 2,
+            ..MinerConfig::default()
+        };
+        let mut miner = TemplateMiner::with_config("web", config);
+        let got = miner.assign_batch(&["Alpha one", "Beta two", "Gamma three", "Delta four"]);
+        assert_eq!(miner.len(), 2);
+        assert_eq!(miner.overflow(), 2);
+        assert_eq!(got[3].template, "Delta four");
+        assert_eq!(got[3].id, template_id("web", "Delta four"));
+    }
+
+    #[test]
+    fn nearest_templates_are_scored() {
+        let mut miner = TemplateMiner::new("web");
+        miner.assign("Card <CARD> is blocked by the bank");
+        miner.assign("Account <ACCOUNT> is closed");
+        let near = miner.nearest("Card <CARD> is blocked by bank", 2);
+        assert_eq!(near.len(), 2);
+        assert!(near[0].score > near[1].score);
+        assert!(near[0].template.starts_with("Card"));
+    }
 }

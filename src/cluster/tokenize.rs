@@ -70,7 +70,8 @@ pub fn normalise(text: &str, literals: &HashSet<String>) -> String {
         }
         let number = |t: &str| t.bytes().next().is_some_and(|b| b.is_ascii_digit());
         let next_number = tokens.peek().is_some_and(|t| number(t));
-        if (after_number || next_number) && DATE_WORDS.contains(&token) && !literals.contains(token) {
+        if (after_number || next_number) && DATE_WORDS.contains(&token) && !literals.contains(token)
+        {
             out.push_str(WILDCARD);
         } else {
             push_normalised(token, literals, &mut out);
@@ -111,10 +112,9 @@ pub fn is_wildcard(token: &str) -> bool {
         || (token.len() > 2
             && token.starts_with('<')
             && token.ends_with('>')
-            && token[1..token.len() - 1]
-                .bytes()
-                .enumerate()
-                .all(|(i, b)| b.is_ascii_uppercase() || (i > 0 && (b.is_ascii_digit() || b == b'_'))))
+            && token[1..token.len() - 1].bytes().enumerate().all(|(i, b)| {
+                b.is_ascii_uppercase() || (i > 0 && (b.is_ascii_digit() || b == b'_'))
+            }))
 }
 
 /// What is left of a token without its variables: `(<*>)` → `()`. Two tokens
@@ -136,14 +136,23 @@ mod tests {
         assert_eq!(norm("uid=1000, pid=17"), "uid=<*>, pid=<*>");
         assert_eq!(norm("node-17 at 10.0.0.1:80"), "<*> at <*>:<*>");
         assert_eq!(norm("Connection   closed"), "Connection closed");
-        assert_eq!(norm("at Fri Jul  1 07:57:30 2005"), "at Fri <*> <*> <*>:<*>:<*> <*>");
+        assert_eq!(
+            norm("at Fri Jul  1 07:57:30 2005"),
+            "at Fri <*> <*> <*>:<*>:<*> <*>"
+        );
         assert_eq!(norm("May I help"), "May I help");
-        assert_eq!(norm("Ошибка 500: сервер недоступен"), "Ошибка <*>: сервер недоступен");
+        assert_eq!(
+            norm("Ошибка 500: сервер недоступен"),
+            "Ошибка <*>: сервер недоступен"
+        );
     }
 
     #[test]
     fn placeholders_and_literals_are_kept() {
-        assert_eq!(norm("Сумма <AMOUNT> на карте <CARD>"), "Сумма <AMOUNT> на карте <CARD>");
+        assert_eq!(
+            norm("Сумма <AMOUNT> на карте <CARD>"),
+            "Сумма <AMOUNT> на карте <CARD>"
+        );
         let literals: HashSet<String> = ["HTTP/1.1".to_string()].into();
         assert_eq!(normalise("GET HTTP/1.1 404", &literals), "GET HTTP/1.1 <*>");
     }
