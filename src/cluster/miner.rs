@@ -633,18 +633,31 @@ fn merge_variable_length(groups: Vec<Group>) -> Vec<Group> {
 const MIN_ALIGNED_CONSTANTS: usize = 2;
 
 /// Tokens of one or both templates between two common tokens.
+#[derive(Default)]
 struct Gap {
-    /// Whether it holds or follows a variable.
-    touches: bool,
-    from_a: bool,
-    from_b: bool,
+    /// Whether the common token before it is a variable.
+    after_variable: bool,
+    /// Tokens and variables of the gap, from `a` and from `b`.
+    a: (usize, usize),
+    b: (usize, usize),
 }
 
 impl Gap {
-    /// A gap must touch a variable; at either end of the templates it must replace
-    /// tokens on both sides: an optional leading or trailing part makes another message.
-    fn acceptable(&self, next_is_variable: bool, at_edge: bool) -> bool {
-        (self.touches || next_is_variable) && (!at_edge || (self.from_a && self.from_b))
+    /// A gap replacing tokens on both sides must touch a variable on each side;
+    /// one inserting tokens on one side must be variables mostly (`(<*> KB)`),
+    /// not words (`invalid user`); at either end of the templates only a
+    /// replacement is accepted: an optional leading or trailing part makes
+    /// another message.
+    fn acceptable(&self, before_variable: bool, at_edge: bool) -> bool {
+        let context = self.after_variable || before_variable;
+        let touches = |(tokens, variables): (usize, usize)| tokens == 0 || variables > 0 || context;
+        let mostly_variables = |(tokens, variables): (usize, usize)| variables * 2 >= tokens;
+        match (self.a.0 > 0, self.b.0 > 0) {
+            (true, true) => touches(self.a) && touches(self.b),
+            (true, false) => !at_edge && mostly_variables(self.a),
+            (false, true) => !at_edge && mostly_variables(self.b),
+            (false, false) => true,
+        }
     }
 }
 
@@ -702,13 +715,12 @@ fn align(a: &[String], b: &[String]) -> Option<Vec<String>> {
             &b[j - 1]
         };
         let g = gap.get_or_insert(Gap {
-            touches: merged.last().is_some_and(|t| is_variable(t)),
-            from_a: false,
-            from_b: false,
+            after_variable: merged.last().is_some_and(|t| is_variable(t)),
+            ..Gap::default()
         });
-        g.touches |= is_variable(token);
-        g.from_a |= from_a;
-        g.from_b |= !from_a;
+        let side = if from_a { &mut g.a } else { &mut g.b };
+        side.0 += 1;
+        side.1 += usize::from(is_variable(token));
         push_wildcard(&mut merged);
     }
     if let Some(g) = gap
