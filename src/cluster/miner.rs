@@ -640,6 +640,9 @@ struct Gap {
     /// Tokens and variables of the gap, from `a` and from `b`.
     a: (usize, usize),
     b: (usize, usize),
+    /// Whether, token by token, the two sides differ in more than variables
+    /// (a replacement of as many tokens on each side is a column-wise one).
+    constants_differ: bool,
 }
 
 impl Gap {
@@ -653,6 +656,7 @@ impl Gap {
         let touches = |(tokens, variables): (usize, usize)| tokens == 0 || variables > 0 || context;
         let mostly_variables = |(tokens, variables): (usize, usize)| variables * 2 >= tokens;
         match (self.a.0 > 0, self.b.0 > 0) {
+            (true, true) if self.a.0 == self.b.0 => !self.constants_differ,
             (true, true) => touches(self.a) && touches(self.b),
             (true, false) => !at_edge && mostly_variables(self.a),
             (false, true) => !at_edge && mostly_variables(self.b),
@@ -718,6 +722,11 @@ fn align(a: &[String], b: &[String]) -> Option<Vec<String>> {
             after_variable: merged.last().is_some_and(|t| is_variable(t)),
             ..Gap::default()
         });
+        if !from_a && g.b.0 < g.a.0 {
+            let other = &a[i - g.a.0 + g.b.0];
+            g.constants_differ |=
+                !is_wildcard(token) && !is_wildcard(other) && residue(token) != residue(other);
+        }
         let side = if from_a { &mut g.a } else { &mut g.b };
         side.0 += 1;
         side.1 += usize::from(is_variable(token));
