@@ -443,7 +443,8 @@ fn glob_matches(template: &[String], tokens: &[&str]) -> bool {
 }
 
 /// A known template generalised to cover a new one of the same length, when
-/// they differ only where one of them has a variable and share a constant.
+/// they share a constant and differ only in variables (a `<*>` on one side, or
+/// tokens that are equal without their variables).
 fn generalise(known: &[String], new: &[String], literals: &HashSet<String>) -> Option<Vec<String>> {
     let mut shared = 0;
     let mut merged = Vec::with_capacity(known.len());

@@ -27,10 +27,16 @@ fn push_normalised(token: &str, literals: &HashSet<String>, out: &mut String) {
     let mut run_start: Option<usize> = None;
     let mut run_has_digit = false;
     let flush = |out: &mut String, run: &str, has_digit: bool| {
-        if has_digit {
+        if !has_digit {
+            out.push_str(run);
+        } else if run.contains(['.', '/', '@', '#'])
+            || run.chars().all(|c| c.is_ascii_hexdigit() || "_-+xX".contains(c))
+        {
+            // A number, hex id, date, version, address, host or path: one variable.
             out.push_str(WILDCARD);
         } else {
-            out.push_str(run);
+            // A word with a number in it (`node-17`, `SOCKS5`): the number varies.
+            push_digits_replaced(run, out);
         }
     };
     for (i, c) in token.char_indices() {
@@ -57,6 +63,25 @@ const DATE_WORDS: &[&str] = &[
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Mon",
     "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
 ];
+
+/// Appends `run` with each (signed) sequence of digits replaced by `<*>`.
+fn push_digits_replaced(run: &str, out: &mut String) {
+    let mut in_digits = false;
+    let mut chars = run.chars().peekable();
+    while let Some(c) = chars.next() {
+        // A sign belongs to its number: `blk_-42` and `blk_42` have one shape.
+        let signed = matches!(c, '-' | '+') && chars.peek().is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() || signed {
+            if !in_digits {
+                out.push_str(WILDCARD);
+            }
+            in_digits = true;
+        } else {
+            out.push(c);
+            in_digits = false;
+        }
+    }
+}
 
 /// The normalised form of a masked text: its tokens, rewritten, joined by one space.
 /// Two texts with the same normalised form always share a template.
@@ -134,7 +159,9 @@ mod tests {
     #[test]
     fn digit_runs_become_wildcards_and_keep_the_token_shape() {
         assert_eq!(norm("uid=1000, pid=17"), "uid=<*>, pid=<*>");
-        assert_eq!(norm("node-17 at 10.0.0.1:80"), "<*> at <*>:<*>");
+        assert_eq!(norm("node-17 at 10.0.0.1:80"), "node<*> at <*>:<*>");
+        assert_eq!(norm("blk_-42 blk_42"), "blk_<*> blk_<*>");
+        assert_eq!(norm("via SOCKS5 0x1f"), "via SOCKS<*> <*>");
         assert_eq!(norm("Connection   closed"), "Connection closed");
         assert_eq!(
             norm("at Fri Jul  1 07:57:30 2005"),
