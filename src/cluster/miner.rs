@@ -452,7 +452,7 @@ fn generalise(known: &[String], new: &[String], literals: &HashSet<String>) -> O
         if a == b {
             shared += usize::from(!is_variable(a));
             merged.push(a.clone());
-        } else if (is_variable(a) || is_variable(b))
+        } else if (is_wildcard(a) || is_wildcard(b) || (is_variable(a) && is_variable(b)))
             && !literals.contains(a)
             && !literals.contains(b)
         {
