@@ -1,6 +1,5 @@
 //! `errata cluster`: cluster raw lines outside any catalog, for exploration and benchmarks.
 
-use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use errata::cluster::TemplateMiner;
+use errata::cluster::{TemplateMiner, TextMap};
 use errata::mask::{Masker, PLACEHOLDER_RE};
 use errata::rules::Rules;
 
@@ -45,7 +44,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode> {
     let input = read_input(args.input.as_ref())?;
     let lines: Vec<&str> = input.lines().collect();
     // Repeated lines are masked and clustered once.
-    let mut distinct: HashMap<&str, usize> = HashMap::new();
+    let mut distinct: TextMap<&str, usize> = TextMap::default();
     let mut order: Vec<&str> = Vec::new();
     let line_slots: Vec<usize> = lines
         .iter()
@@ -59,47 +58,42 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode> {
     let masker = Masker::new(&Rules::default());
     let masked: Vec<String> = order.iter().map(|l| masker.mask(l).text).collect();
     let texts: Vec<&str> = masked.iter().map(String::as_str).collect();
-    let assignments = TemplateMiner::new("cluster").assign_batch(&texts);
-    let templates: HashMap<&str, String> = assignments
+    let (templates, of_distinct) = TemplateMiner::new("cluster").assign_grouped(&texts);
+    // Typed placeholders print as `<*>`, as the benchmark format wants.
+    let shown: Vec<String> = templates
         .iter()
-        .map(|a| {
-            (
-                a.id.as_str(),
-                PLACEHOLDER_RE.replace_all(&a.template, "<*>").into_owned(),
-            )
-        })
+        .map(|a| PLACEHOLDER_RE.replace_all(&a.template, "<*>").into_owned())
         .collect();
+    let line_templates: Vec<usize> = line_slots.iter().map(|&d| of_distinct[d]).collect();
 
     let mut out = super::output(args.output.as_ref())?;
     match args.format {
         Format::Csv => {
-            let quoted: HashMap<&str, String> = templates
-                .iter()
-                .map(|(id, t)| (*id, csv_field(t)))
-                .collect();
+            let quoted: Vec<String> = shown.iter().map(|t| csv_field(t)).collect();
             writeln!(out, "LineId,ClusterId,Template")?;
-            for (n, &slot) in line_slots.iter().enumerate() {
-                let id = assignments[slot].id.as_str();
-                writeln!(out, "{},{},{}", n + 1, id, quoted[id])?;
+            for (n, &t) in line_templates.iter().enumerate() {
+                writeln!(out, "{},{},{}", n + 1, templates[t].id, quoted[t])?;
             }
         }
         Format::Json => {
-            let mut counts: HashMap<&str, u64> = HashMap::new();
-            for &slot in &line_slots {
-                *counts.entry(assignments[slot].id.as_str()).or_default() += 1;
+            let mut counts = vec![0u64; templates.len()];
+            for &t in &line_templates {
+                counts[t] += 1;
             }
-            let mut clusters: Vec<ClusterJson<'_>> = counts
+            let mut clusters: Vec<ClusterJson<'_>> = templates
                 .iter()
-                .map(|(id, count)| ClusterJson {
-                    id,
-                    template: &templates[id],
-                    count: *count,
+                .zip(&shown)
+                .zip(counts)
+                .map(|((a, template), count)| ClusterJson {
+                    id: &a.id,
+                    template,
+                    count,
                 })
                 .collect();
             clusters.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(b.id)));
-            let line_ids: Vec<&str> = line_slots
+            let line_ids: Vec<&str> = line_templates
                 .iter()
-                .map(|&slot| assignments[slot].id.as_str())
+                .map(|&t| templates[t].id.as_str())
                 .collect();
             serde_json::to_writer_pretty(
                 &mut out,
@@ -131,7 +125,9 @@ fn read_input(path: Option<&PathBuf>) -> Result<String> {
             }
         }
     }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    // Valid UTF-8 (the usual case) is taken as is, without a copy.
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// One CSV field, quoted when it holds a comma, quote or line break.

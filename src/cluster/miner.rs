@@ -32,6 +32,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::template_id;
 use super::tokenize::{WILDCARD, is_variable, is_wildcard, normalise, residue};
 
+/// Hash maps keyed by texts, hashed with xxh3 (far faster than SipHash on the
+/// millions of lines a batch may hold).
+pub type TextMap<K, V> = HashMap<K, V, xxhash_rust::xxh3::Xxh3Builder>;
+
 /// Default cap on templates the miner keeps per system.
 pub const DEFAULT_MAX_TEMPLATES: usize = 50_000;
 
@@ -133,7 +137,7 @@ pub struct TemplateMiner {
     system: String,
     config: MinerConfig,
     templates: Vec<Template>,
-    exact: HashMap<String, usize>,
+    exact: TextMap<String, usize>,
     by_len: HashMap<usize, Vec<usize>>,
     variadic: Vec<usize>,
     overflow: u64,
@@ -149,7 +153,7 @@ impl TemplateMiner {
             system: system.to_string(),
             config,
             templates: Vec::new(),
-            exact: HashMap::new(),
+            exact: TextMap::default(),
             by_len: HashMap::new(),
             variadic: Vec::new(),
             overflow: 0,
@@ -194,15 +198,32 @@ impl TemplateMiner {
 
     /// The templates for a batch of masked texts, in input order.
     pub fn assign_batch(&mut self, texts: &[&str]) -> Vec<Assignment> {
-        let ids = self.assign_indices(texts);
-        let resolved: Vec<Assignment> = ids
+        let (templates, of_text) = self.assign_grouped(texts);
+        of_text.into_iter().map(|i| templates[i].clone()).collect()
+    }
+
+    /// The distinct templates a batch of masked texts joined, and for each text
+    /// the position of its template among them (no copy per text).
+    pub fn assign_grouped(&mut self, texts: &[&str]) -> (Vec<Assignment>, Vec<usize>) {
+        let (slots, form_of) = self.assign_indices(texts);
+        let mut templates: Vec<Assignment> = Vec::new();
+        let mut known: HashMap<usize, usize> = HashMap::new();
+        let mut exact: HashMap<&str, usize> = HashMap::new();
+        let of_form: Vec<usize> = slots
             .iter()
             .map(|slot| match slot {
-                Slot::Known(i) => self.curated(&self.templates[*i].id, self.templates[*i].text()),
-                Slot::Exact(form) => self.curated(&template_id(&self.system, form), form.clone()),
+                Slot::Known(i) => *known.entry(*i).or_insert_with(|| {
+                    let t = &self.templates[*i];
+                    templates.push(self.curated(&t.id, t.text()));
+                    templates.len() - 1
+                }),
+                Slot::Exact(form) => *exact.entry(form.as_str()).or_insert_with(|| {
+                    templates.push(self.curated(&template_id(&self.system, form), form.clone()));
+                    templates.len() - 1
+                }),
             })
             .collect();
-        resolved
+        (templates, form_of.into_iter().map(|f| of_form[f]).collect())
     }
 
     /// Known templates nearest to a masked text, best first, with scores in 0..=1.
@@ -247,12 +268,13 @@ impl TemplateMiner {
         }
     }
 
-    fn assign_indices(&mut self, texts: &[&str]) -> Vec<Slot> {
+    /// The slot of each distinct normalised form, and the form of each text.
+    fn assign_indices(&mut self, texts: &[&str]) -> (Vec<Slot>, Vec<usize>) {
         // Distinct normalised forms of the batch, with their weights.
         let mut form_of: Vec<usize> = Vec::with_capacity(texts.len());
         let mut forms: Vec<String> = Vec::new();
         let mut weights: Vec<u64> = Vec::new();
-        let mut position: HashMap<String, usize> = HashMap::new();
+        let mut position: TextMap<String, usize> = TextMap::default();
         for text in texts {
             let form = normalise(text, &self.config.literals);
             let i = match position.get(&form) {
@@ -303,14 +325,12 @@ impl TemplateMiner {
                 });
             }
         }
-        form_of
+        let slots = slot_of_form
             .into_iter()
-            .map(|i| {
-                slot_of_form[i]
-                    .clone()
-                    .unwrap_or_else(|| Slot::Exact(forms[i].clone()))
-            })
-            .collect()
+            .zip(forms)
+            .map(|(slot, form)| slot.unwrap_or(Slot::Exact(form)))
+            .collect();
+        (slots, form_of)
     }
 
     fn remember(&mut self, form: &str, template: usize) {

@@ -20,7 +20,9 @@ fn is_word_char(c: char) -> bool {
 
 /// Appends `token` to `out`, with digit-holding word runs rewritten to `<*>`.
 fn push_normalised(token: &str, literals: &HashSet<String>, out: &mut String) {
-    if !token.bytes().any(|b| b.is_ascii_digit()) || literals.contains(token) {
+    if !token.bytes().any(|b| b.is_ascii_digit())
+        || (!literals.is_empty() && literals.contains(token))
+    {
         out.push_str(token);
         return;
     }
@@ -30,7 +32,9 @@ fn push_normalised(token: &str, literals: &HashSet<String>, out: &mut String) {
         if !has_digit {
             out.push_str(run);
         } else if run.contains(['.', '/', '@', '#'])
-            || run.chars().all(|c| c.is_ascii_hexdigit() || "_-+xX".contains(c))
+            || run
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || "_-+xX".contains(c))
         {
             // A number, hex id, date, version, address, host or path: one variable.
             out.push_str(WILDCARD);

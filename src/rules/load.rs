@@ -194,6 +194,14 @@ fn validate(path: &Path, text: &str, file: &RulesFile) -> Result<(), RulesError>
             }
         }
     }
+    for merge in &file.clustering.merge {
+        if merge.ids.is_empty() == merge.pattern.is_none() {
+            return Err(at(
+                "merge:",
+                "a template merge needs exactly one of `ids` or `pattern`".to_string(),
+            ));
+        }
+    }
     for term in &file.outdated_terms {
         if term.term.is_some() == term.regex.is_some() {
             return Err(at(
@@ -295,6 +303,20 @@ mod tests {
             e.starts_with("rules/abs.yaml:4:15: systems[0]: unknown encoding"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn clustering_curation_is_loaded_and_checked() {
+        let text = "clustering:\n  max_templates: 100\n  literals: [SOCKS5]\n  pin: [0123456789abcdef]\n  merge:\n    - ids: [aaaa, bbbb]\n    - system: abs\n      pattern: '^Limit'\n";
+        let rules = load_str(Path::new("rules/abs.yaml"), text).unwrap();
+        assert_eq!(rules.clustering.max_templates, Some(100));
+        assert_eq!(rules.clustering.literals, ["SOCKS5"]);
+        assert_eq!(rules.clustering.merge.len(), 2);
+        assert!(
+            err("clustering:\n  merge:\n    - system: abs\n")
+                .contains("exactly one of `ids` or `pattern`")
+        );
+        assert!(err("clustering:\n  pinned: [x]\n").contains("unknown field `pinned`"));
     }
 
     #[test]
