@@ -4,7 +4,8 @@
 //! token, every run of word characters that holds a digit (`42`, `0x1f`,
 //! `node-17`) becomes `<*>`: numbers, ids and addresses that no mask caught are
 //! variables in every log we know, and rewriting only the run keeps the token's
-//! shape (`uid=<*>,`). Placeholders from `mask/` (`<NUM>`, `<CARD>`) and `<*>`
+//! shape (`uid=<*>,`). The value of a `key=value` token is a variable too
+//! (`ws=null,` → `ws=<*>,`). Placeholders from `mask/` (`<NUM>`, `<CARD>`) and `<*>`
 //! stay as they are and count as variables. Tokens the rules keep literal are
 //! never rewritten.
 
@@ -18,8 +19,28 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '+' | '/' | '#' | '@')
 }
 
+/// Where the value of a `key=value` token starts (the key a word, the value not empty).
+fn key_value(token: &str) -> Option<usize> {
+    let eq = token.find('=')?;
+    let key = &token[..eq];
+    let value = token[eq + 1..].trim_end_matches([',', ';', ')', ']', '}', '"', '\'', '.']);
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    (!key.is_empty() && key.chars().all(word) && !value.is_empty() && !value.contains('='))
+        .then_some(eq + 1)
+}
+
 /// Appends `token` to `out`, with digit-holding word runs rewritten to `<*>`.
 fn push_normalised(token: &str, literals: &HashSet<String>, out: &mut String) {
+    if let Some(value_at) = key_value(token)
+        && !(!literals.is_empty() && literals.contains(token))
+    {
+        let value = &token[value_at..];
+        let kept = value.trim_end_matches([',', ';', ')', ']', '}', '"', '\'', '.']);
+        out.push_str(&token[..value_at]);
+        out.push_str(WILDCARD);
+        out.push_str(&value[kept.len()..]);
+        return;
+    }
     if !token.bytes().any(|b| b.is_ascii_digit())
         || (!literals.is_empty() && literals.contains(token))
     {
@@ -165,6 +186,10 @@ mod tests {
         assert_eq!(norm("uid=1000, pid=17"), "uid=<*>, pid=<*>");
         assert_eq!(norm("node-17 at 10.0.0.1:80"), "node<*> at <*>:<*>");
         assert_eq!(norm("blk_-42 blk_42"), "blk_<*> blk_<*>");
+        assert_eq!(
+            norm("tag=\"View\", ws=null, a=b=c"),
+            "tag=<*>\", ws=<*>, a=b=c"
+        );
         assert_eq!(norm("via SOCKS5 0x1f"), "via SOCKS<*> <*>");
         assert_eq!(norm("Connection   closed"), "Connection closed");
         assert_eq!(
