@@ -19,11 +19,14 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '+' | '/' | '#' | '@')
 }
 
+/// Punctuation that closes a value rather than belonging to it.
+const TRAILING: [char; 8] = [',', ';', ')', ']', '}', '"', '\'', '.'];
+
 /// Where the value of a `key=value` token starts (the key a word, the value not empty).
 fn key_value(token: &str) -> Option<usize> {
     let eq = token.find('=')?;
     let key = &token[..eq];
-    let value = token[eq + 1..].trim_end_matches([',', ';', ')', ']', '}', '"', '\'', '.']);
+    let value = token[eq + 1..].trim_end_matches(TRAILING);
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
     (!key.is_empty() && key.chars().all(word) && !value.is_empty() && !value.contains('='))
         .then_some(eq + 1)
@@ -31,19 +34,18 @@ fn key_value(token: &str) -> Option<usize> {
 
 /// Appends `token` to `out`, with digit-holding word runs rewritten to `<*>`.
 fn push_normalised(token: &str, literals: &HashSet<String>, out: &mut String) {
+    let literal = !literals.is_empty() && literals.contains(token);
     if let Some(value_at) = key_value(token)
-        && !(!literals.is_empty() && literals.contains(token))
+        && !literal
     {
         let value = &token[value_at..];
-        let kept = value.trim_end_matches([',', ';', ')', ']', '}', '"', '\'', '.']);
+        let kept = value.trim_end_matches(TRAILING);
         out.push_str(&token[..value_at]);
         out.push_str(WILDCARD);
         out.push_str(&value[kept.len()..]);
         return;
     }
-    if !token.bytes().any(|b| b.is_ascii_digit())
-        || (!literals.is_empty() && literals.contains(token))
-    {
+    if !token.bytes().any(|b| b.is_ascii_digit()) || literal {
         out.push_str(token);
         return;
     }
