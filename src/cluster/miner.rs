@@ -139,6 +139,7 @@ pub struct TemplateMiner {
     templates: Vec<Template>,
     exact: TextMap<String, usize>,
     by_len: HashMap<usize, Vec<usize>>,
+    by_id: HashMap<String, usize>,
     variadic: Vec<usize>,
     overflow: u64,
 }
@@ -155,6 +156,7 @@ impl TemplateMiner {
             templates: Vec::new(),
             exact: TextMap::default(),
             by_len: HashMap::new(),
+            by_id: HashMap::new(),
             variadic: Vec::new(),
             overflow: 0,
         }
@@ -392,7 +394,7 @@ impl TemplateMiner {
         }
         let text = tokens.join(" ");
         let id = template_id(&self.system, &text);
-        if let Some(existing) = self.templates.iter().position(|t| t.id == id) {
+        if let Some(&existing) = self.by_id.get(&id) {
             return Some(existing);
         }
         Some(self.add(Template {
@@ -412,6 +414,7 @@ impl TemplateMiner {
             .entry(template.tokens.len())
             .or_default()
             .push(i);
+        self.by_id.entry(template.id.clone()).or_insert(i);
         self.templates.push(template);
         i
     }
@@ -519,7 +522,7 @@ fn cluster(forms: &[Vec<&str>], weights: &[u64], literals: &HashSet<String>) -> 
             }
         }
         // The root of a form: its constants with the frequency most of them share.
-        let mut roots: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+        let mut roots: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         let mut root_key: HashMap<Vec<(usize, &str)>, usize> = HashMap::new();
         let mut root_cols: Vec<Vec<usize>> = Vec::new();
         for &m in members {
@@ -545,10 +548,10 @@ fn cluster(forms: &[Vec<&str>], weights: &[u64], literals: &HashSet<String>) -> 
                 root_cols.push(root.iter().map(|(p, _)| *p).collect());
                 next
             });
-            roots.entry(vec![g]).or_default().push(m);
+            roots.entry(g).or_default().push(m);
         }
         for (g, members) in roots {
-            split(forms, members, n, &root_cols[g[0]], literals, &mut groups);
+            split(forms, members, n, &root_cols[g], literals, &mut groups);
         }
     }
     merge_variable_length(groups)
