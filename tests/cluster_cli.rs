@@ -98,3 +98,43 @@ fn explain_and_stable_ids_across_two_scans() {
     assert!(text.contains("definition:"), "{text}");
     assert!(!text.contains("4111"), "personal data echoed: {text}");
 }
+
+#[test]
+fn the_template_cap_warns_in_the_scan_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("web")).unwrap();
+    std::fs::write(
+        dir.path().join("rules.yaml"),
+        "clustering:\n  max_templates: 1\nsystems:\n  - name: web\n    roots: [web]\n    sources:\n      - path: \"*.log\"\n        format: log_lines\n        role: observations\n        extractor:\n          regex: 'ERROR (?P<text>.*)'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("web/a.log"),
+        "2026-01-05 ERROR Card blocked by the bank\n2026-01-05 ERROR Service unavailable, try later\n",
+    )
+    .unwrap();
+    let out = errata()
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "--rules",
+            "rules.yaml",
+            "--db",
+            "errata.db",
+            "--as-of",
+            "2026-01-10",
+            ".",
+        ])
+        .assert()
+        .success();
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("template cap of 1 reached: 1 observation(s) kept as exact templates"),
+        "{stderr}"
+    );
+    let conn = rusqlite::Connection::open(dir.path().join("errata.db")).unwrap();
+    let stored: i64 = conn
+        .query_row("SELECT COUNT(*) FROM templates", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 2, "the overflow is stored, never dropped");
+}
