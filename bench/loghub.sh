@@ -34,6 +34,10 @@ done
 python3 "$kit/score_grouping.py" --all "$work/pred"
 
 echo
+echo "== matching at scale"
+cargo run --release --quiet --manifest-path "$root/Cargo.toml" --example match_scale
+
+echo
 echo "== throughput on $lines lines (single thread, CPU seconds)"
 python3 "$kit/drain3_throughput.py" --write-corpus "$work/corpus.txt" --lines "$lines"
 cpu_of() { { /usr/bin/time -f '%U %S' "$@" > /dev/null; } 2>&1 | tail -1 | awk '{print $1 + $2}'; }

@@ -33,6 +33,9 @@ pub struct ExplainArgs {
     /// System whose templates and definitions to use [default: the catalog's only system]
     #[arg(long)]
     system: Option<String>,
+    /// The error key or code the log line carried with the text, if any
+    #[arg(long)]
+    key: Option<String>,
 }
 
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
@@ -93,7 +96,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
             "joins a known template"
         };
         println!("template:  {}  {}  ({status})", chosen.id, chosen.template);
-        match index.find(&system, None, &chosen.template) {
+        match index.find(&system, args.key.as_deref(), &chosen.template) {
             Some(m) => {
                 let d = live[m.definition];
                 println!(

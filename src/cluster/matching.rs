@@ -4,7 +4,7 @@
 //! observation matches when its captured key equals the definition's key, or
 //! else when its template fits the definition's template.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aho_corasick::AhoCorasick;
 
@@ -48,32 +48,33 @@ pub struct IndexedDefinition<'a> {
 /// Shortest observed template (in chars) that may match as a truncated prefix.
 pub const MIN_TRUNCATED_CHARS: usize = 16;
 
-/// Chars of a definition's leading literal used to find truncation candidates.
-const PREFIX_CHARS: usize = 12;
-
 /// Definitions of all systems, indexed for matching.
 ///
 /// Exact keys and templates are hash lookups. Definitions with wildcards are
 /// found through their longest literal part: one Aho-Corasick automaton over
 /// those parts yields the few candidates whose part occurs in a template, and
 /// only these are verified. Truncated instances are found by the definition's
-/// leading literal. Nothing is O(templates × definitions).
+/// leading literal (a second automaton, and a sorted map for cuts inside it).
+/// Nothing is O(templates × definitions).
 pub struct DefinitionIndex {
     systems: Vec<String>,
     by_key: HashMap<(String, String), usize>,
     by_template: HashMap<(String, String), usize>,
-    /// Per wildcard definition: its system (index into `systems`), literal parts, definition.
+    /// Definitions with wildcards, anchored ones first (in automaton order).
     patterns: Vec<Pattern>,
     /// Automaton over each pattern's anchor (its longest literal part).
     anchors: Option<AhoCorasick>,
     /// Patterns with no literal at all, tried for every template.
     unanchored: Vec<usize>,
-    /// Definitions (all) by system and the first chars of their leading literal.
-    by_prefix: HashMap<(String, String), Vec<usize>>,
-    /// Literal parts of every definition, for truncation checks.
-    parts: Vec<(usize, Vec<String>)>,
+    /// Automaton over every definition's leading literal (ids are positions in `parts`).
+    heads: Option<AhoCorasick>,
+    /// Leading literals, sorted, for templates cut inside one.
+    by_head: BTreeMap<String, Vec<usize>>,
+    /// Literal parts of every definition with a leading literal, for truncation checks.
+    parts: Vec<Pattern>,
 }
 
+/// A definition's literal parts (split at `<*>`), its system (index into `systems`) and position.
 struct Pattern {
     system: usize,
     parts: Vec<String>,
@@ -89,7 +90,8 @@ impl DefinitionIndex {
             patterns: Vec::new(),
             anchors: None,
             unanchored: Vec::new(),
-            by_prefix: HashMap::new(),
+            heads: None,
+            by_head: BTreeMap::new(),
             parts: Vec::new(),
         };
         let mut system_ids: HashMap<String, usize> = HashMap::new();
@@ -108,14 +110,18 @@ impl DefinitionIndex {
                 .entry((d.system.to_string(), d.template.to_string()))
                 .or_insert(i);
             let parts = literal_parts(d.template);
-            if parts[0].chars().count() >= PREFIX_CHARS {
+            if !parts[0].is_empty() {
                 index
-                    .by_prefix
-                    .entry((d.system.to_string(), prefix(&parts[0])))
+                    .by_head
+                    .entry(parts[0].clone())
                     .or_default()
                     .push(index.parts.len());
+                index.parts.push(Pattern {
+                    system,
+                    parts: parts.clone(),
+                    definition: i,
+                });
             }
-            index.parts.push((i, parts.clone()));
             if parts.len() > 1 {
                 let anchor = parts
                     .iter()
@@ -141,6 +147,10 @@ impl DefinitionIndex {
         index.anchors = AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
             .build(&anchors)
+            .ok();
+        index.heads = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(index.parts.iter().map(|p| &p.parts[0]))
             .ok();
         index.patterns = reorder(index.patterns, &anchored, &index.unanchored);
         let anchored_count = anchored.len();
@@ -183,18 +193,28 @@ impl DefinitionIndex {
             .and_then(|i| found(i, MatchKind::Truncated))
     }
 
+    /// A definition of `system` of which `template` is a cut-off prefix: found
+    /// among those whose leading literal starts the template, or is cut by it.
     fn find_truncated(&self, system: &str, template: &str) -> Option<usize> {
         if template.chars().count() < MIN_TRUNCATED_CHARS {
             return None;
         }
-        let candidates = self
-            .by_prefix
-            .get(&(system.to_string(), prefix(template)))?;
-        candidates
-            .iter()
-            .map(|&c| &self.parts[c])
-            .filter(|(_, parts)| prefix_matches(parts, template))
-            .map(|(d, _)| *d)
+        let system_id = self.systems.iter().position(|s| s == system)?;
+        let complete_heads = self.heads.iter().flat_map(|ac| {
+            ac.find_overlapping_iter(template)
+                .filter(|m| m.start() == 0)
+                .map(|m| m.pattern().as_usize())
+        });
+        let cut_heads = self
+            .by_head
+            .range(template.to_string()..)
+            .take_while(|(head, _)| head.starts_with(template))
+            .flat_map(|(_, defs)| defs.iter().copied());
+        complete_heads
+            .chain(cut_heads)
+            .map(|c| &self.parts[c])
+            .filter(|p| p.system == system_id && prefix_matches(&p.parts, template))
+            .map(|p| p.definition)
             .min()
     }
 }
@@ -207,10 +227,6 @@ fn reorder(patterns: Vec<Pattern>, anchored: &[usize], unanchored: &[usize]) -> 
         .chain(unanchored)
         .filter_map(|&i| slots[i].take())
         .collect()
-}
-
-fn prefix(text: &str) -> String {
-    text.chars().take(PREFIX_CHARS).collect()
 }
 
 /// The literal text between a definition's wildcards (`<*>`); typed placeholders

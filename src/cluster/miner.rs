@@ -487,22 +487,39 @@ fn generalise(known: &[String], new: &[String], literals: &HashSet<String>) -> O
     (shared > 0).then_some(merged)
 }
 
-/// Token-level similarity in 0..=1: Levenshtein over tokens, variables match anything.
+/// How close a normalised text is to a template, in 0..=1: 1 when the text fits
+/// it, else 1 − Levenshtein distance over tokens ÷ the longer length, where a
+/// `<*>` of the template matches any token (a variable of the text only `<*>`).
 pub fn similarity(template: &[String], tokens: &[&str]) -> f64 {
-    #[derive(Clone, Copy)]
-    struct Tok<'a>(&'a str);
-    impl PartialEq for Tok<'_> {
-        fn eq(&self, other: &Self) -> bool {
-            self.0 == other.0 || is_variable(self.0) || is_variable(other.0)
-        }
-    }
-    let a: Vec<Tok<'_>> = template.iter().map(|t| Tok(t)).collect();
-    let b: Vec<Tok<'_>> = tokens.iter().map(|t| Tok(t)).collect();
-    let longest = a.len().max(b.len());
-    if longest == 0 {
+    if fits(template, tokens) || glob_matches(template, tokens) {
         return 1.0;
     }
-    1.0 - strsim::generic_levenshtein(&a, &b) as f64 / longest as f64
+    #[derive(Clone, Copy)]
+    struct Tok<'a> {
+        text: &'a str,
+        wildcard: bool,
+    }
+    impl PartialEq for Tok<'_> {
+        fn eq(&self, other: &Self) -> bool {
+            self.wildcard || other.wildcard || self.text == other.text
+        }
+    }
+    let a: Vec<Tok<'_>> = template
+        .iter()
+        .map(|t| Tok {
+            text: t,
+            wildcard: t == WILDCARD,
+        })
+        .collect();
+    let b: Vec<Tok<'_>> = tokens
+        .iter()
+        .map(|t| Tok {
+            text: t,
+            wildcard: false,
+        })
+        .collect();
+    let longest = a.len().max(b.len());
+    1.0 - strsim::generic_levenshtein(&a, &b) as f64 / longest.max(1) as f64
 }
 
 /// Clusters fresh forms (tokenised, with weights) into groups.
