@@ -18,7 +18,7 @@ use crate::catalog::{
     Catalog, CatalogError, DefinitionRow, FileBatch, FileRecord, FileState, LimitRow, RunStats,
     TemplateDelta,
 };
-use crate::cluster::{DefinitionIndex, IndexedDefinition, MinerConfig, TemplateMiner};
+use crate::cluster::{Assignment, DefinitionIndex, IndexedDefinition, MinerConfig, TemplateMiner};
 use crate::discover::{self, SourceFile};
 use crate::extract::Extractor;
 use crate::mask::{Masker, PiiKind, normalise_placeholders};
@@ -85,7 +85,9 @@ pub fn scan(
         .map(|file| harvest_file(file, known.get(&file.display), &masker, options.as_of))
         .collect();
 
-    let mut miners: HashMap<String, TemplateMiner> = HashMap::new();
+    // Templates are mined per system over all files of the run at once, so that a
+    // variable is recognised across files; the miners start from the stored templates.
+    let (miners, assigned) = mine(catalog, rules, &harvested)?;
     let mut batches = Vec::new();
     for h in harvested {
         match h {
@@ -103,15 +105,8 @@ pub fn scan(
                 stats.definitions += file.definitions.as_ref().map_or(0, |d| d.len() as u64);
                 stats.warnings += file.warnings.len() as u64;
                 warnings.extend(file.warnings.iter().cloned());
-                let system = file.record.system.clone();
-                let miner = match miners.entry(system) {
-                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        let miner = stored_miner(catalog, rules, e.key())?;
-                        e.insert(miner)
-                    }
-                };
-                batches.push(into_batch(*file, miner));
+                let templates = assigned.get(file.record.system.as_str());
+                batches.push(into_batch(*file, templates.unwrap_or(&HashMap::new())));
                 if batches.len() == FILES_PER_COMMIT {
                     catalog.commit(run, &batches)?;
                     batches.clear();
@@ -120,7 +115,7 @@ pub fn scan(
         }
     }
     catalog.commit(run, &batches)?;
-    let mut capped: Vec<Warning> = miners
+    let capped: Vec<Warning> = miners
         .iter()
         .filter(|(_, m)| m.overflow() > 0)
         .map(|(system, m)| {
@@ -135,7 +130,6 @@ pub fn scan(
             )
         })
         .collect();
-    capped.sort_by(|a, b| a.path.cmp(&b.path));
     stats.warnings += capped.len() as u64;
     catalog.add_warnings(run, &capped)?;
     warnings.extend(capped);
@@ -160,6 +154,37 @@ pub fn scan(
         flags: by_kind,
         warnings,
     })
+}
+
+/// The template of each masked text, by system.
+type Assigned = HashMap<String, HashMap<String, Assignment>>;
+
+/// Mines the templates of the run's observations, per system, in file order.
+fn mine(
+    catalog: &Catalog,
+    rules: &Rules,
+    harvested: &[Harvested],
+) -> Result<(BTreeMap<String, TemplateMiner>, Assigned), CatalogError> {
+    let mut texts: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for h in harvested {
+        if let Harvested::Read(file) = h {
+            texts
+                .entry(file.record.system.as_str())
+                .or_default()
+                .extend(file.observations.iter().map(|g| g.text.as_str()));
+        }
+    }
+    let mut miners = BTreeMap::new();
+    let mut assigned: Assigned = HashMap::new();
+    for (system, texts) in texts {
+        let mut miner = stored_miner(catalog, rules, system)?;
+        let of_system = assigned.entry(system.to_string()).or_default();
+        for (text, assignment) in texts.iter().zip(miner.assign_batch(&texts)) {
+            of_system.insert(text.to_string(), assignment);
+        }
+        miners.insert(system.to_string(), miner);
+    }
+    Ok((miners, assigned))
 }
 
 /// A system's miner, starting from its stored templates so that their ids hold.
@@ -434,12 +459,12 @@ fn add_observation(groups: &mut HashMap<String, MaskedGroup>, obs: MaskedObserva
 }
 
 /// Turns one file's masked groups into template deltas, in file order.
-fn into_batch(file: HarvestedFile, miner: &mut TemplateMiner) -> FileBatch {
+fn into_batch(file: HarvestedFile, templates: &HashMap<String, Assignment>) -> FileBatch {
     let mut deltas: Vec<TemplateDelta> = Vec::new();
     let mut position: HashMap<String, usize> = HashMap::new();
-    let texts: Vec<&str> = file.observations.iter().map(|g| g.text.as_str()).collect();
-    let assignments = miner.assign_batch(&texts);
-    for (g, assigned) in file.observations.into_iter().zip(assignments) {
+    for g in file.observations {
+        // `mine` assigned every observed text of the run.
+        let assigned = templates[&g.text].clone();
         let i = *position.entry(assigned.id.clone()).or_insert_with(|| {
             deltas.push(TemplateDelta {
                 id: assigned.id.clone(),

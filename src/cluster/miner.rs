@@ -1,7 +1,8 @@
 //! Template mining: grouping the masked texts of one system into templates.
 //!
-//! The miner works on batches (one file's distinct texts during a scan, the
-//! whole input for `errata cluster`) and remembers its templates between them:
+//! The miner works on batches (a system's distinct texts of one scan run, the
+//! whole input for `errata cluster`) and remembers its templates between them
+//! (a scan's miner starts from the stored templates):
 //!
 //! 1. Every text is normalised ([`super::tokenize`]): digit runs become `<*>`.
 //!    Texts with the same normalised form share a template (a hash lookup, the
