@@ -44,7 +44,8 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode> {
     let input = read_input(args.input.as_ref())?;
     let lines: Vec<&str> = input.lines().collect();
     // Repeated lines are masked and clustered once.
-    let mut distinct: TextMap<&str, usize> = TextMap::default();
+    let mut distinct: TextMap<&str, usize> =
+        TextMap::with_capacity_and_hasher(lines.len(), Default::default());
     let mut order: Vec<&str> = Vec::new();
     let line_slots: Vec<usize> = lines
         .iter()

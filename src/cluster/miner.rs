@@ -33,9 +33,27 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::template_id;
 use super::tokenize::{WILDCARD, is_variable, is_wildcard, normalise, residue};
 
-/// Hash maps keyed by texts, hashed with xxh3 (far faster than SipHash on the
-/// millions of lines a batch may hold).
-pub type TextMap<K, V> = HashMap<K, V, xxhash_rust::xxh3::Xxh3Builder>;
+/// Hash maps keyed by texts, hashed with one-shot xxh3 (far faster than SipHash
+/// on the millions of lines a batch may hold).
+pub type TextMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<TextHasher>>;
+
+/// Hashes each written byte slice with xxh3, chained through the seed.
+#[derive(Default)]
+pub struct TextHasher(u64);
+
+impl std::hash::Hasher for TextHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// Default cap on templates the miner keeps per system.
 pub const DEFAULT_MAX_TEMPLATES: usize = 50_000;
@@ -277,7 +295,8 @@ impl TemplateMiner {
         let mut form_of: Vec<usize> = Vec::with_capacity(texts.len());
         let mut forms: Vec<String> = Vec::new();
         let mut weights: Vec<u64> = Vec::new();
-        let mut position: TextMap<String, usize> = TextMap::default();
+        let mut position: TextMap<String, usize> =
+            TextMap::with_capacity_and_hasher(texts.len().min(1 << 20), Default::default());
         for text in texts {
             let form = normalise(text, &self.config.literals);
             let i = match position.get(&form) {

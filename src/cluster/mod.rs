@@ -12,7 +12,7 @@ pub mod tokenize;
 pub use matching::{DefinitionIndex, IndexedDefinition, Match, MatchKind};
 pub use miner::{
     Assignment, DEFAULT_MAX_TEMPLATES, MIN_VARIABLE_VALUES, MergeRule, MinerConfig,
-    SHORT_MESSAGE_TOKENS, Scored, TemplateMiner, TextMap, similarity,
+    SHORT_MESSAGE_TOKENS, Scored, TemplateMiner, TextHasher, TextMap, similarity,
 };
 pub use near_duplicates::{NEAR_DUPLICATE_THRESHOLD, NearDupInput, NearDuplicate, near_duplicates};
 
