@@ -18,7 +18,9 @@ use crate::audit::{self, AuditInput, measure};
 use crate::catalog::{
     Catalog, CatalogError, DefinitionRow, FileBatch, FileRecord, LimitRow, RunStats, TemplateDelta,
 };
-use crate::cluster::{DefinitionIndex, IndexedDefinition, TemplateMiner};
+use crate::cluster::{
+    Assignment, DefinitionIndex, IndexedDefinition, MatchKind, MinerConfig, TemplateMiner,
+};
 use crate::discover::{self, SourceFile};
 use crate::extract::Extractor;
 use crate::mask::{Masker, PiiKind, normalise_placeholders};
@@ -91,31 +93,7 @@ pub fn scan(
     }
 
     let masker = Masker::new(rules);
-    let mut miners: HashMap<String, TemplateMiner> = HashMap::new();
-    let mut tally = |h: Harvested, stats: &mut RunStats, warnings: &mut Vec<Warning>| match h {
-        Harvested::Unchanged => {
-            stats.files_unchanged += 1;
-            None
-        }
-        Harvested::Failed(w) => {
-            stats.files_skipped += 1;
-            stats.warnings += 1;
-            warnings.push(w.clone());
-            Some(Err(w))
-        }
-        Harvested::Read(file) => {
-            stats.files_scanned += 1;
-            stats.records += file.records;
-            stats.observations += file.observations.iter().map(|o| o.count).sum::<u64>();
-            stats.definitions += file.definitions.as_ref().map_or(0, |d| d.len() as u64);
-            stats.warnings += file.warnings.len() as u64;
-            warnings.extend(file.warnings.iter().cloned());
-            let miner = miners
-                .entry(file.record.system.clone())
-                .or_insert_with(|| TemplateMiner::new(&file.record.system));
-            Some(Ok(into_batch(*file, miner)))
-        }
-    };
+    let mut miners: BTreeMap<String, TemplateMiner> = BTreeMap::new();
     // Files are read in parallel a batch at a time; each batch commits with its
     // files' positions, so a killed scan loses at most the batch in flight.
     for failed in probe_failures {
@@ -134,11 +112,18 @@ pub fn scan(
                 h
             })
             .collect();
+        // Templates are mined per system over the batch's files at once, so that a
+        // variable is recognised across files; the miners live for the whole run
+        // and start from the stored templates.
+        let assigned = mine(catalog, rules, &mut miners, &harvested)?;
         let mut batches = Vec::new();
         let mut failed = Vec::new();
         for h in harvested {
             match tally(h, &mut stats, &mut warnings) {
-                Some(Ok(batch)) => batches.push(batch),
+                Some(Ok(file)) => {
+                    let templates = assigned.get(file.record.system.as_str());
+                    batches.push(into_batch(*file, templates.unwrap_or(&HashMap::new())));
+                }
                 Some(Err(w)) => failed.push(w),
                 None => {}
             }
@@ -147,6 +132,24 @@ pub fn scan(
         catalog.add_warnings(run, &failed)?;
     }
     catalog.remove_files(run, &vanished_catalog_files(&stored))?;
+    let capped: Vec<Warning> = miners
+        .iter()
+        .filter(|(_, m)| m.overflow() > 0)
+        .map(|(system, m)| {
+            Warning::new(
+                format!("system {system}"),
+                None,
+                format!(
+                    "template cap of {} reached: {} observation(s) kept as exact templates, not clustered (raise `clustering: max_templates`)",
+                    m.len(),
+                    m.overflow()
+                ),
+            )
+        })
+        .collect();
+    stats.warnings += capped.len() as u64;
+    catalog.add_warnings(run, &capped)?;
+    warnings.extend(capped);
 
     rematch(catalog)?;
     let snapshot = catalog.snapshot()?;
@@ -173,6 +176,36 @@ pub fn scan(
         flags: by_kind,
         warnings,
     })
+}
+
+/// Counts a harvested file in the run's stats: a read file goes on to templating
+/// and storage, a failed one becomes a warning, an unchanged one only a count.
+fn tally(
+    h: Harvested,
+    stats: &mut RunStats,
+    warnings: &mut Vec<Warning>,
+) -> Option<Result<Box<HarvestedFile>, Warning>> {
+    match h {
+        Harvested::Unchanged => {
+            stats.files_unchanged += 1;
+            None
+        }
+        Harvested::Failed(w) => {
+            stats.files_skipped += 1;
+            stats.warnings += 1;
+            warnings.push(w.clone());
+            Some(Err(w))
+        }
+        Harvested::Read(file) => {
+            stats.files_scanned += 1;
+            stats.records += file.records;
+            stats.observations += file.observations.iter().map(|o| o.count).sum::<u64>();
+            stats.definitions += file.definitions.as_ref().map_or(0, |d| d.len() as u64);
+            stats.warnings += file.warnings.len() as u64;
+            warnings.extend(file.warnings.iter().cloned());
+            Some(Ok(file))
+        }
+    }
 }
 
 /// Stored definitions files that no longer exist: their definitions are removed.
@@ -267,6 +300,53 @@ impl PlannedFile<'_> {
     }
 }
 
+/// The template of each masked text, by system.
+type Assigned = HashMap<String, HashMap<String, Assignment>>;
+
+/// Mines the templates of a batch's observations, per system, in file order.
+fn mine(
+    catalog: &Catalog,
+    rules: &Rules,
+    miners: &mut BTreeMap<String, TemplateMiner>,
+    harvested: &[Harvested],
+) -> Result<Assigned, CatalogError> {
+    let mut texts: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for h in harvested {
+        if let Harvested::Read(file) = h {
+            texts
+                .entry(file.record.system.as_str())
+                .or_default()
+                .extend(file.observations.iter().map(|g| g.text.as_str()));
+        }
+    }
+    let mut assigned: Assigned = HashMap::new();
+    for (system, texts) in texts {
+        if !miners.contains_key(system) {
+            miners.insert(system.to_string(), stored_miner(catalog, rules, system)?);
+        }
+        let miner = miners.get_mut(system).expect("inserted above");
+        let of_system = assigned.entry(system.to_string()).or_default();
+        for (text, assignment) in texts.iter().zip(miner.assign_batch(&texts)) {
+            of_system.insert(text.to_string(), assignment);
+        }
+    }
+    Ok(assigned)
+}
+
+/// A system's miner, starting from its stored templates so that their ids hold.
+fn stored_miner(
+    catalog: &Catalog,
+    rules: &Rules,
+    system: &str,
+) -> Result<TemplateMiner, CatalogError> {
+    let mut miner =
+        TemplateMiner::with_config(system, MinerConfig::from_rules(&rules.clustering, system));
+    for (id, template) in catalog.templates_of(system)? {
+        miner.load(&id, &template);
+    }
+    Ok(miner)
+}
+
 /// Re-derives the definition each template matches (definitions may have changed).
 fn rematch(catalog: &mut Catalog) -> Result<(), CatalogError> {
     let snapshot = catalog.snapshot()?;
@@ -281,21 +361,51 @@ fn rematch(catalog: &mut Catalog) -> Result<(), CatalogError> {
         key: &d.key,
         template: &d.template,
     }));
+    let mut by_key: HashMap<(&str, &str), Vec<&DefinitionRow>> = HashMap::new();
+    for d in &live {
+        by_key.entry((&d.system, &d.key)).or_default().push(d);
+    }
     let matches: Vec<_> = snapshot
         .templates
         .iter()
         .map(
             |t| match index.find(&t.system, t.key.as_deref(), &t.template) {
-                Some(m) => (
-                    t.id.clone(),
-                    Some(live[m.definition].id.clone()),
-                    Some(m.kind.as_str()),
-                ),
+                Some(m) => {
+                    let mut definition = live[m.definition];
+                    // A key names a message in every locale: the observation belongs
+                    // to the translation its text is closest to.
+                    if m.kind == MatchKind::Key {
+                        definition = closest_translation(
+                            &by_key[&(&definition.system[..], &definition.key[..])],
+                            &t.template,
+                        );
+                    }
+                    (
+                        t.id.clone(),
+                        Some(definition.id.clone()),
+                        Some(m.kind.as_str()),
+                    )
+                }
                 None => (t.id.clone(), None, None),
             },
         )
         .collect();
     catalog.update_matches(&matches)
+}
+
+/// The definition among one key's translations whose template is most like `template`.
+fn closest_translation<'d>(
+    translations: &[&'d DefinitionRow],
+    template: &str,
+) -> &'d DefinitionRow {
+    translations
+        .iter()
+        .copied()
+        .max_by(|a, b| {
+            let score = |d: &DefinitionRow| strsim::normalized_levenshtein(&d.template, template);
+            score(a).total_cmp(&score(b))
+        })
+        .expect("a key match has at least one definition")
 }
 
 enum Harvested {
@@ -604,11 +714,12 @@ fn add_observation(
 }
 
 /// Turns one file's masked groups into template deltas, in file order.
-fn into_batch(file: HarvestedFile, miner: &mut TemplateMiner) -> FileBatch {
+fn into_batch(file: HarvestedFile, templates: &HashMap<String, Assignment>) -> FileBatch {
     let mut deltas: Vec<TemplateDelta> = Vec::new();
     let mut position: HashMap<String, usize> = HashMap::new();
     for g in file.observations {
-        let assigned = miner.assign(&g.text);
+        // `mine` assigned every observed text of the run.
+        let assigned = templates[&g.text].clone();
         let i = *position.entry(assigned.id.clone()).or_insert_with(|| {
             deltas.push(TemplateDelta {
                 id: assigned.id.clone(),

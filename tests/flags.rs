@@ -179,6 +179,8 @@ fn the_landscape_has_exactly_the_expected_flags() {
         ("inconsistent-text", "crm", "CRM-105"),
         ("never-seen", "crm", "CRM-105"),
         ("near-duplicate", "crm", "CRM-106"),
+        // Across systems: the CRM text names the card, the mobile app's does not.
+        ("near-duplicate", "crm", "CRM-108"),
         ("pii-exposed", "crm", "template:CRM-108"),
         // sms: one segment per SMS.
         ("field-too-long", "sms", "sms.otp"),

@@ -455,7 +455,7 @@ mod tests {
             warnings,
             vec![
                 "abs/schema.sql:1: field `ERRMSG.ERR-TEXT` counts in `bytes` of `no-such-code-page`, which errata cannot measure: no text is held to it",
-                "rules: limit `NOWHERE` of system `abs` names no field a scanned schema file declares: no text is held to it",
+                "rules/test.yaml:6: limit `NOWHERE` of system `abs` names no field a scanned schema file declares: no text is held to it",
             ]
         );
     }

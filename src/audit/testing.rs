@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::AuditInput;
 use crate::catalog::{DefinitionRow, DefinitionView, LimitRow, Snapshot, TemplateView};
 use crate::model::RawLength;
-use crate::rules::{Rules, load_str};
+use crate::rules::{Rules, load_text};
 
 /// The as-of date of every test input.
 pub fn as_of() -> NaiveDate {
@@ -14,15 +14,7 @@ pub fn as_of() -> NaiveDate {
 
 /// Rules from one YAML text, as `rules::load` would merge a single file.
 pub fn rules(yaml: &str) -> Rules {
-    let file = load_str(std::path::Path::new("rules/test.yaml"), yaml).expect("valid rules");
-    Rules {
-        systems: file.systems,
-        stale_after: file.stale_after,
-        outdated_terms: file.outdated_terms,
-        masks: file.masks,
-        suppress: file.suppress,
-        files: vec!["rules/test.yaml".to_string()],
-    }
+    load_text(std::path::Path::new("rules/test.yaml"), yaml).expect("valid rules")
 }
 
 /// A live definition at `<system>/messages_<locale>.properties:<line>`, never observed.

@@ -313,6 +313,18 @@ impl Catalog {
             .collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// The stored templates of one system as `(id, template)`, oldest first, so a
+    /// miner can start from them and keep their ids.
+    pub fn templates_of(&self, system: &str) -> Result<Vec<(String, String)>, CatalogError> {
+        Ok(self
+            .conn
+            .prepare(
+                "SELECT id, template FROM templates WHERE system = ?1 ORDER BY first_seen, id",
+            )?
+            .query_map([system], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
     /// The latest finished run with its warnings.
     pub fn last_run(&self) -> Result<Option<RunView>, CatalogError> {
         let run = self

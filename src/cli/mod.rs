@@ -7,6 +7,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 mod check;
+mod cluster;
+mod explain;
 mod report;
 mod rules;
 mod scan;
@@ -28,6 +30,8 @@ enum Command {
     Report(report::ReportArgs),
     Check(check::CheckArgs),
     Rules(rules::RulesArgs),
+    Cluster(cluster::ClusterArgs),
+    Explain(explain::ExplainArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -45,6 +49,8 @@ pub fn run() -> Result<ExitCode> {
         Command::Report(args) => report::run(args),
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Cluster(args) => cluster::run(args),
+        Command::Explain(args) => explain::run(args),
     }
 }
 

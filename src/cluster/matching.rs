@@ -4,11 +4,11 @@
 //! observation matches when its captured key equals the definition's key, or
 //! else when its template fits the definition's template.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use regex::Regex;
+use aho_corasick::AhoCorasick;
 
-use crate::mask::PLACEHOLDER_RE;
+use super::tokenize::WILDCARD;
 
 /// How an observation was tied to its definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +17,9 @@ pub enum MatchKind {
     Key,
     /// The template fits the definition's template.
     Template,
+    /// The template is a prefix of the definition's, cut short (a legacy field
+    /// too narrow for the text): evidence of the definition, marked as truncated.
+    Truncated,
 }
 
 impl MatchKind {
@@ -24,6 +27,7 @@ impl MatchKind {
         match self {
             MatchKind::Key => "key",
             MatchKind::Template => "template",
+            MatchKind::Truncated => "truncated",
         }
     }
 }
@@ -41,21 +45,62 @@ pub struct IndexedDefinition<'a> {
     pub template: &'a str,
 }
 
+/// Shortest observed template (in chars) that may match as a truncated prefix.
+pub const MIN_TRUNCATED_CHARS: usize = 16;
+
 /// Definitions of all systems, indexed for matching.
+///
+/// Exact keys and templates are hash lookups. Definitions with wildcards are
+/// found through their longest literal part: one Aho-Corasick automaton over
+/// those parts yields the few candidates whose part occurs in a template, and
+/// only these are verified. Truncated instances are found by the definition's
+/// leading literal (a second automaton, and a sorted map for cuts inside it).
+/// Nothing is O(templates × definitions).
 pub struct DefinitionIndex {
+    systems: Vec<String>,
     by_key: HashMap<(String, String), usize>,
     by_template: HashMap<(String, String), usize>,
-    patterns: Vec<(String, Regex, usize)>,
+    /// Definitions with wildcards, anchored ones first (in automaton order).
+    patterns: Vec<Pattern>,
+    /// Automaton over each pattern's anchor (its longest literal part).
+    anchors: Option<AhoCorasick>,
+    /// Patterns with no literal at all, tried for every template.
+    unanchored: Vec<usize>,
+    /// Automaton over every definition's leading literal (ids are positions in `parts`).
+    heads: Option<AhoCorasick>,
+    /// Leading literals, sorted, for templates cut inside one.
+    by_head: BTreeMap<String, Vec<usize>>,
+    /// Literal parts of every definition with a leading literal, for truncation checks.
+    parts: Vec<Pattern>,
+}
+
+/// A definition's literal parts (split at `<*>`), its system (index into `systems`) and position.
+struct Pattern {
+    system: usize,
+    parts: Vec<String>,
+    definition: usize,
 }
 
 impl DefinitionIndex {
     pub fn new<'a>(defs: impl IntoIterator<Item = IndexedDefinition<'a>>) -> DefinitionIndex {
         let mut index = DefinitionIndex {
+            systems: Vec::new(),
             by_key: HashMap::new(),
             by_template: HashMap::new(),
             patterns: Vec::new(),
+            anchors: None,
+            unanchored: Vec::new(),
+            heads: None,
+            by_head: BTreeMap::new(),
+            parts: Vec::new(),
         };
+        let mut system_ids: HashMap<String, usize> = HashMap::new();
+        let mut anchors: Vec<String> = Vec::new();
         for (i, d) in defs.into_iter().enumerate() {
+            let system = *system_ids.entry(d.system.to_string()).or_insert_with(|| {
+                index.systems.push(d.system.to_string());
+                index.systems.len() - 1
+            });
             index
                 .by_key
                 .entry((d.system.to_string(), d.key.to_string()))
@@ -64,61 +109,188 @@ impl DefinitionIndex {
                 .by_template
                 .entry((d.system.to_string(), d.template.to_string()))
                 .or_insert(i);
-            if d.template.contains("<*>")
-                && let Some(re) = wildcard_regex(d.template)
-            {
-                index.patterns.push((d.system.to_string(), re, i));
+            let parts = literal_parts(d.template);
+            if !parts[0].is_empty() {
+                index
+                    .by_head
+                    .entry(parts[0].clone())
+                    .or_default()
+                    .push(index.parts.len());
+                index.parts.push(Pattern {
+                    system,
+                    parts: parts.clone(),
+                    definition: i,
+                });
+            }
+            if parts.len() > 1 {
+                let anchor = parts
+                    .iter()
+                    .max_by_key(|p| p.len())
+                    .cloned()
+                    .unwrap_or_default();
+                if anchor.is_empty() {
+                    index.unanchored.push(index.patterns.len());
+                } else {
+                    anchors.push(anchor);
+                }
+                index.patterns.push(Pattern {
+                    system,
+                    parts,
+                    definition: i,
+                });
             }
         }
+        // Pattern ids of the automaton are positions in `anchored`.
+        let anchored: Vec<usize> = (0..index.patterns.len())
+            .filter(|p| !index.unanchored.contains(p))
+            .collect();
+        index.anchors = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(&anchors)
+            .ok();
+        index.heads = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(index.parts.iter().map(|p| &p.parts[0]))
+            .ok();
+        index.patterns = reorder(index.patterns, &anchored, &index.unanchored);
+        let anchored_count = anchored.len();
+        index.unanchored = (anchored_count..index.patterns.len()).collect();
         index
     }
 
     /// The definition (by its position in the input) an observed template matches.
     pub fn find(&self, system: &str, key: Option<&str>, template: &str) -> Option<Match> {
+        let found = |definition, kind| Some(Match { definition, kind });
         if let Some(key) = key
             && let Some(&i) = self.by_key.get(&(system.to_string(), key.to_string()))
         {
-            return Some(Match {
-                definition: i,
-                kind: MatchKind::Key,
-            });
+            return found(i, MatchKind::Key);
         }
         if let Some(&i) = self
             .by_template
             .get(&(system.to_string(), template.to_string()))
         {
-            return Some(Match {
-                definition: i,
-                kind: MatchKind::Template,
-            });
+            return found(i, MatchKind::Template);
         }
-        self.patterns
-            .iter()
-            .find(|(s, re, _)| s == system && re.is_match(template))
-            .map(|(_, _, i)| Match {
-                definition: *i,
-                kind: MatchKind::Template,
-            })
+        let system_id = self.systems.iter().position(|s| s == system)?;
+        let mut candidates: Vec<usize> = self.unanchored.clone();
+        if let Some(ac) = &self.anchors {
+            candidates.extend(
+                ac.find_overlapping_iter(template)
+                    .map(|m| m.pattern().as_usize()),
+            );
+        }
+        let best = candidates
+            .into_iter()
+            .map(|p| &self.patterns[p])
+            .filter(|p| p.system == system_id && glob_matches(&p.parts, template))
+            .map(|p| p.definition)
+            .min();
+        if let Some(i) = best {
+            return found(i, MatchKind::Template);
+        }
+        self.find_truncated(system, template)
+            .and_then(|i| found(i, MatchKind::Truncated))
+    }
+
+    /// A definition of `system` of which `template` is a cut-off prefix: found
+    /// among those whose leading literal starts the template, or is cut by it.
+    fn find_truncated(&self, system: &str, template: &str) -> Option<usize> {
+        if template.chars().count() < MIN_TRUNCATED_CHARS {
+            return None;
+        }
+        let system_id = self.systems.iter().position(|s| s == system)?;
+        let complete_heads = self.heads.iter().flat_map(|ac| {
+            ac.find_overlapping_iter(template)
+                .filter(|m| m.start() == 0)
+                .map(|m| m.pattern().as_usize())
+        });
+        let cut_heads = self
+            .by_head
+            .range(template.to_string()..)
+            .take_while(|(head, _)| head.starts_with(template))
+            .flat_map(|(_, defs)| defs.iter().copied());
+        complete_heads
+            .chain(cut_heads)
+            .map(|c| &self.parts[c])
+            .filter(|p| p.system == system_id && prefix_matches(&p.parts, template))
+            .map(|p| p.definition)
+            .min()
     }
 }
 
-/// `Сумма <*> превышает лимит` → `^Сумма .+? превышает лимит$`. Placeholders of the
-/// observation (`<AMOUNT>`) are plain text to this regex, so `<*>` matches them.
-fn wildcard_regex(template: &str) -> Option<Regex> {
-    let mut pattern = String::from("^");
-    let mut last = 0;
-    for m in PLACEHOLDER_RE.find_iter(template) {
-        pattern.push_str(&regex::escape(&template[last..m.start()]));
-        if m.as_str() == "<*>" {
-            pattern.push_str(".+?");
-        } else {
-            pattern.push_str(&regex::escape(m.as_str()));
-        }
-        last = m.end();
+/// Patterns ordered as the automaton numbers them: anchored first, then the rest.
+fn reorder(patterns: Vec<Pattern>, anchored: &[usize], unanchored: &[usize]) -> Vec<Pattern> {
+    let mut slots: Vec<Option<Pattern>> = patterns.into_iter().map(Some).collect();
+    anchored
+        .iter()
+        .chain(unanchored)
+        .filter_map(|&i| slots[i].take())
+        .collect()
+}
+
+/// The literal text between a definition's wildcards (`<*>`); typed placeholders
+/// of observations (`<AMOUNT>`) are literal text to it, so `<*>` matches them.
+fn literal_parts(template: &str) -> Vec<String> {
+    template.split(WILDCARD).map(str::to_string).collect()
+}
+
+/// Whether `text` fits `parts` joined by wildcards, each wildcard taking one char or more.
+fn glob_matches(parts: &[String], text: &str) -> bool {
+    let (first, rest) = parts.split_first().expect("split yields one part at least");
+    let Some(mut pos) = text.strip_prefix(first.as_str()).map(|_| first.len()) else {
+        return false;
+    };
+    let Some((last, middle)) = rest.split_last() else {
+        return pos == text.len();
+    };
+    for part in middle {
+        let from = next_char(text, pos);
+        let Some(found) = text.get(from..).and_then(|t| t.find(part.as_str())) else {
+            return false;
+        };
+        pos = from + found + part.len();
     }
-    pattern.push_str(&regex::escape(&template[last..]));
-    pattern.push('$');
-    Regex::new(&pattern).ok()
+    let from = next_char(text, pos);
+    text.len() >= from + last.len() && text.ends_with(last.as_str())
+}
+
+/// Whether `text` is a strict prefix of some text fitting `parts`: it ends
+/// inside a literal part or a wildcard before the last part is complete.
+fn prefix_matches(parts: &[String], text: &str) -> bool {
+    let mut pos = 0;
+    for (i, part) in parts.iter().enumerate() {
+        let from = if i == 0 { 0 } else { next_char(text, pos) };
+        if from >= text.len() {
+            return i > 0;
+        }
+        let rest = &text[from..];
+        if i == 0 {
+            if let Some(stripped) = rest.strip_prefix(part.as_str()) {
+                pos = text.len() - stripped.len();
+                continue;
+            }
+            return part.starts_with(rest);
+        }
+        match rest.find(part.as_str()) {
+            Some(found) if i + 1 < parts.len() => pos = from + found + part.len(),
+            _ => {
+                // The cut fell inside this part (or the wildcard before it).
+                return rest
+                    .char_indices()
+                    .any(|(k, _)| part.starts_with(&rest[k..]) && !rest[k..].is_empty());
+            }
+        }
+    }
+    false
+}
+
+/// The byte position one char after `pos` (a wildcard takes one char at least).
+fn next_char(text: &str, pos: usize) -> usize {
+    text[pos..]
+        .chars()
+        .next()
+        .map_or(pos + 1, |c| pos + c.len_utf8())
 }
 
 #[cfg(test)]
@@ -172,5 +344,86 @@ mod tests {
             None,
             "systems do not mix"
         );
+    }
+
+    #[test]
+    fn truncated_instances_match_their_definition() {
+        let idx = DefinitionIndex::new([
+            IndexedDefinition {
+                system: "abs",
+                key: "E1",
+                template: "Операция отклонена: недостаточно средств на счёте <*>",
+            },
+            IndexedDefinition {
+                system: "abs",
+                key: "E2",
+                template: "Операция отклонена банком-эмитентом, обратитесь в банк",
+            },
+        ]);
+        let cut = idx.find("abs", None, "Операция отклонена банком-эми");
+        assert_eq!(
+            cut,
+            Some(Match {
+                definition: 1,
+                kind: MatchKind::Truncated
+            })
+        );
+        assert_eq!(MatchKind::Truncated.as_str(), "truncated");
+        assert_eq!(
+            idx.find(
+                "abs",
+                None,
+                "Операция отклонена: недостаточно средств на сч"
+            )
+            .map(|m| m.kind),
+            Some(MatchKind::Truncated)
+        );
+        assert_eq!(
+            idx.find(
+                "abs",
+                None,
+                "Операция отклонена: недостаточно средств на счёте <ACCOUNT>"
+            )
+            .map(|m| m.kind),
+            Some(MatchKind::Template)
+        );
+        assert_eq!(
+            idx.find("abs", None, "Операция"),
+            None,
+            "too short to count"
+        );
+        assert_eq!(idx.find("abs", None, "Операция отклонена: нет связи"), None);
+    }
+
+    #[test]
+    fn fifty_thousand_definitions_against_a_hundred_thousand_templates() {
+        let defs: Vec<String> = (0..50_000)
+            .map(|i| format!("Платёж {i} отклонён: код{i} лимит <*> превышен на <*>"))
+            .collect();
+        let idx = DefinitionIndex::new(defs.iter().map(|t| IndexedDefinition {
+            system: "abs",
+            key: "k",
+            template: t,
+        }));
+        let mut matched = 0;
+        for j in 0..100_000usize {
+            let i = j % 50_000;
+            let template = if j % 2 == 0 {
+                format!("Платёж {i} отклонён: код{i} лимит <AMOUNT> превышен на <NUM>")
+            } else {
+                format!("Платёж {i} принят: код{i} лимит <AMOUNT>")
+            };
+            let found = idx.find("abs", None, &template);
+            if j % 2 == 0 {
+                assert_eq!(
+                    found.map(|m| (m.definition, m.kind)),
+                    Some((i, MatchKind::Template))
+                );
+                matched += 1;
+            } else {
+                assert_eq!(found, None, "{template}");
+            }
+        }
+        assert_eq!(matched, 50_000);
     }
 }

@@ -5,9 +5,15 @@
 //! system and the template's first form, kept as the template generalises.
 
 mod matching;
+mod miner;
 mod near_duplicates;
+pub mod tokenize;
 
 pub use matching::{DefinitionIndex, IndexedDefinition, Match, MatchKind};
+pub use miner::{
+    Assignment, DEFAULT_MAX_TEMPLATES, MIN_VARIABLE_VALUES, MergeRule, MinerConfig,
+    SHORT_MESSAGE_TOKENS, Scored, TemplateMiner, TextHasher, TextMap, similarity,
+};
 pub use near_duplicates::{NEAR_DUPLICATE_THRESHOLD, NearDupInput, NearDuplicate, near_duplicates};
 
 /// A stable template id: 16 hex digits of xxh3 over system and template text.
@@ -17,37 +23,6 @@ pub fn template_id(system: &str, template: &str) -> String {
     bytes.push(0);
     bytes.extend_from_slice(template.as_bytes());
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes))
-}
-
-/// Assigns masked texts of one system to templates.
-///
-/// Grouping here is exact: one template per distinct masked text.
-#[derive(Debug, Default)]
-pub struct TemplateMiner {
-    system: String,
-}
-
-/// The template an observation joined.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Assignment {
-    pub id: String,
-    pub template: String,
-}
-
-impl TemplateMiner {
-    pub fn new(system: &str) -> TemplateMiner {
-        TemplateMiner {
-            system: system.to_string(),
-        }
-    }
-
-    /// The template for one masked text.
-    pub fn assign(&mut self, masked: &str) -> Assignment {
-        Assignment {
-            id: template_id(&self.system, masked),
-            template: masked.to_string(),
-        }
-    }
 }
 
 #[cfg(test)]

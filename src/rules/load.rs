@@ -47,6 +47,14 @@ pub fn load(path: &Path) -> Result<Rules, RulesError> {
     Ok(rules)
 }
 
+/// The rules of one file's text, as [`load`] gives them for that file alone;
+/// `path` only names it in errors and provenance.
+pub fn load_text(path: &Path, text: &str) -> Result<Rules, RulesError> {
+    let mut rules = Rules::default();
+    merge(&mut rules, load_str(path, text)?, path, text)?;
+    Ok(rules)
+}
+
 fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RulesError> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
@@ -207,6 +215,14 @@ fn validate(path: &Path, text: &str, file: &RulesFile) -> Result<(), RulesError>
             ));
         }
     }
+    for merge in &file.clustering.merge {
+        if merge.ids.is_empty() == merge.pattern.is_none() {
+            return Err(at(
+                "merge:",
+                "a template merge needs exactly one of `ids` or `pattern`".to_string(),
+            ));
+        }
+    }
     for term in &file.outdated_terms {
         if term.term.is_some() == term.regex.is_some() {
             return Err(at(
@@ -277,6 +293,7 @@ fn merge(rules: &mut Rules, file: RulesFile, path: &Path, text: &str) -> Result<
     rules.outdated_terms.extend(file.outdated_terms);
     rules.masks.extend(file.masks);
     rules.suppress.extend(file.suppress);
+    rules.clustering.merge_from(file.clustering);
     rules.files.push(path.display().to_string());
     Ok(())
 }
@@ -350,6 +367,20 @@ mod tests {
         );
         let e = err("suppress:\n  - kind: stale\n");
         assert!(e.contains("missing field `reason`"), "{e}");
+    }
+
+    #[test]
+    fn clustering_curation_is_loaded_and_checked() {
+        let text = "clustering:\n  max_templates: 100\n  literals: [SOCKS5]\n  pin: [0123456789abcdef]\n  merge:\n    - ids: [aaaa, bbbb]\n    - system: abs\n      pattern: '^Limit'\n";
+        let rules = load_str(Path::new("rules/abs.yaml"), text).unwrap();
+        assert_eq!(rules.clustering.max_templates, Some(100));
+        assert_eq!(rules.clustering.literals, ["SOCKS5"]);
+        assert_eq!(rules.clustering.merge.len(), 2);
+        assert!(
+            err("clustering:\n  merge:\n    - system: abs\n")
+                .contains("exactly one of `ids` or `pattern`")
+        );
+        assert!(err("clustering:\n  pinned: [x]\n").contains("unknown field `pinned`"));
     }
 
     #[test]

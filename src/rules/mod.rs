@@ -16,7 +16,7 @@ use crate::model::Role;
 mod load;
 mod zero_config;
 
-pub use load::{RulesError, load, load_str};
+pub use load::{RulesError, load, load_str, load_text};
 pub use zero_config::zero_config;
 
 /// Default `stale_after` in days when neither the system nor the file sets one.
@@ -30,6 +30,8 @@ pub struct Rules {
     pub outdated_terms: Vec<OutdatedTerm>,
     pub masks: Vec<MaskRule>,
     pub suppress: Vec<Suppression>,
+    /// Human curation of templates, from every file's `clustering:` section.
+    pub clustering: Clustering,
     /// The files the rules came from (empty in zero-config mode).
     pub files: Vec<String>,
 }
@@ -61,6 +63,44 @@ pub struct RulesFile {
     pub masks: Vec<MaskRule>,
     #[serde(default)]
     pub suppress: Vec<Suppression>,
+    #[serde(default)]
+    pub clustering: Clustering,
+}
+
+/// Human curation of templates, applied on every scan (`clustering:`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clustering {
+    /// Most templates kept per system (default: `cluster::DEFAULT_MAX_TEMPLATES`).
+    pub max_templates: Option<usize>,
+    /// Tokens that are never turned into variables (`SOCKS5`, `HTTP/1.1`).
+    #[serde(default)]
+    pub literals: Vec<String>,
+    /// Template ids that never generalise.
+    #[serde(default)]
+    pub pin: Vec<String>,
+    #[serde(default)]
+    pub merge: Vec<TemplateMerge>,
+}
+
+impl Clustering {
+    fn merge_from(&mut self, other: Clustering) {
+        self.max_templates = other.max_templates.or(self.max_templates);
+        self.literals.extend(other.literals);
+        self.pin.extend(other.pin);
+        self.merge.extend(other.merge);
+    }
+}
+
+/// Templates to treat as one: listed ids (all become the first), or every
+/// template whose text matches a regex; optionally for one system only.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateMerge {
+    pub system: Option<String>,
+    #[serde(default)]
+    pub ids: Vec<String>,
+    pub pattern: Option<RegexField>,
 }
 
 /// A backend system: a name, the folders its files live in, and its sources.

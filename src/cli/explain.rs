@@ -1,0 +1,116 @@
+//! `errata explain`: show every grouping decision for a text, so a user can see
+//! why it joined its template and which definition it matched.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::Args;
+
+use errata::catalog::Catalog;
+use errata::cluster::tokenize::normalise;
+use errata::cluster::{DefinitionIndex, IndexedDefinition, MinerConfig, TemplateMiner};
+use errata::mask::Masker;
+
+/// Templates shown with their scores.
+const NEAREST: usize = 5;
+
+/// Explain how texts are masked, grouped into a template and matched to a definition.
+///
+/// Each TEXT is masked like a scan masks it; only the masked form is printed,
+/// never the text itself.
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// Texts to explain (as a client saw them)
+    #[arg(required = true)]
+    texts: Vec<String>,
+    /// Catalog database written by `errata scan`
+    #[arg(long, default_value = "errata.db")]
+    db: PathBuf,
+    /// Rules file or folder [default: ./rules/ if it exists, else zero-config]
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// System whose templates and definitions to use [default: the catalog's only system]
+    #[arg(long)]
+    system: Option<String>,
+    /// The error key or code the log line carried with the text, if any
+    #[arg(long)]
+    key: Option<String>,
+}
+
+pub fn run(args: ExplainArgs) -> Result<ExitCode> {
+    let rules = super::load_rules(args.rules.as_ref(), &[])?;
+    let catalog = Catalog::open_existing(&args.db)?;
+    let snapshot = catalog.snapshot()?;
+    let system = match args.system {
+        Some(s) => s,
+        None => match snapshot.systems.as_slice() {
+            [only] => only.clone(),
+            [] => bail!("{}: the catalog has no systems yet", args.db.display()),
+            many => bail!(
+                "--system is needed: the catalog has {} systems ({})",
+                many.len(),
+                many.join(", ")
+            ),
+        },
+    };
+    let config = MinerConfig::from_rules(&rules.clustering, &system);
+    let literals = config.literals.clone();
+    let mut miner = TemplateMiner::with_config(&system, config);
+    for (id, template) in catalog.templates_of(&system)? {
+        miner.load(&id, &template);
+    }
+    let live: Vec<_> = snapshot
+        .definitions
+        .iter()
+        .map(|d| &d.row)
+        .filter(|d| d.system == system && d.state != "obsolete")
+        .collect();
+    let index = DefinitionIndex::new(live.iter().map(|d| IndexedDefinition {
+        system: &d.system,
+        key: &d.key,
+        template: &d.template,
+    }));
+    let masker = Masker::new(&rules);
+    let known = miner.len();
+    for (n, text) in args.texts.iter().enumerate() {
+        if n > 0 {
+            println!();
+        }
+        let masked = masker.mask(text);
+        // The form the miner sees: digit runs are variables too, so no number
+        // (card, account, phone) is ever echoed, whatever the masks caught.
+        println!("masked:    {}", normalise(&masked.text, &literals));
+        for (kind, count) in &masked.pii {
+            println!("pii:       {count} {} masked", kind.as_str());
+        }
+        println!("nearest templates of system {system} ({known} known):");
+        for s in miner.nearest(&masked.text, NEAREST) {
+            println!("  {:.3}  {}  {}", s.score, s.id, s.template);
+        }
+        let before = miner.len();
+        let chosen = miner.assign(&masked.text);
+        let status = if miner.len() > before {
+            "new template (fits none of the known ones)"
+        } else {
+            "joins a known template"
+        };
+        println!("template:  {}  {}  ({status})", chosen.id, chosen.template);
+        match index.find(&system, args.key.as_deref(), &chosen.template) {
+            Some(m) => {
+                let d = live[m.definition];
+                println!(
+                    "definition: {} [{}] {}  (by {} match; {}:{})",
+                    d.key,
+                    d.locale.as_deref().unwrap_or("-"),
+                    d.template,
+                    m.kind.as_str(),
+                    d.path,
+                    d.line
+                );
+            }
+            None => println!("definition: none matches (an undefined text)"),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
