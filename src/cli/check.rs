@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::Args;
 
@@ -45,16 +45,7 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths
-    };
-    for p in &paths {
-        if !p.exists() {
-            bail!("{}: no such file or folder", p.display());
-        }
-    }
+    let paths = super::tree_paths(args.paths)?;
     let rules = super::load_rules(args.rules.as_ref(), &paths)?;
     let baseline = match &args.baseline {
         Some(path) if !args.update_baseline => Some(Baseline::load(path)?),

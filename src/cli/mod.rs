@@ -54,6 +54,21 @@ pub fn run() -> Result<ExitCode> {
     }
 }
 
+/// The trees to work on: the given paths, or the current folder; each must exist.
+pub fn tree_paths(paths: Vec<PathBuf>) -> Result<Vec<PathBuf>> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    for p in &paths {
+        if !p.exists() {
+            anyhow::bail!("{}: no such file or folder", p.display());
+        }
+    }
+    Ok(paths)
+}
+
 /// Loads rules from `--rules`, else `./rules/` if it exists, else zero-config for `paths`.
 pub fn load_rules(rules: Option<&PathBuf>, paths: &[PathBuf]) -> Result<errata::rules::Rules> {
     let default = PathBuf::from("rules");

@@ -30,11 +30,7 @@ enum RulesCommand {
 
 pub fn run(args: RulesArgs) -> Result<ExitCode> {
     let RulesCommand::Check { rules, paths } = args.command;
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths
-    };
+    let paths = super::tree_paths(paths)?;
     let rules = super::load_rules(rules.as_ref(), &paths)?;
     let found = discover::discover(&rules, &paths);
     if rules.files.is_empty() {

@@ -53,16 +53,7 @@ enum SummaryFormat {
 }
 
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths
-    };
-    for p in &paths {
-        if !p.exists() {
-            anyhow::bail!("{}: no such file or folder", p.display());
-        }
-    }
+    let paths = super::tree_paths(args.paths)?;
     let rules = super::load_rules(args.rules.as_ref(), &paths)?;
     let _lock = match ScanLock::acquire(&args.db) {
         Ok(lock) => lock,

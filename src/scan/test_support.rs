@@ -1,7 +1,6 @@
 //! Helpers for scanner unit tests: run a scanner over text, pick items apart.
 
-use super::{Item, ScanContext, Scanner};
-use crate::model::Definition;
+use super::{Item, Scanner};
 use crate::rules::SourceOptions;
 
 /// Everything `scanner` emits for `text` read as the file `path`.
@@ -11,22 +10,10 @@ pub fn scan_text(
     options: &SourceOptions,
     text: &str,
 ) -> Vec<Item> {
-    let ctx = ScanContext::for_test(path, options);
-    let mut items = Vec::new();
-    scanner.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
-    items
+    super::scan_str(scanner, path, text, options)
 }
 
-/// The definitions among `items`, in order.
-pub fn definitions(items: &[Item]) -> Vec<&Definition> {
-    items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Definition(d) => Some(d),
-            _ => None,
-        })
-        .collect()
-}
+pub use super::definitions_of as definitions;
 
 /// (key, text, line) of each definition, in order.
 pub fn key_text_line(items: &[Item]) -> Vec<(String, String, u64)> {
