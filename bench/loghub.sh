@@ -4,7 +4,7 @@
 # 1,000,000-line corpus, measured in the same run. See docs/benchmarks.md.
 #
 # Usage: bench/loghub.sh [LINES]   (from the project root; LINES default 1000000)
-# Needs: cargo, python3, `pip install drain3`, and ../shared/bench (the benchmark kit).
+# Needs: cargo, python3 (drain3 is pip-installed if missing), and ../shared/bench (the kit).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,6 +13,7 @@ lines="${1:-1000000}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+python3 -c 'import drain3' 2>/dev/null || python3 -m pip install --quiet drain3
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 errata="$root/target/release/errata"
 

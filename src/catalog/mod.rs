@@ -234,14 +234,22 @@ impl Catalog {
     /// Drops every definition and schema limit (and the files they came from), so that
     /// a scan of another tree supplies them anew while observations stay.
     pub fn forget_definitions(&mut self) -> Result<(), CatalogError> {
-        self.conn.execute_batch(
-            "BEGIN;
-             DELETE FROM definitions;
+        let tx = self.write()?;
+        tx.execute_batch(
+            "DELETE FROM definitions;
              DELETE FROM limits;
-             DELETE FROM files WHERE role <> 'observations';
-             COMMIT;",
+             DELETE FROM files WHERE role <> 'observations';",
         )?;
+        tx.commit()?;
         Ok(())
+    }
+
+    /// A write transaction that takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// a deferred one that upgrades later could fail with "database is busy"
+    /// instead of waiting out the busy timeout behind a reader.
+    fn write(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
     }
 
     pub fn connection(&self) -> &Connection {
@@ -288,7 +296,7 @@ impl Catalog {
     /// Forgets every observation and file position (`errata scan --full`), in one
     /// transaction: the next scan reads everything once.
     pub fn reset_observations(&mut self) -> Result<(), CatalogError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         tx.execute_batch(
             "DELETE FROM templates; DELETE FROM template_days; DELETE FROM template_samples;
              DELETE FROM template_sources; DELETE FROM template_pii; DELETE FROM files;",
@@ -302,7 +310,7 @@ impl Catalog {
         if paths.is_empty() {
             return Ok(());
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         for path in paths {
             tx.execute(
                 "UPDATE definitions SET removed_run = ?2 WHERE path = ?1 AND removed_run IS NULL",
@@ -320,7 +328,7 @@ impl Catalog {
         if batches.is_empty() {
             return Ok(());
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         for batch in batches {
             write_batch(&tx, run, batch)?;
         }
@@ -333,7 +341,7 @@ impl Catalog {
         if warnings.is_empty() {
             return Ok(());
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         for w in warnings {
             insert_warning(&tx, run, w)?;
         }
@@ -346,7 +354,7 @@ impl Catalog {
         &mut self,
         matches: &[(String, Option<String>, Option<&'static str>)],
     ) -> Result<(), CatalogError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         {
             let mut stmt = tx.prepare(
                 "UPDATE templates SET definition_id = ?2, match_kind = ?3 WHERE id = ?1",
@@ -366,7 +374,7 @@ impl Catalog {
         stats: &RunStats,
         flags: &[crate::audit::Flag],
     ) -> Result<(), CatalogError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         tx.execute("DELETE FROM flags WHERE run_id = ?1", [run])?;
         {
             let mut stmt = tx.prepare(
@@ -616,4 +624,41 @@ fn insert_warning(tx: &rusqlite::Transaction<'_>, run: i64, w: &Warning) -> rusq
 
 fn now() -> String {
     chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Another process writing the catalog (a report tool, a second catalog user)
+    /// makes a scan wait out the busy timeout, never fail with "database is busy".
+    #[test]
+    fn writes_wait_for_another_writer_instead_of_failing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("errata.db");
+        let mut catalog = Catalog::open(&path).unwrap();
+        let run = catalog.begin_run("2024-06-30").unwrap();
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute_batch("BEGIN IMMEDIATE; INSERT INTO systems (name) VALUES ('other');")
+            .unwrap();
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            other.execute_batch("COMMIT").unwrap();
+        });
+        let batch = FileBatch {
+            file: FileRecord::unread("abs/a.log", "abs", "observations", "log_lines"),
+            definitions: None,
+            limits: None,
+            templates: Vec::new(),
+            warnings: vec![Warning::new("abs/a.log", Some(1), "bad line")],
+        };
+        catalog.commit(run, &[batch]).unwrap();
+        holder.join().unwrap();
+        let systems: i64 = catalog
+            .connection()
+            .query_row("SELECT COUNT(*) FROM systems", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(systems, 2);
+    }
 }
