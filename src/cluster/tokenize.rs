@@ -120,7 +120,9 @@ pub fn normalise(text: &str, literals: &HashSet<String>) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        let number = |t: &str| t.bytes().next().is_some_and(|b| b.is_ascii_digit());
+        // Masking may already have turned the day or time into a placeholder.
+        let number =
+            |t: &str| t.bytes().next().is_some_and(|b| b.is_ascii_digit()) || is_wildcard(t);
         let next_number = tokens.peek().is_some_and(|t| number(t));
         if (after_number || next_number) && DATE_WORDS.contains(&token) && !literals.contains(token)
         {
@@ -197,6 +199,11 @@ mod tests {
         assert_eq!(
             norm("at Fri Jul  1 07:57:30 2005"),
             "at Fri <*> <*> <*>:<*>:<*> <*>"
+        );
+        // The same timestamp after masking: the month still varies.
+        assert_eq!(
+            norm("at Jul <NUM> <TIME> <NUM>"),
+            "at <*> <NUM> <TIME> <NUM>"
         );
         assert_eq!(norm("May I help"), "May I help");
         assert_eq!(
