@@ -133,6 +133,20 @@ pub static KINDS: &[KindInfo] = &[
         advice: "Check whether the text is still reachable; delete it if not.",
         needs_observations: true,
     },
+    KindInfo {
+        kind: "expired-suppression",
+        severity: Severity::Warning,
+        title: "A suppression past its `until` date",
+        advice: "Fix the text, or renew the suppression with a new date and reason.",
+        needs_observations: false,
+    },
+    KindInfo {
+        kind: "unused-suppression",
+        severity: Severity::Note,
+        title: "A suppression that matches no flag",
+        advice: "Delete the suppression from the rules.",
+        needs_observations: false,
+    },
 ];
 
 /// What errata knows about `kind`; unknown kinds are warnings with generic advice.
