@@ -121,7 +121,7 @@ pub fn read(data: &[u8]) {
     };
     let labels = errata::read::Charset::known_labels();
     // One pick in four detects, the rest declare one of the known charsets.
-    let declared = (pick % 4 != 0)
+    let declared = (!pick.is_multiple_of(4))
         .then(|| labels[usize::from(pick) % labels.len()])
         .and_then(errata::read::Charset::from_label);
     let path = scratch_file();
@@ -182,7 +182,7 @@ fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]
