@@ -336,6 +336,11 @@ struct Picture {
     signed: bool,
 }
 
+/// The most character positions an elementary item can have (Enterprise COBOL's
+/// limit, 2^27 − 1). A longer PICTURE is garbage, not a field: padding a VALUE
+/// to it would exhaust memory.
+const MAX_POSITIONS: u64 = 134_217_727;
+
 fn picture(pic: &str) -> Option<Picture> {
     let mut p = Picture {
         positions: 0,
@@ -358,6 +363,9 @@ fn picture(pic: &str) -> Option<Picture> {
                 .parse()
                 .ok()?;
             i = close + 1;
+        }
+        if p.positions.checked_add(count)? > MAX_POSITIONS {
+            return None;
         }
         match symbol {
             'X' | 'A' => {
@@ -576,15 +584,16 @@ impl DataItem {
         let mut sizes: Vec<(String, u64)> = Vec::new();
         for child in &mut self.children {
             child.compute_size_with(usage);
-            let size = child.size * child.occurs;
+            // Saturates: a bogus OCCURS count must not overflow the layout.
+            let size = child.size.saturating_mul(child.occurs);
             match child
                 .redefines
                 .as_ref()
                 .and_then(|r| sizes.iter().find(|(n, _)| n == r))
             {
                 // Shares the storage of the item it redefines; only a longer one adds.
-                Some((_, base)) => total += size.saturating_sub(*base),
-                None => total += size,
+                Some((_, base)) => total = total.saturating_add(size.saturating_sub(*base)),
+                None => total = total.saturating_add(size),
             }
             sizes.push((child.name.clone(), size));
         }
@@ -678,6 +687,36 @@ mod tests {
         let mut text = format!("{first}{} обратитесь в банк", " ".repeat(expected_len));
         text.extend(std::iter::repeat_n(' ', 80 - text.chars().count()));
         assert_eq!(texts(&items), vec![("ERR-TEXT".to_string(), text, 2)]);
+    }
+
+    #[test]
+    fn fuzz_huge_picture_is_a_bad_picture_not_out_of_memory() {
+        // Found by the `cobol` fuzz target: padding the VALUE to the PICTURE's
+        // length tried to allocate 10^17 bytes.
+        let items = scan(concat!(
+            "       01  ERR-REC.\n",
+            "           05  ERR-LIFE   PIC X(99999999999999930) VALUE ''.\n",
+            "           05  ERR-MAX    PIC X(18446744073709551615)X.\n",
+            "           05  ERR-TEXT   PIC X(5) VALUE 'Ошибка'.\n",
+        ));
+        assert_eq!(warning_lines(&items), vec![2, 3]);
+        assert_eq!(
+            texts(&items),
+            vec![("ERR-TEXT".to_string(), "Ошибк".to_string(), 4)]
+        );
+    }
+
+    #[test]
+    fn fuzz_huge_occurs_saturates_the_group_size_instead_of_overflowing() {
+        let items = scan(concat!(
+            "       01  ERR-REC.\n",
+            "           05  ERR-ROWS OCCURS 99999999999999999999 TIMES.\n",
+            "               10  ERR-ROW  PIC X(134217727).\n",
+            "           05  ERR-MORE OCCURS 18446744073709551615 TIMES.\n",
+            "               10  ERR-ROW2 PIC X(2).\n",
+        ));
+        let max = limits(&items);
+        assert_eq!(max.first(), Some(&("ERR-REC".to_string(), u64::MAX)));
     }
 
     #[test]

@@ -53,13 +53,22 @@ pub(super) fn load(
     ctx: &ScanContext<'_>,
     emit: &mut dyn FnMut(Item),
 ) -> Option<super::tree::Node> {
-    let warn = |emit: &mut dyn FnMut(Item), e: &dyn std::fmt::Display| {
+    // `libyaml` says whether the error's line is libyaml's count (parse errors)
+    // rather than the guard's count of `\n`s.
+    let warn = |emit: &mut dyn FnMut(Item), e: &dyn std::fmt::Display, libyaml: bool| {
         let message = e.to_string();
         // Guard and parse errors start with `line:column:`; keep the line for the warning.
         let line = message
             .split(':')
             .next()
             .and_then(|l| l.parse::<u64>().ok())
+            .map(|l| {
+                if libyaml {
+                    newline_count_line(text, l)
+                } else {
+                    l
+                }
+            })
             .map(|l| ctx.first_line + l.saturating_sub(1));
         emit(Item::Warning(Warning::new(
             ctx.path,
@@ -70,15 +79,37 @@ pub(super) fn load(
     let mut value: serde_yaml::Value = match crate::yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            warn(emit, &e);
+            let libyaml = matches!(e, crate::yaml::YamlError::Parse(_));
+            warn(emit, &e, libyaml);
             return None;
         }
     };
     if let Err(e) = value.apply_merge() {
-        warn(emit, &e);
+        warn(emit, &e, true);
         return None;
     }
     Some(from_yaml(&value, text, ctx.first_line))
+}
+
+/// libyaml's 1-based `line` of `text` as errata numbers lines (by `\n`):
+/// libyaml also ends a line at a lone `\r`, NEL, LS and PS.
+fn newline_count_line(text: &str, line: u64) -> u64 {
+    let mut libyaml_line = 1;
+    let mut newlines = 0;
+    let mut chars = text.chars().peekable();
+    while libyaml_line < line {
+        let Some(c) = chars.next() else { break };
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                newlines += 1;
+                libyaml_line += 1;
+            }
+            '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => libyaml_line += 1,
+            _ => {}
+        }
+    }
+    newlines + 1
 }
 
 #[cfg(test)]
@@ -89,6 +120,26 @@ mod tests {
 
     fn scan(path: &str, text: &str) -> Vec<Item> {
         crate::scan::scan_str(&Yaml, path, text, &SourceOptions::default())
+    }
+
+    #[test]
+    fn fuzz_parse_error_line_counts_newlines_not_libyaml_breaks() {
+        // Found by the `records` fuzz target: libyaml ends lines at NEL (U+0085),
+        // so its error said line 4 of a two-line file.
+        let items = scan(
+            "ru.yml",
+            "? IVR :\n   l -e\\ g>al agen\u{85}U\u{85}U\u{2028}0 ec",
+        );
+        let lines: Vec<Option<u64>> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Warning(w) => Some(w.line),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(lines, vec![Some(2)]);
+        assert_eq!(newline_count_line("a\r\nb\rc\u{2029}d\ne", 4), 2);
+        assert_eq!(newline_count_line("a\nb", 9), 2);
     }
 
     #[test]
