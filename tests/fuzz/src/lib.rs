@@ -23,14 +23,13 @@ pub fn scan(format: &str, data: &[u8]) {
     let options = options_for(format);
     let path = path_for(scanner);
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date");
+    // Line logs also take the buffer-search path an extractor's prefilter opens.
+    let prefilter = regex::bytes::Regex::new(r"(?mR)text=|[0-9]{3}").expect("valid regex");
     let ctx = ScanContext {
-        path: &path,
-        first_line: 1,
-        locale: None,
-        options: &options,
-        as_of,
         file_time: as_of.and_hms_opt(12, 0, 0).expect("valid time"),
         charset: Some("UTF-8"),
+        prefilter: (format == "log_lines").then_some(&prefilter),
+        ..ScanContext::new(&path, &options, as_of)
     };
     // A location may point just past the last line (a document that ends
     // mid-entry is reported where it ends), never further.
