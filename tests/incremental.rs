@@ -52,12 +52,17 @@ impl Tree {
 
     /// Scans through the library (as `errata scan` does) and returns the total count.
     fn scan(&self) -> u64 {
+        self.scan_with(false)
+    }
+
+    /// A scan, from scratch with `full` (`errata scan --full`).
+    fn scan_with(&self, full: bool) -> u64 {
         let rules = errata::rules::load(&self.dir.path().join("rules.yaml")).unwrap();
         let mut catalog = Catalog::open(&self.db()).unwrap();
         let options = ScanOptions {
             paths: vec![self.dir.path().to_path_buf()],
             as_of: chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
-            full: false,
+            full,
             progress: None,
         };
         harvest::scan(&rules, &mut catalog, &options).unwrap();
@@ -166,6 +171,16 @@ fn different_files_with_identical_first_bytes_are_both_counted() {
     t.append("a.log", &format!("{header}{}", lines(0, 2)));
     t.append("b.log", &format!("{header}{}", lines(0, 3)));
     assert_eq!(t.scan(), 5);
+    assert_eq!(t.scan(), 5);
+}
+
+#[test]
+fn a_full_rescan_starts_from_scratch_and_counts_once() {
+    let t = Tree::new();
+    t.append("app.log", &lines(0, 3));
+    assert_eq!(t.scan(), 3);
+    t.append("app.log", &lines(3, 2));
+    assert_eq!(t.scan_with(true), 5);
     assert_eq!(t.scan(), 5);
 }
 

@@ -290,4 +290,30 @@ mod tests {
         // A 0x0A high byte of a code unit is no newline.
         assert_eq!(last_newline_end(&[0x00, 0x0A], &[0x0A, 0x00]), None);
     }
+
+    /// The nightly job reads logs that are still being written: what is appended
+    /// after the file was opened is left for the next scan, never half-read.
+    #[test]
+    fn bytes_appended_while_reading_wait_for_the_next_scan() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        std::fs::write(&path, "one\ntwo\n").unwrap();
+        let window = Window {
+            offset: 0,
+            lines: 0,
+            take_tail: true,
+        };
+        let (mut opened, end) = open_window(&path, Some(Charset::UTF_8), &window).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"three\n")
+            .unwrap();
+        let mut text = String::new();
+        opened.reader.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "one\ntwo\n");
+        assert_eq!((end.offset(), end.lines()), (8, 2));
+    }
 }
