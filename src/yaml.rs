@@ -84,6 +84,27 @@ pub fn check(text: &str) -> Result<(), YamlError> {
     Ok(())
 }
 
+/// libyaml's 1-based `line` of `text` as errata numbers lines (by `\n`):
+/// libyaml also ends a line at a lone `\r`, NEL, LS and PS.
+pub fn newline_count_line(text: &str, line: u64) -> u64 {
+    let mut libyaml_line = 1;
+    let mut newlines = 0;
+    let mut chars = text.chars().peekable();
+    while libyaml_line < line {
+        let Some(c) = chars.next() else { break };
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                newlines += 1;
+                libyaml_line += 1;
+            }
+            '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => libyaml_line += 1,
+            _ => {}
+        }
+    }
+    newlines + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

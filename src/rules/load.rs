@@ -92,9 +92,10 @@ fn yaml_error(path: &Path, text: &str, e: YamlError) -> RulesError {
             let raw = inner.to_string();
             let raw = raw.split(" at line ").next().unwrap_or(&raw).to_string();
             let (line, column) = match inner.location() {
-                Some(loc) => {
-                    value_position(text, loc.index(), &raw).unwrap_or((loc.line(), loc.column()))
-                }
+                Some(loc) => value_position(text, loc.index(), &raw).unwrap_or((
+                    crate::yaml::newline_count_line(text, loc.line() as u64) as usize,
+                    loc.column(),
+                )),
                 None => return RulesError::whole_file(path, with_suggestion(&raw)),
             };
             (Some(line), Some(column), with_suggestion(&raw))

@@ -64,7 +64,7 @@ pub(super) fn load(
             .and_then(|l| l.parse::<u64>().ok())
             .map(|l| {
                 if libyaml {
-                    newline_count_line(text, l)
+                    crate::yaml::newline_count_line(text, l)
                 } else {
                     l
                 }
@@ -89,27 +89,6 @@ pub(super) fn load(
         return None;
     }
     Some(from_yaml(&value, text, ctx.first_line))
-}
-
-/// libyaml's 1-based `line` of `text` as errata numbers lines (by `\n`):
-/// libyaml also ends a line at a lone `\r`, NEL, LS and PS.
-fn newline_count_line(text: &str, line: u64) -> u64 {
-    let mut libyaml_line = 1;
-    let mut newlines = 0;
-    let mut chars = text.chars().peekable();
-    while libyaml_line < line {
-        let Some(c) = chars.next() else { break };
-        match c {
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                newlines += 1;
-                libyaml_line += 1;
-            }
-            '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => libyaml_line += 1,
-            _ => {}
-        }
-    }
-    newlines + 1
 }
 
 #[cfg(test)]
@@ -138,8 +117,11 @@ mod tests {
             })
             .collect();
         assert_eq!(lines, vec![Some(2)]);
-        assert_eq!(newline_count_line("a\r\nb\rc\u{2029}d\ne", 4), 2);
-        assert_eq!(newline_count_line("a\nb", 9), 2);
+        assert_eq!(
+            crate::yaml::newline_count_line("a\r\nb\rc\u{2029}d\ne", 4),
+            2
+        );
+        assert_eq!(crate::yaml::newline_count_line("a\nb", 9), 2);
     }
 
     #[test]
