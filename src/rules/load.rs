@@ -389,4 +389,24 @@ mod tests {
         let e = err("systems:\n  - name: [abs\n");
         assert!(e.starts_with("rules/abs.yaml:"), "{e}");
     }
+
+    /// docs/rules.md promises a complete, working example: keep it loading.
+    #[test]
+    fn the_documented_example_loads() {
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md")).unwrap();
+        let start = doc
+            .find("## A complete example")
+            .expect("the example section");
+        let yaml = doc[start..]
+            .split("```yaml\n")
+            .nth(1)
+            .expect("a yaml block");
+        let yaml = &yaml[..yaml.find("```").expect("the block ends")];
+        let rules = load_text(Path::new("docs/rules.md"), yaml).unwrap();
+        assert_eq!(rules.systems[0].name, "webbank");
+        assert_eq!(rules.systems[0].sources.len(), 4);
+        assert_eq!(rules.suppress.len(), 1);
+        assert_eq!(rules.clustering.merge.len(), 2);
+    }
 }
