@@ -5,7 +5,7 @@
 //! `FlattenXmlSubtree` and `StringBuilder`): leading and trailing whitespace trimmed
 //! unless the string has markup spans, runs of whitespace outside double quotes
 //! collapsed to one space, double quotes removed (they only protect whitespace and
-//! apostrophes), escapes `\n \t \' \" \@ \? \# \\ \uXXXX` decoded, inline markup
+//! apostrophes), escapes `\n \t \' \" \@ \? \# \\ \uHHHH` decoded, inline markup
 //! (`<b>`, `<xliff:g>`) flattened to its text. A string aapt2 rejects (unescaped
 //! apostrophe, bad `\u`) is skipped with a warning. A whole-value reference
 //! `@string/name` is resolved to that string's text when it is in the same file,

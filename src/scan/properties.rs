@@ -6,7 +6,7 @@
 //! `!` start comments only at the start of a logical line (and comments never
 //! continue); the key ends at the first unescaped `=`, `:` or blank, and one
 //! `=`/`:` plus surrounding blanks separate it from the value; `\t \n \r \f`
-//! and `\uXXXX` are decoded (UTF-16 surrogate pairs joined), any other escaped
+//! and `\uHHHH` are decoded (UTF-16 surrogate pairs joined), any other escaped
 //! character stands for itself (`\:` → `:`, `\ ` → ` `).
 //!
 //! Charset: ISO-8859-1 by default (what `Properties.load(InputStream)` reads);
@@ -15,7 +15,7 @@
 //!
 //! Differences from Java, on purpose: a repeated key is emitted once per
 //! occurrence (Java keeps the last value) so the catalog keeps every text and
-//! the audit can flag the duplicate; a malformed `\uXXXX` makes Java throw and
+//! the audit can flag the duplicate; a malformed `\uHHHH` makes Java throw and
 //! abort the whole file, errata warns and skips that one entry. The locale
 //! comes from the bundle name (`messages_pt_BR.properties` → `pt_BR`).
 
@@ -193,7 +193,7 @@ fn parse_entry(line: &[char]) -> Result<(String, String), String> {
     Ok((unescape(&line[..key_len])?, unescape(&line[value_start..])?))
 }
 
-/// `Properties.loadConvert`: decodes escapes; `\uXXXX` are UTF-16 code units.
+/// `Properties.loadConvert`: decodes escapes; `\uHHHH` are UTF-16 code units.
 fn unescape(s: &[char]) -> Result<String, String> {
     let mut units: Vec<u16> = Vec::with_capacity(s.len());
     let mut i = 0;
