@@ -289,7 +289,8 @@ pub fn evaluate(
     }
 }
 
-/// Where flags point: a key's first definition, else a template's first sighting.
+/// Where flags point: the definition the evidence names (`at`), else a key's
+/// first definition, else a template's first sighting.
 struct Locations<'a> {
     keys: BTreeMap<(&'a str, &'a str), Location>,
     templates: BTreeMap<&'a str, Location>,
@@ -326,6 +327,19 @@ impl<'a> Locations<'a> {
     }
 
     fn of(&self, flag: &StoredFlag) -> Option<Location> {
+        let evidence = &flag.evidence;
+        let at = [&evidence["at"], &evidence["definition"]["at"]]
+            .into_iter()
+            .find_map(|v| v.as_str()?.rsplit_once(':'))
+            .and_then(|(path, line)| {
+                Some(Location {
+                    path: path.to_string(),
+                    line: line.parse().ok()?,
+                })
+            });
+        if at.is_some() {
+            return at;
+        }
         let by_key = flag
             .key
             .as_deref()
@@ -481,6 +495,24 @@ pub(crate) mod tests {
         assert_eq!(outcome.fixed.len(), 1);
         assert_eq!(outcome.fixed[0].key.as_deref(), Some("OLD"));
         assert!(outcome.failed());
+    }
+
+    /// A flag about one translation points at that translation, not at the
+    /// key's first definition in another locale.
+    #[test]
+    fn the_evidence_location_wins_over_the_keys_first_definition() {
+        let snapshot = snapshot();
+        let locations = Locations::new(&snapshot);
+        let mut f = flag("field-too-long", Some("ERR_LIMIT"), None, None);
+        assert_eq!(
+            locations.of(&f).map(|l| (l.path, l.line)),
+            Some(("abs/messages.properties".to_string(), 9))
+        );
+        f.evidence = serde_json::json!({"at": "abs/messages_en.properties:4"});
+        assert_eq!(
+            locations.of(&f).map(|l| (l.path, l.line)),
+            Some(("abs/messages_en.properties".to_string(), 4))
+        );
     }
 
     #[test]
