@@ -30,7 +30,7 @@ use crate::model::{
 use crate::read::{self, Window};
 use crate::rules::Rules;
 use crate::scan::{Item, ScanContext};
-use crate::tracking::{self, CurrentFile, Plan, StoredFile};
+use crate::tracking::{self, CurrentFile, Plan};
 
 /// What `errata scan` was asked to do.
 pub struct ScanOptions<'p> {
@@ -88,7 +88,7 @@ pub fn scan(
     let stored = catalog.stored_files()?;
     let (plans, probe_failures) = plan_files(&discovery.files, &stored);
     if let Some(progress) = options.progress {
-        let bytes = plans.iter().map(|p| p.size).sum();
+        let bytes = plans.iter().map(|p| p.found.record.size).sum();
         progress.start(plans.len() as u64, bytes);
     }
 
@@ -107,7 +107,7 @@ pub fn scan(
             .map(|planned| {
                 let h = harvest_file(planned, &masker, options.as_of);
                 if let Some(progress) = options.progress {
-                    progress.file_done(planned.size);
+                    progress.file_done(planned.found.record.size);
                 }
                 h
             })
@@ -220,13 +220,9 @@ fn vanished_catalog_files(stored: &[FileRecord]) -> Vec<String> {
 /// A discovered file with what is known about it and what to read of it.
 struct PlannedFile<'r> {
     file: &'r SourceFile<'r>,
-    /// The file as it will be stored, position not yet advanced.
-    record: FileRecord,
+    /// The file as found (its record is what will be stored, position not yet advanced).
+    found: CurrentFile,
     plan: Plan,
-    size: u64,
-    /// First decompressed bytes (logs), for the fingerprint.
-    head: Vec<u8>,
-    compressed: bool,
 }
 
 /// Decides for every discovered file whether and from where to read it.
@@ -247,36 +243,26 @@ fn plan_files<'r>(
     let (logs, catalogs): (Vec<&mut PlannedFile<'r>>, Vec<&mut PlannedFile<'r>>) = planned
         .iter_mut()
         .partition(|p| p.file.role == Role::Observations);
-    let stored_logs: Vec<StoredFile> = stored
+    let stored_logs: Vec<&FileRecord> = stored
         .iter()
         .filter(|s| s.role == Role::Observations.as_str())
-        .map(|s| StoredFile {
-            id: s.id.unwrap_or_default(),
-            path: s.path.clone(),
-            dev: s.dev,
-            inode: s.inode,
-            size: s.size,
-            mtime: s.mtime,
-            fingerprint: s.fingerprint.clone(),
-            fingerprint_len: s.fingerprint_len,
-            offset: s.offset,
-            lines: s.lines,
-        })
         .collect();
-    let current: Vec<CurrentFile> = logs.iter().map(|p| p.current()).collect();
-    for (p, plan) in logs.into_iter().zip(tracking::plan(&current, &stored_logs)) {
+    let found: Vec<&CurrentFile> = logs.iter().map(|p| &p.found).collect();
+    let plans = tracking::plan(&found, &stored_logs);
+    for (p, plan) in logs.into_iter().zip(plans) {
         if let Plan::Unchanged { stored: id } | Plan::Resume { stored: id, .. } = plan {
-            p.record.id = Some(id);
+            p.found.record.id = Some(id);
         }
         p.plan = plan;
     }
     for p in catalogs {
+        let record = &mut p.found.record;
         if let Some(s) = stored
             .iter()
-            .find(|s| s.path == p.record.path && s.role == p.record.role)
+            .find(|s| s.path == record.path && s.role == record.role)
         {
-            p.record.id = s.id;
-            if s.content_hash == p.record.content_hash && s.format == p.record.format {
+            record.id = s.id;
+            if s.content_hash == record.content_hash && s.format == record.format {
                 p.plan = Plan::Unchanged {
                     stored: s.id.unwrap_or_default(),
                 };
@@ -284,20 +270,6 @@ fn plan_files<'r>(
         }
     }
     (planned, failures)
-}
-
-impl PlannedFile<'_> {
-    fn current(&self) -> CurrentFile {
-        CurrentFile {
-            path: self.record.path.clone(),
-            dev: self.record.dev,
-            inode: self.record.inode,
-            size: self.record.size,
-            mtime: self.record.mtime,
-            compressed: self.compressed,
-            head: self.head.clone(),
-        }
-    }
 }
 
 /// The template of each masked text, by system.
@@ -450,27 +422,28 @@ fn probe_file<'r>(file: &'r SourceFile<'r>) -> Result<PlannedFile<'r>, String> {
     };
     Ok(PlannedFile {
         file,
-        record: FileRecord {
-            id: None,
-            path: file.display.clone(),
-            system: file.system.name.clone(),
-            role: file.role.as_str().to_string(),
-            format: file.scanner.name().to_string(),
-            encoding: String::new(),
-            dev: meta.dev(),
-            inode: meta.ino(),
-            size: meta.len(),
-            mtime: meta.mtime(),
-            fingerprint: tracking::fingerprint(&head),
-            fingerprint_len: head.len(),
-            content_hash,
-            offset: 0,
-            lines: 0,
+        found: CurrentFile {
+            record: FileRecord {
+                id: None,
+                path: file.display.clone(),
+                system: file.system.name.clone(),
+                role: file.role.as_str().to_string(),
+                format: file.scanner.name().to_string(),
+                encoding: String::new(),
+                dev: meta.dev(),
+                inode: meta.ino(),
+                size: meta.len(),
+                mtime: meta.mtime(),
+                fingerprint: tracking::fingerprint(&head),
+                fingerprint_len: head.len(),
+                content_hash,
+                offset: 0,
+                lines: 0,
+            },
+            compressed,
+            head,
         },
         plan: Plan::New,
-        size: meta.len(),
-        head,
-        compressed,
     })
 }
 
@@ -490,47 +463,41 @@ fn content_hash(path: &std::path::Path) -> std::io::Result<String> {
 
 fn harvest_file(planned: &PlannedFile<'_>, masker: &Masker, as_of: NaiveDate) -> Harvested {
     let file = planned.file;
+    let closed = planned.found.compressed || is_closed(&file.path);
     let window = match planned.plan {
         Plan::Unchanged { .. } => return Harvested::Unchanged,
         Plan::Resume { offset, lines, .. } => Window {
             offset,
             lines,
-            take_tail: planned.compressed || is_closed(&file.path),
+            take_tail: closed,
         },
         Plan::New => Window {
             offset: 0,
             lines: 0,
-            take_tail: file.role == Role::Definitions
-                || planned.compressed
-                || is_closed(&file.path),
+            take_tail: closed || file.role == Role::Definitions,
         },
     };
-    match harvest_window(planned, &window, masker, as_of) {
-        // The content is shorter than the stored position: rewritten, read it whole.
+    let read = match harvest_window(planned, &window, masker, as_of) {
+        // The content is shorter than the stored position: rewritten, so it is a
+        // new file, read whole.
         Ok(None) => {
             let restart = Window {
                 offset: 0,
                 lines: 0,
-                take_tail: window.take_tail,
+                ..window
             };
-            let fresh = PlannedFile {
-                file,
-                record: FileRecord {
-                    id: None,
-                    ..planned.record.clone()
-                },
-                plan: Plan::New,
-                size: planned.size,
-                head: Vec::new(),
-                compressed: planned.compressed,
-            };
-            match harvest_window(&fresh, &restart, masker, as_of) {
-                Ok(Some(h)) => h,
-                Ok(None) => Harvested::Unchanged,
-                Err(message) => Harvested::Failed(Warning::new(&file.display, None, message)),
-            }
+            harvest_window(planned, &restart, masker, as_of).map(|h| {
+                h.map(|mut h| {
+                    h.record.id = None;
+                    h
+                })
+            })
         }
-        Ok(Some(h)) => h,
+        other => other,
+    };
+    match read {
+        Ok(Some(h)) => Harvested::Read(Box::new(h)),
+        Ok(None) => Harvested::Unchanged,
         Err(message) => Harvested::Failed(Warning::new(&file.display, None, message)),
     }
 }
@@ -548,7 +515,7 @@ fn harvest_window(
     window: &Window,
     masker: &Masker,
     as_of: NaiveDate,
-) -> Result<Option<Harvested>, String> {
+) -> Result<Option<HarvestedFile>, String> {
     let file = planned.file;
     // A format whose header gives later lines their meaning (W3C `#Fields:`) is
     // read from the start again; what it yields up to the resume line is dropped.
@@ -573,7 +540,7 @@ fn harvest_window(
             format!("encoding not declared, guessed {}", opened.charset.name()),
         ));
     }
-    let fallback_time = chrono::DateTime::from_timestamp(planned.record.mtime, 0)
+    let fallback_time = chrono::DateTime::from_timestamp(planned.found.record.mtime, 0)
         .map(|t| t.naive_utc())
         .unwrap_or_default();
     let extractor = Extractor::from_spec(file.source.extractor.as_ref());
@@ -662,12 +629,12 @@ fn harvest_window(
     let mut observations: Vec<MaskedGroup> = groups.into_values().collect();
     observations.sort_by(|a, b| a.first_line.cmp(&b.first_line).then(a.text.cmp(&b.text)));
     let is_definitions = file.role == Role::Definitions;
-    Ok(Some(Harvested::Read(Box::new(HarvestedFile {
+    Ok(Some(HarvestedFile {
         record: FileRecord {
             encoding: opened.charset.name().to_string(),
             offset: end.offset(),
             lines: end.lines(),
-            ..planned.record.clone()
+            ..planned.found.record.clone()
         },
         records,
         definitions: is_definitions
@@ -675,7 +642,7 @@ fn harvest_window(
         limits: (is_definitions || !limits.is_empty()).then(|| limit_rows(system, limits)),
         observations,
         warnings,
-    }))))
+    }))
 }
 
 fn add_observation(

@@ -8,6 +8,8 @@
 //! new file, and so is a known fingerprint whose stored position lies beyond the
 //! file's end.
 
+use crate::catalog::FileRecord;
+
 /// Bytes of decompressed content that make a file's fingerprint.
 pub const FINGERPRINT_LEN: usize = 1024;
 
@@ -17,33 +19,11 @@ pub fn fingerprint(head: &[u8]) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(head))
 }
 
-/// A log file as the catalog remembers it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredFile {
-    pub id: i64,
-    pub path: String,
-    pub dev: u64,
-    pub inode: u64,
-    /// Raw (on-disk) size and mtime when last read: an identical pair means untouched.
-    pub size: u64,
-    pub mtime: i64,
-    pub fingerprint: String,
-    /// How many bytes the fingerprint covers (less than [`FINGERPRINT_LEN`] for small files).
-    pub fingerprint_len: usize,
-    /// Decompressed bytes consumed: the end of the last complete line read.
-    pub offset: u64,
-    /// Lines consumed, so that resumed records keep their line numbers.
-    pub lines: u64,
-}
-
-/// A log file found by this scan.
+/// A log file found by this scan: what would be stored of it, and its first bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentFile {
-    pub path: String,
-    pub dev: u64,
-    pub inode: u64,
-    pub size: u64,
-    pub mtime: i64,
+    /// Its path, inode, size, mtime and fingerprint as found now (no position yet).
+    pub record: FileRecord,
     /// Whether the file is compressed (its decompressed size is unknown until read).
     pub compressed: bool,
     /// Its first decompressed bytes, at most [`FINGERPRINT_LEN`].
@@ -70,11 +50,11 @@ pub enum Plan {
 /// Each stored identity is claimed by at most one current file; the closest
 /// match wins (same inode and path, then same inode, then same path, then the
 /// fingerprint alone — a rotated or compressed file).
-pub fn plan(current: &[CurrentFile], stored: &[StoredFile]) -> Vec<Plan> {
+pub fn plan(current: &[&CurrentFile], stored: &[&FileRecord]) -> Vec<Plan> {
     let mut plans = vec![Plan::New; current.len()];
     let mut claimed = vec![false; stored.len()];
     let mut decided = vec![false; current.len()];
-    let passes: [fn(&CurrentFile, &StoredFile) -> bool; 4] = [
+    let passes: [fn(&FileRecord, &FileRecord) -> bool; 4] = [
         |c, s| c.dev == s.dev && c.inode == s.inode && c.path == s.path,
         |c, s| c.dev == s.dev && c.inode == s.inode,
         |c, s| c.path == s.path,
@@ -88,7 +68,7 @@ pub fn plan(current: &[CurrentFile], stored: &[StoredFile]) -> Vec<Plan> {
             let found = stored
                 .iter()
                 .enumerate()
-                .find(|(si, s)| !claimed[*si] && same(c, s) && continues(c, s));
+                .find(|(si, s)| !claimed[*si] && same(&c.record, s) && continues(c, s));
             if let Some((si, s)) = found {
                 claimed[si] = true;
                 decided[ci] = true;
@@ -101,26 +81,28 @@ pub fn plan(current: &[CurrentFile], stored: &[StoredFile]) -> Vec<Plan> {
 
 /// Whether `c` starts with the bytes `s` was fingerprinted on, and is not shorter
 /// than what was read of `s` (when that can be known without decompressing).
-fn continues(c: &CurrentFile, s: &StoredFile) -> bool {
+fn continues(c: &CurrentFile, s: &FileRecord) -> bool {
     s.fingerprint_len > 0
         && c.head.len() >= s.fingerprint_len
         && fingerprint(&c.head[..s.fingerprint_len]) == s.fingerprint
-        && (c.compressed || c.size >= s.offset)
+        && (c.compressed || c.record.size >= s.offset)
 }
 
-fn resume_plan(c: &CurrentFile, s: &StoredFile) -> Plan {
+fn resume_plan(c: &CurrentFile, s: &FileRecord) -> Plan {
+    let id = s.id.expect("a stored file has an id");
+    let now = &c.record;
     // A renamed file may be a rotated one whose unterminated last line is now final.
-    let untouched = c.dev == s.dev
-        && c.inode == s.inode
-        && c.path == s.path
-        && c.size == s.size
-        && c.mtime == s.mtime;
-    let fully_read = !c.compressed && c.size == s.offset;
+    let untouched = now.dev == s.dev
+        && now.inode == s.inode
+        && now.path == s.path
+        && now.size == s.size
+        && now.mtime == s.mtime;
+    let fully_read = !c.compressed && now.size == s.offset;
     if untouched || fully_read {
-        Plan::Unchanged { stored: s.id }
+        Plan::Unchanged { stored: id }
     } else {
         Plan::Resume {
-            stored: s.id,
+            stored: id,
             offset: s.offset,
             lines: s.lines,
         }
@@ -148,32 +130,42 @@ pub fn is_rotated_name(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn current(path: &str, inode: u64, content: &[u8]) -> CurrentFile {
-        CurrentFile {
-            path: path.into(),
-            dev: 1,
-            inode,
-            size: content.len() as u64,
-            mtime: 100,
-            compressed: path.ends_with(".gz"),
-            head: content[..content.len().min(FINGERPRINT_LEN)].to_vec(),
-        }
-    }
-
-    fn stored(id: i64, path: &str, inode: u64, content: &[u8], offset: u64) -> StoredFile {
+    /// A file of `content` on device 1 with mtime 100.
+    fn record(path: &str, inode: u64, content: &[u8]) -> FileRecord {
         let len = content.len().min(FINGERPRINT_LEN);
-        StoredFile {
-            id,
-            path: path.into(),
+        FileRecord {
             dev: 1,
             inode,
             size: content.len() as u64,
             mtime: 100,
             fingerprint: fingerprint(&content[..len]),
             fingerprint_len: len,
+            ..FileRecord::unread(path, "app", "observations", "log_lines")
+        }
+    }
+
+    fn current(path: &str, inode: u64, content: &[u8]) -> CurrentFile {
+        CurrentFile {
+            record: record(path, inode, content),
+            compressed: path.ends_with(".gz"),
+            head: content[..content.len().min(FINGERPRINT_LEN)].to_vec(),
+        }
+    }
+
+    fn stored(id: i64, path: &str, inode: u64, content: &[u8], offset: u64) -> FileRecord {
+        FileRecord {
+            id: Some(id),
             offset,
             lines: 3,
+            ..record(path, inode, content)
         }
+    }
+
+    /// [`plan`] over owned files.
+    fn plan(current: &[CurrentFile], stored: &[FileRecord]) -> Vec<Plan> {
+        let current: Vec<&CurrentFile> = current.iter().collect();
+        let stored: Vec<&FileRecord> = stored.iter().collect();
+        super::plan(&current, &stored)
     }
 
     #[test]
@@ -190,7 +182,7 @@ mod tests {
             }]
         );
         let mut touched = current("app.log", 10, old);
-        touched.mtime = 999;
+        touched.record.mtime = 999;
         assert_eq!(plan(&[touched], &[s]), vec![Plan::Unchanged { stored: 7 }]);
     }
 
@@ -211,10 +203,8 @@ mod tests {
                 }
             ]
         );
-        let compressed = CurrentFile {
-            size: 20,
-            ..current("app.log.2.gz", 12, old)
-        };
+        let mut compressed = current("app.log.2.gz", 12, old);
+        compressed.record.size = 20;
         assert_eq!(
             plan(&[new_live, compressed], &[s]),
             vec![
