@@ -307,43 +307,40 @@ impl Catalog {
 
     /// Marks the definitions of vanished catalog files as removed in `run`.
     pub fn remove_files(&mut self, run: i64, paths: &[String]) -> Result<(), CatalogError> {
-        if paths.is_empty() {
-            return Ok(());
-        }
-        let tx = self.write()?;
-        for path in paths {
+        self.write_each(paths, |tx, path| {
             tx.execute(
                 "UPDATE definitions SET removed_run = ?2 WHERE path = ?1 AND removed_run IS NULL",
                 params![path, run],
             )?;
             tx.execute("DELETE FROM limits WHERE path = ?1", [path])?;
             tx.execute("DELETE FROM files WHERE path = ?1", [path])?;
-        }
-        tx.commit()?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Applies the results of `batches` and their files' new positions in one transaction.
     pub fn commit(&mut self, run: i64, batches: &[FileBatch]) -> Result<(), CatalogError> {
-        if batches.is_empty() {
-            return Ok(());
-        }
-        let tx = self.write()?;
-        for batch in batches {
-            write_batch(&tx, run, batch)?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.write_each(batches, |tx, batch| write_batch(tx, run, batch))
     }
 
     /// Records warnings that belong to no file batch (skipped files, discovery problems).
     pub fn add_warnings(&mut self, run: i64, warnings: &[Warning]) -> Result<(), CatalogError> {
-        if warnings.is_empty() {
+        self.write_each(warnings, |tx, w| insert_warning(tx, run, w))
+    }
+
+    /// Writes each of `items` with `write`, all in one transaction; nothing at all
+    /// (not even an empty transaction) when there are none.
+    fn write_each<T>(
+        &mut self,
+        items: &[T],
+        mut write: impl FnMut(&rusqlite::Transaction<'_>, &T) -> rusqlite::Result<()>,
+    ) -> Result<(), CatalogError> {
+        if items.is_empty() {
             return Ok(());
         }
         let tx = self.write()?;
-        for w in warnings {
-            insert_warning(&tx, run, w)?;
+        for item in items {
+            write(&tx, item)?;
         }
         tx.commit()?;
         Ok(())
@@ -354,17 +351,13 @@ impl Catalog {
         &mut self,
         matches: &[(String, Option<String>, Option<&'static str>)],
     ) -> Result<(), CatalogError> {
-        let tx = self.write()?;
-        {
-            let mut stmt = tx.prepare(
+        self.write_each(matches, |tx, (template, definition, kind)| {
+            tx.prepare_cached(
                 "UPDATE templates SET definition_id = ?2, match_kind = ?3 WHERE id = ?1",
-            )?;
-            for (template, definition, kind) in matches {
-                stmt.execute(params![template, definition, kind])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+            )?
+            .execute(params![template, definition, kind])?;
+            Ok(())
+        })
     }
 
     /// Stores the flags of a run (replacing any stored for it) and closes the run.
