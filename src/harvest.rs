@@ -18,9 +18,7 @@ use crate::audit::{self, AuditInput, measure};
 use crate::catalog::{
     Catalog, CatalogError, DefinitionRow, FileBatch, FileRecord, LimitRow, RunStats, TemplateDelta,
 };
-use crate::cluster::{
-    Assignment, DefinitionIndex, IndexedDefinition, MatchKind, MinerConfig, TemplateMiner,
-};
+use crate::cluster::{Assignment, DefinitionIndex, IndexedDefinition, MinerConfig, TemplateMiner};
 use crate::discover::{self, SourceFile};
 use crate::extract::Extractor;
 use crate::mask::{Masker, PiiKind, normalise_placeholders};
@@ -333,51 +331,21 @@ fn rematch(catalog: &mut Catalog) -> Result<(), CatalogError> {
         key: &d.key,
         template: &d.template,
     }));
-    let mut by_key: HashMap<(&str, &str), Vec<&DefinitionRow>> = HashMap::new();
-    for d in &live {
-        by_key.entry((&d.system, &d.key)).or_default().push(d);
-    }
     let matches: Vec<_> = snapshot
         .templates
         .iter()
         .map(
             |t| match index.find(&t.system, t.key.as_deref(), &t.template) {
-                Some(m) => {
-                    let mut definition = live[m.definition];
-                    // A key names a message in every locale: the observation belongs
-                    // to the translation its text is closest to.
-                    if m.kind == MatchKind::Key {
-                        definition = closest_translation(
-                            &by_key[&(&definition.system[..], &definition.key[..])],
-                            &t.template,
-                        );
-                    }
-                    (
-                        t.id.clone(),
-                        Some(definition.id.clone()),
-                        Some(m.kind.as_str()),
-                    )
-                }
+                Some(m) => (
+                    t.id.clone(),
+                    Some(live[m.definition].id.clone()),
+                    Some(m.kind.as_str()),
+                ),
                 None => (t.id.clone(), None, None),
             },
         )
         .collect();
     catalog.update_matches(&matches)
-}
-
-/// The definition among one key's translations whose template is most like `template`.
-fn closest_translation<'d>(
-    translations: &[&'d DefinitionRow],
-    template: &str,
-) -> &'d DefinitionRow {
-    translations
-        .iter()
-        .copied()
-        .max_by(|a, b| {
-            let score = |d: &DefinitionRow| strsim::normalized_levenshtein(&d.template, template);
-            score(a).total_cmp(&score(b))
-        })
-        .expect("a key match has at least one definition")
 }
 
 enum Harvested {

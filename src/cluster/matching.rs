@@ -58,7 +58,8 @@ pub const MIN_TRUNCATED_CHARS: usize = 16;
 /// Nothing is O(templates × definitions).
 pub struct DefinitionIndex {
     systems: Vec<String>,
-    by_key: HashMap<(String, String), usize>,
+    /// Each key's translations: positions and templates.
+    by_key: HashMap<(String, String), Vec<(usize, String)>>,
     by_template: HashMap<(String, String), usize>,
     /// Definitions with wildcards, anchored ones first (in automaton order).
     patterns: Vec<Pattern>,
@@ -104,7 +105,8 @@ impl DefinitionIndex {
             index
                 .by_key
                 .entry((d.system.to_string(), d.key.to_string()))
-                .or_insert(i);
+                .or_default()
+                .push((i, d.template.to_string()));
             index
                 .by_template
                 .entry((d.system.to_string(), d.template.to_string()))
@@ -159,12 +161,19 @@ impl DefinitionIndex {
     }
 
     /// The definition (by its position in the input) an observed template matches.
+    /// A key names a message in every locale: the template belongs to the
+    /// translation its text is closest to.
     pub fn find(&self, system: &str, key: Option<&str>, template: &str) -> Option<Match> {
         let found = |definition, kind| Some(Match { definition, kind });
         if let Some(key) = key
-            && let Some(&i) = self.by_key.get(&(system.to_string(), key.to_string()))
+            && let Some(translations) = self.by_key.get(&(system.to_string(), key.to_string()))
         {
-            return found(i, MatchKind::Key);
+            let score = |t: &str| strsim::normalized_levenshtein(t, template);
+            let closest = translations
+                .iter()
+                .max_by(|a, b| score(&a.1).total_cmp(&score(&b.1)))
+                .expect("a key has at least one translation");
+            return found(closest.0, MatchKind::Key);
         }
         if let Some(&i) = self
             .by_template
@@ -344,6 +353,28 @@ mod tests {
             None,
             "systems do not mix"
         );
+    }
+
+    #[test]
+    fn a_key_match_picks_the_translation_the_text_is_in() {
+        let idx = DefinitionIndex::new([
+            IndexedDefinition {
+                system: "web",
+                key: "err.funds",
+                template: "Insufficient funds",
+            },
+            IndexedDefinition {
+                system: "web",
+                key: "err.funds",
+                template: "Недостаточно средств на счёте",
+            },
+        ]);
+        let found = |text| {
+            idx.find("web", Some("err.funds"), text)
+                .map(|m| m.definition)
+        };
+        assert_eq!(found("Недостаточно средств на счёте"), Some(1));
+        assert_eq!(found("Insufficient funds"), Some(0));
     }
 
     #[test]
