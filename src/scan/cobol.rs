@@ -22,7 +22,7 @@
 
 use std::io::BufRead;
 
-use super::{Item, ScanContext, Scanner, for_each_line, quoted_literal};
+use super::{Item, ScanContext, Scanner, quoted_literal, scan_lines};
 use crate::model::{Definition, FieldLimit, LimitUnit, Location, Role, Warning};
 
 pub struct Cobol;
@@ -42,14 +42,7 @@ impl Scanner for Cobol {
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
         let mut lexer = Lexer::default();
-        let read = for_each_line(input, ctx.first_line, |n, line| lexer.line(n, line));
-        if let Err(e) = read {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                None,
-                format!("cannot read: {e}"),
-            )));
-        }
+        scan_lines(input, ctx, emit, |n, line, _| lexer.line(n, line));
         let tokens = lexer.finish();
         for (line, message) in &tokens.problems {
             emit(Item::Warning(Warning::new(

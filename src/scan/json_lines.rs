@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use super::{Item, ScanContext, Scanner, for_each_line};
+use super::{Item, ScanContext, Scanner, scan_lines};
 use crate::model::{Location, LogRecord, RecordBody, Role, Warning};
 
 pub struct JsonLines;
@@ -30,7 +30,7 @@ impl Scanner for JsonLines {
     }
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
-        let result = for_each_line(input, ctx.first_line, |line_no, line| {
+        scan_lines(input, ctx, emit, |line_no, line, emit| {
             let trimmed = line.trim_start_matches('\u{feff}').trim();
             if trimmed.is_empty() {
                 return;
@@ -53,13 +53,6 @@ impl Scanner for JsonLines {
                 ))),
             }
         });
-        if let Err(e) = result {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                None,
-                format!("read failed: {e}"),
-            )));
-        }
     }
 }
 

@@ -23,7 +23,7 @@
 
 use std::io::BufRead;
 
-use super::{Item, ScanContext, Scanner, for_each_line, locale_from_path, normalise_locale};
+use super::{Item, ScanContext, Scanner, locale_from_path, normalise_locale, scan_lines};
 use crate::model::{Definition, DefinitionState, Location, Role, Warning};
 use crate::read::Charset;
 
@@ -50,16 +50,9 @@ impl Scanner for Po {
             header_locale: None,
             template: ctx.path.to_ascii_lowercase().ends_with(".pot"),
         };
-        let result = for_each_line(input, ctx.first_line, |line_no, line| {
+        scan_lines(input, ctx, emit, |line_no, line, emit| {
             parser.line(line_no, line, emit);
         });
-        if let Err(e) = result {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                None,
-                format!("read failed: {e}"),
-            )));
-        }
         parser.finish_entry(emit);
         let locale = parser
             .header_locale
