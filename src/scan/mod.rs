@@ -360,4 +360,18 @@ mod tests {
         assert!(!has_extension("app.logs", "log"));
         assert!(!has_extension("catalog.json.txt", "json"));
     }
+
+    /// docs/formats.md lists every format in its table: a new scanner cannot
+    /// ship undocumented.
+    #[test]
+    fn every_format_is_in_the_docs_table() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/formats.md"))
+            .unwrap();
+        for name in names() {
+            assert!(
+                doc.contains(&format!("| `{name}` |")),
+                "docs/formats.md lacks `{name}`"
+            );
+        }
+    }
 }
