@@ -556,14 +556,13 @@ fn harvest_window(
                 add_observation(
                     &mut groups,
                     MaskedObservation {
-                        raw_chars: obs.text.chars().count(),
+                        raw_length,
                         text: masked.text,
                         key: obs.key,
                         time: obs.time,
                         location: obs.location,
                         pii: masked.pii,
                     },
-                    raw_length,
                 );
             }
         });
@@ -613,16 +612,12 @@ fn harvest_window(
     }))
 }
 
-fn add_observation(
-    groups: &mut HashMap<String, MaskedGroup>,
-    obs: MaskedObservation,
-    raw_length: RawLength,
-) {
+fn add_observation(groups: &mut HashMap<String, MaskedGroup>, obs: MaskedObservation) {
     let day = obs.time.date();
-    let raw = obs.raw_chars as u64;
-    let g = groups
-        .entry(obs.text.clone())
-        .or_insert_with(|| MaskedGroup {
+    // Most observations repeat a text already seen in the file: look it up
+    // without copying it, and copy it only for a new group.
+    if !groups.contains_key(&obs.text) {
+        let group = MaskedGroup {
             text: obs.text.clone(),
             key: obs.key.clone(),
             count: 0,
@@ -633,16 +628,19 @@ fn add_observation(
             days: BTreeMap::new(),
             pii: BTreeMap::new(),
             lengths: BTreeMap::new(),
-        });
+        };
+        groups.insert(obs.text.clone(), group);
+    }
+    let g = groups.get_mut(&obs.text).expect("inserted above");
     g.count += 1;
     g.first = g.first.min(obs.time);
     g.last = g.last.max(obs.time);
-    g.max_raw_chars = g.max_raw_chars.max(raw);
+    g.max_raw_chars = g.max_raw_chars.max(obs.raw_length.chars);
     if g.key.is_none() {
         g.key = obs.key;
     }
     *g.days.entry(day).or_default() += 1;
-    *g.lengths.entry(raw_length).or_default() += 1;
+    *g.lengths.entry(obs.raw_length).or_default() += 1;
     for (kind, n) in obs.pii {
         *g.pii.entry(kind).or_default() += n;
     }

@@ -221,8 +221,9 @@ pub struct MaskedObservation {
     pub key: Option<String>,
     pub time: NaiveDateTime,
     pub location: Location,
-    /// Length in chars of the unmasked instance (for length and truncation checks).
-    pub raw_chars: usize,
+    /// Lengths of the unmasked instance in every unit (for length and truncation
+    /// checks); the text itself is gone.
+    pub raw_length: RawLength,
     /// Kinds of personal data found before masking, with counts; never the values.
     pub pii: Vec<(crate::mask::PiiKind, u32)>,
 }
