@@ -16,7 +16,8 @@ use rayon::prelude::*;
 
 use crate::audit::{self, AuditInput, measure};
 use crate::catalog::{
-    Catalog, CatalogError, DefinitionRow, FileBatch, FileRecord, LimitRow, RunStats, TemplateDelta,
+    Catalog, CatalogError, DefinitionRow, FileBatch, FileRecord, LimitRow, RunStats, Snapshot,
+    TemplateDelta,
 };
 use crate::cluster::{Assignment, DefinitionIndex, IndexedDefinition, MinerConfig, TemplateMiner};
 use crate::discover::{self, SourceFile};
@@ -303,8 +304,9 @@ fn mine(
     Ok(assigned)
 }
 
-/// A system's miner, starting from its stored templates so that their ids hold.
-fn stored_miner(
+/// A system's miner, starting from its stored templates so that their ids hold
+/// (a scan, and `errata explain`, which must group as a scan would).
+pub fn stored_miner(
     catalog: &Catalog,
     rules: &Rules,
     system: &str,
@@ -317,9 +319,9 @@ fn stored_miner(
     Ok(miner)
 }
 
-/// Re-derives the definition each template matches (definitions may have changed).
-fn rematch(catalog: &mut Catalog) -> Result<(), CatalogError> {
-    let snapshot = catalog.snapshot()?;
+/// The live (not obsolete) definitions of a catalog, and the index that matches
+/// observed templates to them (positions in the returned list).
+pub fn definition_index(snapshot: &Snapshot) -> (Vec<&DefinitionRow>, DefinitionIndex) {
     let live: Vec<&DefinitionRow> = snapshot
         .definitions
         .iter()
@@ -331,6 +333,13 @@ fn rematch(catalog: &mut Catalog) -> Result<(), CatalogError> {
         key: &d.key,
         template: &d.template,
     }));
+    (live, index)
+}
+
+/// Re-derives the definition each template matches (definitions may have changed).
+fn rematch(catalog: &mut Catalog) -> Result<(), CatalogError> {
+    let snapshot = catalog.snapshot()?;
+    let (live, index) = definition_index(&snapshot);
     let matches: Vec<_> = snapshot
         .templates
         .iter()

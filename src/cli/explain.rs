@@ -8,8 +8,9 @@ use anyhow::{Result, bail};
 use clap::Args;
 
 use errata::catalog::Catalog;
+use errata::cluster::MinerConfig;
 use errata::cluster::tokenize::normalise;
-use errata::cluster::{DefinitionIndex, IndexedDefinition, MinerConfig, TemplateMiner};
+use errata::harvest;
 use errata::mask::Masker;
 
 /// Templates shown with their scores.
@@ -54,23 +55,9 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
             ),
         },
     };
-    let config = MinerConfig::from_rules(&rules.clustering, &system);
-    let literals = config.literals.clone();
-    let mut miner = TemplateMiner::with_config(&system, config);
-    for (id, template) in catalog.templates_of(&system)? {
-        miner.load(&id, &template);
-    }
-    let live: Vec<_> = snapshot
-        .definitions
-        .iter()
-        .map(|d| &d.row)
-        .filter(|d| d.system == system && d.state != "obsolete")
-        .collect();
-    let index = DefinitionIndex::new(live.iter().map(|d| IndexedDefinition {
-        system: &d.system,
-        key: &d.key,
-        template: &d.template,
-    }));
+    let literals = MinerConfig::from_rules(&rules.clustering, &system).literals;
+    let mut miner = harvest::stored_miner(&catalog, &rules, &system)?;
+    let (live, index) = harvest::definition_index(&snapshot);
     let masker = Masker::new(&rules);
     let known = miner.len();
     for (n, text) in args.texts.iter().enumerate() {
