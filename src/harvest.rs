@@ -150,8 +150,8 @@ pub fn scan(
     catalog.add_warnings(run, &capped)?;
     warnings.extend(capped);
 
-    rematch(catalog)?;
-    let snapshot = catalog.snapshot()?;
+    let mut snapshot = catalog.snapshot()?;
+    rematch(catalog, &mut snapshot)?;
     stats.templates = snapshot.templates.len() as u64;
     let input = AuditInput {
         snapshot: &snapshot,
@@ -336,10 +336,10 @@ pub fn definition_index(snapshot: &Snapshot) -> (Vec<&DefinitionRow>, Definition
     (live, index)
 }
 
-/// Re-derives the definition each template matches (definitions may have changed).
-fn rematch(catalog: &mut Catalog) -> Result<(), CatalogError> {
-    let snapshot = catalog.snapshot()?;
-    let (live, index) = definition_index(&snapshot);
+/// Re-derives the definition each template matches (definitions may have changed),
+/// in the catalog and in `snapshot`.
+fn rematch(catalog: &mut Catalog, snapshot: &mut Snapshot) -> Result<(), CatalogError> {
+    let (live, index) = definition_index(snapshot);
     let matches: Vec<_> = snapshot
         .templates
         .iter()
@@ -354,7 +354,9 @@ fn rematch(catalog: &mut Catalog) -> Result<(), CatalogError> {
             },
         )
         .collect();
-    catalog.update_matches(&matches)
+    catalog.update_matches(&matches)?;
+    snapshot.apply_matches(&matches);
+    Ok(())
 }
 
 enum Harvested {

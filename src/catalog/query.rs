@@ -89,6 +89,48 @@ pub struct Snapshot {
     pub flags: Vec<StoredFlag>,
 }
 
+impl Snapshot {
+    /// Sets which definition each template matches (`(template id, definition id,
+    /// match kind)`), as [`Catalog::update_matches`] stores it, and recounts usage.
+    pub fn apply_matches(&mut self, matches: &[(String, Option<String>, Option<&'static str>)]) {
+        let by_template: HashMap<&str, (&Option<String>, &Option<&str>)> = matches
+            .iter()
+            .map(|(t, d, k)| (t.as_str(), (d, k)))
+            .collect();
+        for t in &mut self.templates {
+            if let Some((definition, kind)) = by_template.get(t.id.as_str()) {
+                t.definition_id = (*definition).clone();
+                t.match_kind = kind.map(str::to_string);
+            }
+        }
+        self.count_usage();
+    }
+
+    /// Each definition's observations: the sum over the templates matched to it.
+    fn count_usage(&mut self) {
+        let mut usage: HashMap<&str, (u64, &str, &str)> = HashMap::new();
+        for t in &self.templates {
+            if let Some(def) = &t.definition_id {
+                let e = usage
+                    .entry(def.as_str())
+                    .or_insert((0, &t.first_seen, &t.last_seen));
+                e.0 += t.count;
+                e.1 = e.1.min(&t.first_seen);
+                e.2 = e.2.max(&t.last_seen);
+            }
+        }
+        for d in &mut self.definitions {
+            let (observed, first, last) = usage
+                .get(d.row.id.as_str())
+                .map(|(c, f, l)| (*c, Some(f.to_string()), Some(l.to_string())))
+                .unwrap_or((0, None, None));
+            d.observed = observed;
+            d.first_seen = first;
+            d.last_seen = last;
+        }
+    }
+}
+
 impl Catalog {
     /// Reads the whole catalog.
     pub fn snapshot(&self) -> Result<Snapshot, CatalogError> {
@@ -205,21 +247,6 @@ impl Catalog {
             })
             .collect::<Vec<_>>();
 
-        let mut usage: HashMap<&str, (u64, &str, &str)> = HashMap::new();
-        for t in &templates {
-            if let Some(def) = &t.definition_id {
-                let e = usage
-                    .entry(def.as_str())
-                    .or_insert((0, &t.first_seen, &t.last_seen));
-                e.0 += t.count;
-                if t.first_seen.as_str() < e.1 {
-                    e.1 = &t.first_seen;
-                }
-                if t.last_seen.as_str() > e.2 {
-                    e.2 = &t.last_seen;
-                }
-            }
-        }
         let definitions = conn
             .prepare(
                 "SELECT id, system, key, locale, form, text, template, state, note, path, line
@@ -242,17 +269,11 @@ impl Catalog {
             })?
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
-            .map(|row| {
-                let (observed, first, last) = usage
-                    .get(row.id.as_str())
-                    .map(|(c, f, l)| (*c, Some(f.to_string()), Some(l.to_string())))
-                    .unwrap_or((0, None, None));
-                DefinitionView {
-                    row,
-                    observed,
-                    first_seen: first,
-                    last_seen: last,
-                }
+            .map(|row| DefinitionView {
+                row,
+                observed: 0,
+                first_seen: None,
+                last_seen: None,
             })
             .collect();
 
@@ -280,14 +301,16 @@ impl Catalog {
             None => Vec::new(),
         };
 
-        Ok(Snapshot {
+        let mut snapshot = Snapshot {
             systems,
             definitions,
             templates,
             limits,
             last_run,
             flags,
-        })
+        };
+        snapshot.count_usage();
+        Ok(snapshot)
     }
 
     /// The flags stored with run `run`, sorted.
