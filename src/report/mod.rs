@@ -191,20 +191,23 @@ pub struct ScanEntry {
 impl Report {
     /// Builds the report from a catalog snapshot.
     pub fn from_snapshot(snapshot: &Snapshot) -> Report {
-        let flag_kinds = |system: &str, key: Option<&str>, template: Option<&str>| -> Vec<String> {
-            let mut kinds: Vec<String> = snapshot
-                .flags
-                .iter()
-                .filter(|f| {
-                    f.system == system
-                        && ((key.is_some() && f.key.as_deref() == key && f.template.is_none())
-                            || (template.is_some() && f.template.as_deref() == template))
-                })
-                .map(|f| f.kind.clone())
-                .collect();
-            kinds.sort();
-            kinds.dedup();
-            kinds
+        // Flag kinds per definition key and per template, built once: a report of a
+        // large catalog must not scan every flag for every row.
+        let mut by_key: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+        let mut by_template: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+        for f in &snapshot.flags {
+            let list = match (&f.template, &f.key) {
+                (Some(t), _) => by_template.entry((&f.system, t)).or_default(),
+                (None, Some(k)) => by_key.entry((&f.system, k)).or_default(),
+                (None, None) => continue,
+            };
+            if !list.contains(&f.kind) {
+                list.push(f.kind.clone());
+                list.sort();
+            }
+        }
+        let kinds_of = |map: &BTreeMap<(&str, &str), Vec<String>>, system: &str, id: &str| {
+            map.get(&(system, id)).cloned().unwrap_or_default()
         };
         let key_of: BTreeMap<&str, &str> = snapshot
             .definitions
@@ -230,7 +233,7 @@ impl Report {
                 observed: d.observed,
                 first_seen: d.first_seen.clone(),
                 last_seen: d.last_seen.clone(),
-                flags: flag_kinds(&d.row.system, Some(&d.row.key), None),
+                flags: kinds_of(&by_key, &d.row.system, &d.row.key),
             })
             .collect();
         let templates: Vec<TemplateEntry> = snapshot
@@ -261,7 +264,7 @@ impl Report {
                     })
                     .collect(),
                 daily: t.days.iter().cloned().collect(),
-                flags: flag_kinds(&t.system, None, Some(&t.id)),
+                flags: kinds_of(&by_template, &t.system, &t.id),
             })
             .collect();
         let systems = snapshot
