@@ -153,11 +153,7 @@ pub fn scan(
     let mut snapshot = catalog.snapshot()?;
     rematch(catalog, &mut snapshot)?;
     stats.templates = snapshot.templates.len() as u64;
-    let input = AuditInput {
-        snapshot: &snapshot,
-        rules,
-        as_of: options.as_of,
-    };
+    let input = AuditInput::new(&snapshot, rules, options.as_of);
     let flags = audit::run(&input);
     let rules_warnings = audit::rules_warnings(&input);
     stats.warnings += rules_warnings.len() as u64;

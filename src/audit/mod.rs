@@ -6,6 +6,8 @@
 //! then applies the rules' suppressions (`suppress.rs`). `docs/flags.md` is
 //! generated from the docs here by [`docs_markdown`]; a test fails when it is stale.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -91,9 +93,39 @@ pub struct AuditInput<'a> {
     pub snapshot: &'a Snapshot,
     pub rules: &'a Rules,
     pub as_of: NaiveDate,
+    /// Definitions by id, and live ones by (system, key): kinds look them up per
+    /// template, which must not mean a scan of every definition each time.
+    by_id: HashMap<&'a str, &'a DefinitionView>,
+    by_key: HashMap<(&'a str, &'a str), Vec<&'a DefinitionView>>,
 }
 
 impl<'a> AuditInput<'a> {
+    pub fn new(snapshot: &'a Snapshot, rules: &'a Rules, as_of: NaiveDate) -> AuditInput<'a> {
+        let by_id = snapshot
+            .definitions
+            .iter()
+            .map(|d| (d.row.id.as_str(), d))
+            .collect();
+        let mut by_key: HashMap<(&str, &str), Vec<&DefinitionView>> = HashMap::new();
+        for d in snapshot
+            .definitions
+            .iter()
+            .filter(|d| d.row.state != "obsolete")
+        {
+            by_key
+                .entry((d.row.system.as_str(), d.row.key.as_str()))
+                .or_default()
+                .push(d);
+        }
+        AuditInput {
+            snapshot,
+            rules,
+            as_of,
+            by_id,
+            by_key,
+        }
+    }
+
     /// Definitions that are live catalog entries (obsolete ones are history only).
     pub fn live_definitions(&self) -> impl Iterator<Item = &'a DefinitionView> + use<'a> {
         self.snapshot
@@ -118,13 +150,15 @@ impl<'a> AuditInput<'a> {
         system: &'a str,
         key: Option<&'a str>,
     ) -> impl Iterator<Item = &'a DefinitionView> + use<'a> {
-        self.live_definitions()
-            .filter(move |d| d.row.system == system && Some(d.row.key.as_str()) == key)
+        key.and_then(|key| self.by_key.get(&(system, key)))
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
     }
 
     /// The definition with id `id`.
     pub fn definition(&self, id: &str) -> Option<&'a DefinitionView> {
-        self.snapshot.definitions.iter().find(|d| d.row.id == id)
+        self.by_id.get(id).copied()
     }
 }
 

@@ -111,11 +111,7 @@ pub fn snapshot(definitions: Vec<DefinitionView>, templates: Vec<TemplateView>) 
 }
 
 pub fn input<'a>(snapshot: &'a Snapshot, rules: &'a Rules) -> AuditInput<'a> {
-    AuditInput {
-        snapshot,
-        rules,
-        as_of: as_of(),
-    }
+    AuditInput::new(snapshot, rules, as_of())
 }
 
 /// `(system, key or template text)` of each flag, for compact assertions.
