@@ -1,6 +1,6 @@
 //! `never-seen`: catalog keys no client was ever shown.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
@@ -28,10 +28,16 @@ impl FlagKind for NeverSeen {
         for d in input.live_definitions() {
             keys.entry((&d.row.system, &d.row.key)).or_default().push(d);
         }
+        // Only a system whose logs were scanned can prove a text unseen.
+        let observed: BTreeSet<&str> = input
+            .snapshot
+            .templates
+            .iter()
+            .map(|t| t.system.as_str())
+            .collect();
         keys.into_iter()
             .filter(|((system, _), defs)| {
-                defs.iter().all(|d| d.observed == 0)
-                    && input.snapshot.templates.iter().any(|t| t.system == *system)
+                defs.iter().all(|d| d.observed == 0) && observed.contains(system)
             })
             .map(|((system, key), defs)| {
                 let defined: Vec<_> = defs
