@@ -15,10 +15,9 @@ fn errata(cwd: &Path) -> Command {
     cmd
 }
 
-/// Scans the fixture bank with the shipped rules into a fresh catalog; returns (dir, stdout).
-fn scan_bank() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = errata(&root())
+/// Scans the fixture bank with the shipped rules into the catalog `db`.
+fn scan_bank_into(db: &Path) -> std::process::Output {
+    errata(&root())
         .args([
             "scan",
             "fixtures/bank",
@@ -28,9 +27,15 @@ fn scan_bank() -> (tempfile::TempDir, String) {
             "2024-06-30",
             "--db",
         ])
-        .arg(dir.path().join("errata.db"))
+        .arg(db)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Scans the fixture bank with the shipped rules into a fresh catalog; returns (dir, stdout).
+fn scan_bank() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = scan_bank_into(&dir.path().join("errata.db"));
     assert!(
         out.status.success(),
         "scan failed: {}",
@@ -218,19 +223,7 @@ fn rescanning_unchanged_files_counts_nothing_twice() {
     let (dir, _) = scan_bank();
     let db = dir.path().join("errata.db");
     let before = json_report(&db);
-    let out = errata(&root())
-        .args([
-            "scan",
-            "fixtures/bank",
-            "--rules",
-            "rules",
-            "--as-of",
-            "2024-06-30",
-            "--db",
-        ])
-        .arg(&db)
-        .output()
-        .unwrap();
+    let out = scan_bank_into(&db);
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -247,19 +240,7 @@ fn rescanning_unchanged_files_counts_nothing_twice() {
 fn malformed_lines_are_warnings_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("errata.db");
-    let out = errata(&root())
-        .args([
-            "scan",
-            "fixtures/bank",
-            "--rules",
-            "rules",
-            "--as-of",
-            "2024-06-30",
-            "--db",
-        ])
-        .arg(&db)
-        .output()
-        .unwrap();
+    let out = scan_bank_into(&db);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("warning: fixtures/bank/mobile/logs/api.jsonl:5: malformed JSON line"),
