@@ -98,6 +98,10 @@ pub struct Definition {
     /// Translator comment or provenance (`#:` references, `<comment>`), if any.
     pub note: Option<String>,
     pub location: Location,
+    /// The fields the text passes through on its way to the client, in order
+    /// (program sources: `WS-MESSAGE` then `ERRMSGO OF COSGN0AO`); empty for
+    /// catalog formats, whose texts reach clients by key.
+    pub flow: Vec<FieldHop>,
 }
 
 impl Definition {
@@ -111,6 +115,7 @@ impl Definition {
             form: None,
             note: None,
             location,
+            flow: Vec::new(),
         }
     }
 }
@@ -156,6 +161,22 @@ impl LimitUnit {
             encoding: LimitUnit::DATABASE_ENCODING.to_string(),
         }
     }
+}
+
+/// One field a text passes through on its way to the client: a program's data
+/// item or a screen field, with its declared size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldHop {
+    /// The field as the program names it, qualified where it is (`ERRMSGO OF COSGN0AO`).
+    pub field: String,
+    /// Its declared size (`PIC X(78)`, BMS `LENGTH=78`) in `unit`.
+    pub max: u64,
+    pub unit: LimitUnit,
+    /// Where the field is declared (program, copybook or map, and line).
+    pub declared: Location,
+    /// The statement that puts the text into this field (`MOVE`, `STRING … INTO`);
+    /// `None` when the field holds it from its declaration (`VALUE`).
+    pub via: Option<Location>,
 }
 
 /// Lengths of one raw (unmasked) observed text in every unit audit measures.
