@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::charset::Charset;
 use crate::model::{Role, Warning};
-use crate::read::{self, Charset};
+use crate::read;
 use crate::rules::{Rules, Source, System};
 use crate::scan::{self, Scanner};
 
@@ -142,13 +143,9 @@ fn resolve<'r>(
     path: &Path,
 ) -> Result<Option<SourceFile<'r>>, Warning> {
     let display = path.display().to_string();
-    let declared = source
-        .encoding
-        .as_ref()
-        .or(system.encoding.as_ref())
-        .and_then(|e| Charset::from_label(&e.0));
-    let scanner = match &source.format {
-        Some(name) => scan::by_name(&name.0).expect("format names are validated when loading"),
+    let declared = source.encoding.or(system.encoding);
+    let scanner = match source.format {
+        Some(id) => scan::scanner(id),
         None => {
             let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             // Only files some format claims by name are opened at all.

@@ -12,6 +12,7 @@ use regex::Regex;
 
 use crate::model::{LogRecord, Observation, RecordBody};
 use crate::rules::ExtractorSpec;
+use crate::scan::unescape_quoted;
 use crate::timestamp;
 
 /// Field names that usually hold the client-facing message, tried in order by
@@ -173,25 +174,6 @@ fn pair_value(re: &Regex, line: &str) -> Option<String> {
         .or_else(|| caps.name("sq"))
         .or_else(|| caps.name("bare"))?;
     Some(unescape_quoted(m.as_str()))
-}
-
-/// Undoes the backslash escapes of a quoted `key="…"` value.
-pub(crate) fn unescape_quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some(other) => out.push(other),
-                None => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The first of `paths` that leads to a non-empty string (or number) value.

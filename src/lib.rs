@@ -14,6 +14,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod charset;
 pub mod check;
 pub mod cluster;
 pub mod discover;

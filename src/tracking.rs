@@ -129,6 +129,7 @@ pub fn is_rotated_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{FormatId, Role};
 
     /// A file of `content` on device 1 with mtime 100.
     fn record(path: &str, inode: u64, content: &[u8]) -> FileRecord {
@@ -140,7 +141,7 @@ mod tests {
             mtime: 100,
             fingerprint: fingerprint(&content[..len]),
             fingerprint_len: len,
-            ..FileRecord::unread(path, "app", "observations", "log_lines")
+            ..FileRecord::unread(path, "app", Role::Observations, FormatId::LogLines)
         }
     }
 

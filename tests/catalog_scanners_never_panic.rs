@@ -2,11 +2,19 @@
 //! syntax characters goes through every text catalog scanner (and through
 //! `records` in its YAML, JSON and XML forms), which must return normally.
 
+use errata::model::FormatId;
 use errata::rules::SourceOptions;
 use errata::scan::{self, ScanContext};
 use proptest::prelude::*;
 
-const FORMATS: &[&str] = &["properties", "json_i18n", "po", "yaml", "csv", "records"];
+const FORMATS: &[FormatId] = &[
+    FormatId::Properties,
+    FormatId::JsonI18n,
+    FormatId::Po,
+    FormatId::Yaml,
+    FormatId::Csv,
+    FormatId::Records,
+];
 
 fn scan_all(text: &str, options: &SourceOptions) {
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
@@ -15,7 +23,7 @@ fn scan_all(text: &str, options: &SourceOptions) {
             charset: Some("UTF-8"),
             ..ScanContext::new("fuzz/ru/LC_MESSAGES/x_ru.txt", options, as_of)
         };
-        let scanner = scan::by_name(format).expect("registered");
+        let scanner = scan::scanner(*format);
         let mut items = 0usize;
         scanner.scan(&mut text.as_bytes(), &ctx, &mut |_| items += 1);
     }

@@ -7,6 +7,7 @@
 
 mod common;
 
+use errata::model::KindId;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -162,7 +163,12 @@ fn sarif_and_junit_from_the_binary_are_valid() {
 fn sarif_with_every_baseline_state_passes_the_official_schema() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("errata.db");
-    let mut suppressed = flag("undefined", None, Some("t-card"), "no definition matches");
+    let mut suppressed = flag(
+        KindId::Undefined,
+        None,
+        Some("t-card"),
+        "no definition matches",
+    );
     suppressed.suppressed = Some("legacy screen, owned by ops".to_string());
     run(
         &db,
@@ -179,23 +185,18 @@ fn sarif_with_every_baseline_state_passes_the_official_schema() {
         ],
         &[
             flag(
-                "field-too-long",
+                KindId::FieldTooLong,
                 Some("ERR_LIMIT"),
                 None,
                 "41 bytes in a 40-byte field",
             ),
-            flag(
-                "a-kind-from-the-future",
-                None,
-                Some("t-card"),
-                "something new",
-            ),
+            flag(KindId::PiiExposed, None, Some("t-card"), "something new"),
             suppressed,
         ],
     );
     let snapshot = Catalog::open(&db).unwrap().snapshot().unwrap();
     let mut baseline = check::evaluate(&snapshot, true, None, Severity::Warning).to_baseline();
-    baseline.findings.retain(|f| f.kind == "field-too-long");
+    baseline.findings.retain(|f| f.kind == KindId::FieldTooLong);
     let mut gone = baseline.findings[0].clone();
     gone.fingerprint = "v1:00000000000000000000000000000000".to_string();
     gone.key = Some("ERR_OLD".to_string());
@@ -204,7 +205,10 @@ fn sarif_with_every_baseline_state_passes_the_official_schema() {
 
     let path = dir.path().join("seeded.sarif");
     let mut out = Vec::new();
-    check::render("sarif", &outcome, &mut out).unwrap();
+    check::CheckFormat::Sarif
+        .reporter()
+        .render(&outcome, &mut out)
+        .unwrap();
     std::fs::write(&path, &out).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let states: Vec<&str> = v["runs"][0]["results"]

@@ -7,6 +7,7 @@
 
 mod common;
 
+use errata::model::KindId;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -127,7 +128,7 @@ fn seeded(dir: &Path) -> PathBuf {
             observations("logs/abs.log", &seen[..1]),
         ],
         &[flag(
-            "stale",
+            KindId::Stale,
             Some("ERR_FUNDS"),
             None,
             "not seen for 40 days",
@@ -142,12 +143,17 @@ fn seeded(dir: &Path) -> PathBuf {
         ],
         &[
             flag(
-                "field-too-long",
+                KindId::FieldTooLong,
                 Some("ERR_LIMIT"),
                 None,
                 "41 bytes in a 40-byte field",
             ),
-            flag("undefined", None, Some("t-card"), "no definition matches"),
+            flag(
+                KindId::Undefined,
+                None,
+                Some("t-card"),
+                "no definition matches",
+            ),
         ],
     );
     db
@@ -261,8 +267,8 @@ fn fifty_thousand_rows_are_paged() {
         .collect();
     let page = dir.path().join("big.html");
     let mut out = std::fs::File::create(&page).unwrap();
-    report::by_name("html")
-        .unwrap()
+    report::ReportFormat::Html
+        .reporter()
         .render(&report, &mut out)
         .unwrap();
     drop(out);

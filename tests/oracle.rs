@@ -12,11 +12,13 @@
 //! carry the msgid gettext shows instead, YAML/JSON locale roots are dropped,
 //! list indexes are `.i` and CLDR plural maps are forms of one key.
 
+use errata::model::FormatId;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use errata::charset::Charset;
 use errata::model::{Definition, DefinitionState, Warning};
-use errata::read::{self, Charset};
+use errata::read;
 use errata::rules::SourceOptions;
 use errata::scan::{self, Item, ScanContext};
 use serde_json::Value;
@@ -61,10 +63,14 @@ fn catalogs(format_dir: &str, extension: &str) -> Vec<(PathBuf, Value)> {
 }
 
 /// Scans a file as `errata scan` does: decode, then the named scanner.
-fn scan_file(path: &Path, format: &str, charset: Option<&str>) -> (Vec<Definition>, Vec<Warning>) {
+fn scan_file(
+    path: &Path,
+    format: FormatId,
+    charset: Option<&str>,
+) -> (Vec<Definition>, Vec<Warning>) {
     let declared = charset.map(|c| Charset::from_label(c).expect("known charset"));
     let mut opened = read::open(path, declared).expect("corpus file opens");
-    let scanner = scan::by_name(format).expect("format is registered");
+    let scanner = scan::scanner(format);
     let options = SourceOptions::default();
     let display = path.display().to_string();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
@@ -99,8 +105,11 @@ fn oracle_count(oracle: &Value, pointer: &str) -> usize {
 fn properties_match_java_util_properties() {
     for (path, oracle) in catalogs("properties", "properties") {
         let name = path.display();
-        let (defs, warnings) =
-            scan_file(&path, "properties", Some(oracle_str(&oracle, "encoding")));
+        let (defs, warnings) = scan_file(
+            &path,
+            FormatId::Properties,
+            Some(oracle_str(&oracle, "encoding")),
+        );
         assert!(warnings.is_empty(), "{name}: {warnings:?}");
         // Java keeps the last value of a repeated key; errata emits each occurrence.
         let got: BTreeMap<String, String> = defs
@@ -201,7 +210,7 @@ fn keys_of(oracle: &Value, field: &str) -> BTreeSet<String> {
 fn po_matches_polib_and_msgfmt() {
     for (path, oracle) in catalogs("po", "po") {
         let name = path.display();
-        let (defs, warnings) = scan_file(&path, "po", None);
+        let (defs, warnings) = scan_file(&path, FormatId::Po, None);
         assert!(warnings.is_empty(), "{name}: {warnings:?}");
         let live = by_key(defs.iter().filter(|d| d.state != DefinitionState::Obsolete));
         let obsolete = by_key(defs.iter().filter(|d| d.state == DefinitionState::Obsolete));
@@ -333,7 +342,7 @@ fn tree_expectation(
         .collect()
 }
 
-fn check_tree(format: &str, folder: &str, extension: &str, locale_root: Option<&str>) {
+fn check_tree(format: FormatId, folder: &str, extension: &str, locale_root: Option<&str>) {
     for (path, oracle) in catalogs(folder, extension) {
         let name = path.display();
         let (defs, warnings) = scan_file(&path, format, None);
@@ -368,10 +377,10 @@ fn check_tree(format: &str, folder: &str, extension: &str, locale_root: Option<&
 
 #[test]
 fn yaml_matches_pyyaml() {
-    check_tree("yaml", "yaml", "yml", Some("ru"));
+    check_tree(FormatId::Yaml, "yaml", "yml", Some("ru"));
 }
 
 #[test]
 fn json_matches_python_json() {
-    check_tree("json_i18n", "json", "json", None);
+    check_tree(FormatId::JsonI18n, "json", "json", None);
 }

@@ -5,6 +5,7 @@
 //! sqlglot, GnuCOBOL): entry counts and every key → value, limits and sizes.
 //! Mapping differences are documented in `docs/formats.md`.
 
+use errata::model::FormatId;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -35,9 +36,9 @@ fn corpus() -> PathBuf {
 }
 
 /// Scans `relative` (under the corpus) with the scanner `format`, as `errata scan` does.
-fn scan(relative: &str, format: &str) -> Vec<Item> {
+fn scan(relative: &str, format: FormatId) -> Vec<Item> {
     let path = corpus().join(relative);
-    let scanner = errata::scan::by_name(format).expect("registered format");
+    let scanner = errata::scan::scanner(format);
     let mut opened = errata::read::open(&path, None).expect("readable corpus file");
     let options = SourceOptions::default();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
@@ -112,7 +113,7 @@ fn string_map(value: &Value) -> BTreeMap<String, String> {
 #[test]
 fn resx_matches_element_tree() {
     let file = "resx/system-commandline-Resources.resx";
-    let items = scan(file, "resx");
+    let items = scan(file, FormatId::Resx);
     let oracle = oracle("resx/system-commandline-Resources.oracle.json");
     assert_eq!(warnings(&items), Vec::<String>::new());
     let defs = definitions(&items);
@@ -128,7 +129,7 @@ fn resx_matches_element_tree() {
 #[test]
 fn xliff_matches_element_tree() {
     let file = "xliff/system-commandline-Resources.ru.xlf";
-    let items = scan(file, "xliff");
+    let items = scan(file, FormatId::Xliff);
     let oracle = oracle("xliff/system-commandline-Resources.ru.oracle.json");
     assert_eq!(warnings(&items), Vec::<String>::new());
     let defs = definitions(&items);
@@ -160,7 +161,7 @@ fn xliff_matches_element_tree() {
 /// strings aapt2 compiled (`android_decoded`); plural items are keyed
 /// `name[quantity]`, array items `name[[i]]`.
 fn android_matches_aapt2(file: &str, oracle_file: &str) {
-    let items = scan(file, "android");
+    let items = scan(file, FormatId::Android);
     let oracle = oracle(oracle_file);
     assert_eq!(warnings(&items), Vec::<String>::new());
     let defs = definitions(&items);
@@ -212,7 +213,7 @@ fn android_markor_matches_aapt2() {
 /// SQL messages: every RAISE_APPLICATION_ERROR (keyed by its code) and
 /// DBMS_OUTPUT.PUT_LINE, with line and text as the sqlparse oracle reports them.
 fn sql_messages_match_sqlparse(file: &str, oracle_file: &str) {
-    let items = scan(file, "sql");
+    let items = scan(file, FormatId::Sql);
     let oracle = oracle(oracle_file);
     assert_eq!(warnings(&items), Vec::<String>::new());
     let mut expected = Vec::new();
@@ -260,7 +261,7 @@ fn sql_hr_code_matches_sqlparse() {
 /// `table.column`; columns without one (INT, TEXT) are not limits.
 #[test]
 fn sql_ddl_matches_sqlglot() {
-    let items = scan("sql/yii2-i18n-schema-mysql.sql", "sql");
+    let items = scan("sql/yii2-i18n-schema-mysql.sql", FormatId::Sql);
     let oracle = oracle("sql/yii2-i18n-schema-mysql.oracle.json");
     assert_eq!(warnings(&items), Vec::<String>::new());
     assert!(definitions(&items).is_empty());
@@ -292,7 +293,7 @@ fn sql_ddl_matches_sqlglot() {
 /// item counted; every non-blank initial value as a definition keyed by the name
 /// (blank ones — `VALUE SPACES` — are not texts, see docs/formats.md).
 fn cobol_matches_gnucobol(file: &str, oracle_file: &str) {
-    let items = scan(file, "cobol");
+    let items = scan(file, FormatId::Cobol);
     let oracle = oracle(oracle_file);
     assert_eq!(warnings(&items), Vec::<String>::new());
     let limits = limits(&items);

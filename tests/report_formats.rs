@@ -3,6 +3,7 @@
 
 mod common;
 
+use errata::model::KindId;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::cargo::cargo_bin_cmd;
@@ -37,7 +38,7 @@ fn seeded(dir: &Path) -> PathBuf {
             ),
         ],
         &[flag(
-            "field-too-long",
+            KindId::FieldTooLong,
             Some("ERR_LIMIT"),
             None,
             "41 bytes in a 40-byte field",

@@ -1,6 +1,7 @@
 //! Bad input never panics: the structured-format scanners over their fixtures cut
 //! at any point or with any character replaced, and over arbitrary text.
 
+use errata::model::FormatId;
 use std::path::Path;
 
 use errata::rules::SourceOptions;
@@ -8,14 +9,14 @@ use errata::scan::{Item, ScanContext};
 use proptest::prelude::*;
 
 /// (format, fixture) pairs; the SQL one is read with message-table options.
-const FIXTURES: &[(&str, &str)] = &[
-    ("resx", "resx/Errors.ru.resx"),
-    ("android", "android/res/values-ru/strings.xml"),
-    ("xliff", "xliff/Errors.ru.xlf"),
-    ("xliff", "xliff/errors-v2.ru.xliff"),
-    ("xsd", "xsd/payments.xsd"),
-    ("sql", "sql/messages.sql"),
-    ("cobol", "cobol/ERRMSG.cpy"),
+const FIXTURES: &[(FormatId, &str)] = &[
+    (FormatId::Resx, "resx/Errors.ru.resx"),
+    (FormatId::Android, "android/res/values-ru/strings.xml"),
+    (FormatId::Xliff, "xliff/Errors.ru.xlf"),
+    (FormatId::Xliff, "xliff/errors-v2.ru.xliff"),
+    (FormatId::Xsd, "xsd/payments.xsd"),
+    (FormatId::Sql, "sql/messages.sql"),
+    (FormatId::Cobol, "cobol/ERRMSG.cpy"),
 ];
 
 fn fixture(relative: &str) -> String {
@@ -26,8 +27,8 @@ fn fixture(relative: &str) -> String {
 }
 
 /// Scans `text` and checks every warning names the file and a line within it.
-fn scan_checked(format: &str, text: &str) {
-    let scanner = errata::scan::by_name(format).expect("registered");
+fn scan_checked(format: FormatId, text: &str) {
+    let scanner = errata::scan::scanner(format);
     let options = SourceOptions {
         table: Some("err_messages".into()),
         key_field: Some("code".into()),

@@ -4,13 +4,18 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{AuditInput, Flag, FlagKind, KindDocs};
+use super::{AuditInput, Flag, FlagKind, KindInfo};
 use crate::catalog::DefinitionView;
+use crate::model::{KindId, Severity};
 
 pub struct DuplicateKey;
 
-static DOCS: KindDocs = KindDocs {
-    name: "duplicate-key",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::DuplicateKey,
+    severity: Severity::Error,
+    title: "Key defined twice with different texts",
+    advice: "Keep one definition of the key and delete the other.",
+    needs_observations: false,
     what: "One key (same locale and plural form) defined more than once in one catalog file with different texts. Repeats with the same text are harmless and not flagged.",
     why: "Which text wins depends on the reader (first or last occurrence): the text a reviewer approved may not be the one shown.",
     evidence: "The file, locale and every occurrence's line and text.",
@@ -19,8 +24,8 @@ static DOCS: KindDocs = KindDocs {
 };
 
 impl FlagKind for DuplicateKey {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
@@ -45,7 +50,7 @@ impl FlagKind for DuplicateKey {
                 defs.sort_by_key(|d| d.row.line);
                 let lines: Vec<String> = defs.iter().map(|d| d.row.line.to_string()).collect();
                 Flag::on_key(
-                    DOCS.name,
+                    INFO.id,
                     system,
                     key,
                     format!("`{key}` is defined {} times in {path} (lines {})", defs.len(), lines.join(", ")),

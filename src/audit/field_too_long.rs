@@ -3,12 +3,17 @@
 use serde_json::json;
 
 use super::limits::{Limit, definition_length, for_definition, for_template, longest_instance};
-use super::{AuditInput, Flag, FlagKind, KindDocs};
+use super::{AuditInput, Flag, FlagKind, KindInfo};
+use crate::model::{KindId, Severity};
 
 pub struct FieldTooLong;
 
-static DOCS: KindDocs = KindDocs {
-    name: "field-too-long",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::FieldTooLong,
+    severity: Severity::Error,
+    title: "Text longer than a field it passes through",
+    advice: "Shorten the text (or widen the field) so it fits the limit in the field's own unit.",
+    needs_observations: false,
     what: "A text longer than a field it passes through (see \"Field limits\"), in that field's own unit. A definition longer with placeholders empty certainly exceeds; one that fits empty but not in the worst case (placeholder widths from the rules, else its longest observed instance) may exceed. An observed template exceeds when its longest raw instance does. A text held to several fields gets one flag, naming the tightest field exceeded (the largest overshoot relative to its max) and listing every field exceeded.",
     why: "The field cuts, rejects or garbles the text: the client sees half a sentence, or an error instead of the message.",
     evidence: "For each field exceeded: the limit (field, max, unit, encoding, provenance as `path:line` of the copybook, DDL, XSD or rules entry), the measured length, how it was measured (`placeholders_empty`, `placeholder_widths`, `longest_observed`, `longest_instance`) and whether it is certain.",
@@ -41,8 +46,8 @@ impl Excess<'_> {
 }
 
 impl FlagKind for FieldTooLong {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
@@ -77,7 +82,7 @@ impl FlagKind for FieldTooLong {
                     "may exceed"
                 };
                 flags.push(Flag::on_key(
-                    DOCS.name,
+                    INFO.id,
                     &d.row.system,
                     &d.row.key,
                     format!(
@@ -106,8 +111,9 @@ impl FlagKind for FieldTooLong {
                 .collect();
             if let Some((tightest, evidence)) = summarise(excesses) {
                 flags.push(Flag::on_template(
-                    DOCS.name,
-                    t,
+                    INFO.id,
+                    &t.system,
+                    &t.id,
                     format!(
                         "\"{}\" exceeds {}: longest instance {}",
                         t.template,
@@ -134,6 +140,7 @@ fn summarise(mut excesses: Vec<Excess<'_>>) -> Option<(Excess<'_>, serde_json::V
 mod tests {
     use super::*;
     use crate::audit::testing::*;
+    use crate::model::LimitUnit;
 
     /// 60 Cyrillic characters.
     const SIXTY: &str = "Ошибка обработки платежа, повторите попытку через пять минут";
@@ -148,9 +155,9 @@ mod tests {
             vec![],
         );
         snap.limits = vec![
-            limit_row("crm", "MSG.TEXT_CHAR", 100, "chars", None),
-            limit_row("crm", "MSG.TEXT_BYTE", 100, "bytes", Some("database")),
-            limit_row("abs", "ERRMSG.ERR-TEXT", 60, "bytes", Some("system")),
+            limit_row("crm", "MSG.TEXT_CHAR", 100, LimitUnit::Chars),
+            limit_row("crm", "MSG.TEXT_BYTE", 100, LimitUnit::database_bytes()),
+            limit_row("abs", "ERRMSG.ERR-TEXT", 60, LimitUnit::system_bytes()),
         ];
         let flags = FieldTooLong.check(&input(&snap, &rules));
         assert_eq!(
@@ -199,10 +206,11 @@ mod tests {
             "systems:\n  - name: web\n    roots: [web]\n    limits:\n      - field: TOAST\n        max: 20\n        unit: utf16\n",
         );
         let mut t = template("web", "Ошибка <NUM>", 2);
-        t.lengths = vec![
+        t.seen.lengths = [
             lengths_of(&"ж".repeat(15), 1),
             lengths_of(&"ж".repeat(25), 1),
-        ];
+        ]
+        .into();
         let fits = template("web", "Ок", 1);
         let snap = snapshot(vec![], vec![t, fits]);
         let flags = FieldTooLong.check(&input(&snap, &rules));

@@ -4,13 +4,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::{AuditInput, Flag, FlagKind, KindDocs};
+use super::{AuditInput, Flag, FlagKind, KindInfo};
 use crate::catalog::DefinitionView;
+use crate::model::{KindId, Severity};
 
 pub struct InconsistentText;
 
-static DOCS: KindDocs = KindDocs {
-    name: "inconsistent-text",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::InconsistentText,
+    severity: Severity::Warning,
+    title: "Same code, different texts across systems",
+    advice: "Agree on one text per code across systems.",
+    needs_observations: false,
     what: "Either the same key (error code) defined by several systems in the same locale with different texts, or the same text (same locale) defined under different keys. Texts are compared as templates, so placeholder syntax (`{0}` vs `%s`) does not count as a difference. One flag per system and key involved.",
     why: "A client who meets error E42 in the app and at the branch should read the same thing; and one text under two codes means support cannot tell which case happened.",
     evidence: "`same_key`: the locale and every system's text with `path:line`; or `same_text`: the locale, the text and the other keys with their systems and `path:line`.",
@@ -19,8 +24,8 @@ static DOCS: KindDocs = KindDocs {
 };
 
 impl FlagKind for InconsistentText {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
@@ -49,7 +54,7 @@ impl FlagKind for InconsistentText {
                 .collect();
             for system in &systems {
                 flags.push(Flag::on_key(
-                    DOCS.name,
+                    INFO.id,
                     system,
                     key,
                     format!(
@@ -86,7 +91,7 @@ impl FlagKind for InconsistentText {
                     .map(|d| json!({"system": d.row.system, "key": d.row.key, "at": super::at(d)}))
                     .collect();
                 flags.push(Flag::on_key(
-                    DOCS.name,
+                    INFO.id,
                     system,
                     key,
                     format!(

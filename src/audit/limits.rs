@@ -10,10 +10,10 @@ use serde_json::json;
 use super::AuditInput;
 use super::measure::Measure;
 use crate::catalog::{DefinitionView, LimitRow, TemplateView};
+use crate::charset::Charset;
 use crate::mask::{PLACEHOLDER_RE, normalise_placeholders, placeholder_names};
-use crate::model::{LimitUnit, Warning};
-use crate::read::Charset;
-use crate::rules::{LimitRule, LimitUnitName, System};
+use crate::model::{ByteEncoding, LimitUnit, MatchKind, Unit, Warning};
+use crate::rules::{LimitRule, System};
 
 /// The "Field limits" section of `docs/flags.md`.
 pub const DOCS: &str = r#"## Field limits
@@ -40,9 +40,8 @@ systems:
 A limit without `max` names a field a schema file declares: equal to the stored
 field name (case-insensitive), or its last dotted part (`ERR-TEXT` names
 `ERRMSG.ERR-TEXT`). Every declaration found applies. A limit naming a field no
-scanned schema file declares, or a declaration whose unit or encoding errata
-cannot measure, holds no text: `errata scan` reports it as a warning naming the
-rules entry or the schema file and line.
+scanned schema file declares holds no text: `errata scan` reports it as a
+warning naming the rules entry.
 Schema scanners store each declaration in the catalog's `limits` table as
 `unit` and `encoding`:
 
@@ -148,28 +147,23 @@ pub fn limits<'a>(input: &AuditInput<'a>, system: &str) -> Vec<Limit<'a>> {
         match (rule.max, rule.unit) {
             (Some(max), Some(unit)) => {
                 let measure = match unit {
-                    LimitUnitName::Chars => Some(Measure::Chars),
-                    LimitUnitName::Utf16 => Some(Measure::Utf16),
-                    LimitUnitName::SmsSegments => Some(Measure::SmsSegments),
-                    LimitUnitName::Bytes => rule
-                        .encoding
-                        .as_ref()
-                        .or(sys.encoding.as_ref())
-                        .map_or(Some(Charset::UTF_8), |e| Charset::from_label(&e.0))
-                        .map(Measure::Bytes),
+                    Unit::Chars => Measure::Chars,
+                    Unit::Utf16 => Measure::Utf16,
+                    Unit::SmsSegments => Measure::SmsSegments,
+                    Unit::Bytes => {
+                        Measure::Bytes(rule.encoding.or(sys.encoding).unwrap_or(Charset::UTF_8))
+                    }
                 };
-                if let Some(measure) = measure {
-                    out.push(Limit {
-                        field: rule.field.clone(),
-                        max,
-                        measure,
-                        provenance: rule
-                            .origin
-                            .as_ref()
-                            .map_or_else(|| "rules".to_string(), |o| o.to_string()),
-                        rule,
-                    });
-                }
+                out.push(Limit {
+                    field: rule.field.clone(),
+                    max,
+                    measure,
+                    provenance: rule
+                        .origin
+                        .as_ref()
+                        .map_or_else(|| "rules".to_string(), |o| o.to_string()),
+                    rule,
+                });
             }
             _ => out.extend(
                 input
@@ -177,14 +171,12 @@ pub fn limits<'a>(input: &AuditInput<'a>, system: &str) -> Vec<Limit<'a>> {
                     .limits
                     .iter()
                     .filter(|row| row.system == system && names_field(&rule.field, &row.field))
-                    .filter_map(|row| {
-                        Some(Limit {
-                            field: row.field.clone(),
-                            max: row.max,
-                            measure: stored_measure(row, sys)?,
-                            provenance: format!("{}:{}", row.path, row.line),
-                            rule,
-                        })
+                    .map(|row| Limit {
+                        field: row.field.clone(),
+                        max: row.max,
+                        measure: stored_measure(row, sys),
+                        provenance: format!("{}:{}", row.path, row.line),
+                        rule,
                     }),
             ),
         }
@@ -193,8 +185,7 @@ pub fn limits<'a>(input: &AuditInput<'a>, system: &str) -> Vec<Limit<'a>> {
 }
 
 /// Problems of the rules' limits that leave texts unchecked: a limit naming a
-/// field no scanned schema file declares, or a declaration whose unit or
-/// encoding errata cannot measure. Reported as scan warnings.
+/// field no scanned schema file declares. Reported as scan warnings.
 pub fn problems(input: &AuditInput<'_>) -> Vec<Warning> {
     let mut out = Vec::new();
     for sys in &input.rules.systems {
@@ -205,34 +196,18 @@ pub fn problems(input: &AuditInput<'_>) -> Vec<Warning> {
                 .map_or(("rules".to_string(), None), |o| {
                     (o.path.clone(), Some(o.line))
                 });
-            let rows: Vec<&LimitRow> = input
+            let declared = input
                 .snapshot
                 .limits
                 .iter()
-                .filter(|row| row.system == sys.name && names_field(&rule.field, &row.field))
-                .collect();
-            if rows.is_empty() {
+                .any(|row| row.system == sys.name && names_field(&rule.field, &row.field));
+            if !declared {
                 out.push(Warning::new(
                     path,
                     line,
                     format!(
                         "limit `{}` of system `{}` names no field a scanned schema file declares: no text is held to it",
                         rule.field, sys.name
-                    ),
-                ));
-            }
-            for row in rows
-                .into_iter()
-                .filter(|row| stored_measure(row, sys).is_none())
-            {
-                out.push(Warning::new(
-                    row.path.clone(),
-                    Some(row.line),
-                    format!(
-                        "field `{}` counts in `{}`{}, which errata cannot measure: no text is held to it",
-                        row.field,
-                        row.unit,
-                        row.encoding.as_deref().map(|e| format!(" of `{e}`")).unwrap_or_default()
                     ),
                 ));
             }
@@ -274,22 +249,16 @@ fn names_field(rule_field: &str, stored: &str) -> bool {
 
 /// The unit of a stored schema limit, with `system`/`database` encodings resolved
 /// from the rules (UTF-8 when the rules give none).
-fn stored_measure(row: &LimitRow, sys: &System) -> Option<Measure> {
-    match row.unit.as_str() {
-        "chars" => Some(Measure::Chars),
-        "utf16" => Some(Measure::Utf16),
-        "sms_segments" => Some(Measure::SmsSegments),
-        "bytes" => {
-            let label = match row.encoding.as_deref() {
-                None | Some(LimitUnit::SYSTEM_ENCODING) => sys.encoding.as_ref().map(|e| &e.0),
-                Some(LimitUnit::DATABASE_ENCODING) => sys.database_charset.as_ref().map(|e| &e.0),
-                Some(other) => return Charset::from_label(other).map(Measure::Bytes),
-            };
-            label
-                .map_or(Some(Charset::UTF_8), |l| Charset::from_label(l))
-                .map(Measure::Bytes)
-        }
-        _ => None,
+fn stored_measure(row: &LimitRow, sys: &System) -> Measure {
+    match row.unit {
+        LimitUnit::Chars => Measure::Chars,
+        LimitUnit::Utf16 => Measure::Utf16,
+        LimitUnit::SmsSegments => Measure::SmsSegments,
+        LimitUnit::Bytes(encoding) => Measure::Bytes(match encoding {
+            ByteEncoding::System => sys.encoding.unwrap_or(Charset::UTF_8),
+            ByteEncoding::Database => sys.database_charset.unwrap_or(Charset::UTF_8),
+            ByteEncoding::Charset(c) => c,
+        }),
     }
 }
 
@@ -349,7 +318,7 @@ pub fn definition_length(
                 .iter()
                 .filter(|t| {
                     t.definition_id.as_deref() == Some(def.row.id.as_str())
-                        && (sole || t.match_kind.as_deref() != Some("key"))
+                        && (sole || t.match_kind != Some(MatchKind::Key))
                 })
                 .filter_map(|t| longest_instance(limit, t))
                 .max()
@@ -372,14 +341,15 @@ fn widened(measure: Measure, literal: &str, width: u64) -> u64 {
 
 /// The longest raw instance of a template in the limit's unit.
 pub fn longest_instance(limit: &Limit<'_>, template: &TemplateView) -> Option<u64> {
-    if template.lengths.is_empty() {
+    if template.seen.lengths.is_empty() {
         // Catalogs written before lengths were kept have only the char count.
         return (limit.measure == Measure::Chars).then_some(template.max_raw_chars);
     }
     template
+        .seen
         .lengths
-        .iter()
-        .filter_map(|(l, _)| limit.measure.of_raw(l))
+        .keys()
+        .filter_map(|l| limit.measure.of_raw(l))
         .max()
 }
 
@@ -395,10 +365,15 @@ mod tests {
         );
         let mut snap = snapshot(vec![], vec![]);
         snap.limits = vec![
-            limit_row("crm", "MESSAGES.TEXT_BYTE", 100, "bytes", Some("database")),
-            limit_row("crm", "MESSAGES.TEXT_CHAR", 100, "chars", None),
-            limit_row("crm", "ERRMSG.ERR-TEXT", 60, "bytes", Some("system")),
-            limit_row("other", "MESSAGES.TEXT_CHAR", 1, "chars", None),
+            limit_row(
+                "crm",
+                "MESSAGES.TEXT_BYTE",
+                100,
+                LimitUnit::database_bytes(),
+            ),
+            limit_row("crm", "MESSAGES.TEXT_CHAR", 100, LimitUnit::Chars),
+            limit_row("crm", "ERRMSG.ERR-TEXT", 60, LimitUnit::system_bytes()),
+            limit_row("other", "MESSAGES.TEXT_CHAR", 1, LimitUnit::Chars),
         ];
         let input = input(&snap, &rules);
         let found = limits(&input, "crm");
@@ -435,7 +410,7 @@ mod tests {
     }
 
     #[test]
-    fn dangling_and_unmeasurable_schema_limits_are_reported() {
+    fn dangling_schema_limits_are_reported() {
         let rules = rules(
             "systems:\n  - name: abs\n    roots: [abs]\n    limits:\n      - field: ERR-TEXT\n      - field: NOWHERE\n      - field: FIXED\n        max: 3\n        unit: chars\n",
         );
@@ -444,8 +419,7 @@ mod tests {
             "abs",
             "ERRMSG.ERR-TEXT",
             60,
-            "bytes",
-            Some("no-such-code-page"),
+            LimitUnit::system_bytes(),
         )];
         let warnings: Vec<String> = problems(&input(&snap, &rules))
             .iter()
@@ -454,7 +428,6 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
-                "abs/schema.sql:1: field `ERRMSG.ERR-TEXT` counts in `bytes` of `no-such-code-page`, which errata cannot measure: no text is held to it",
                 "rules/test.yaml:6: limit `NOWHERE` of system `abs` names no field a scanned schema file declares: no text is held to it",
             ]
         );

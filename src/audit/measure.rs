@@ -5,8 +5,8 @@
 //! catalog keeps only these lengths); a [`Measure`] then reads the length in its
 //! own unit from it, or measures a catalog text directly.
 
+use crate::charset::Charset;
 use crate::model::RawLength;
-use crate::read::Charset;
 
 /// A unit a field counts in, with its encoding resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,14 +2,19 @@
 
 use serde_json::json;
 
-use super::{AuditInput, Flag, FlagKind, KindDocs};
+use super::{AuditInput, Flag, FlagKind, KindInfo};
 use crate::catalog::DefinitionView;
 use crate::cluster::{NearDupInput, near_duplicates};
+use crate::model::{KindId, Severity};
 
 pub struct NearDuplicate;
 
-static DOCS: KindDocs = KindDocs {
-    name: "near-duplicate",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::NearDuplicate,
+    severity: Severity::Note,
+    title: "Two texts that differ only slightly",
+    advice: "Merge the two texts into one, or make the difference deliberate.",
+    needs_observations: false,
     what: "Two definitions of the same locale (any systems) whose texts differ only slightly — a typo, punctuation, `е`/`ё`, a wording variant — as the clustering stage's near-duplicate finder measures them. Pairs of one key (its copies in several files or systems) are left to `inconsistent-text` and `duplicate-key`. One flag per pair, on the first definition in catalog order.",
     why: "Near-identical texts are usually one message written twice: they drift apart, get translated twice, and one of them often has the typo.",
     evidence: "Both keys with system, locale, text and `path:line`, and the similarity (0–1).",
@@ -18,8 +23,8 @@ static DOCS: KindDocs = KindDocs {
 };
 
 impl FlagKind for NearDuplicate {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
@@ -41,7 +46,7 @@ impl FlagKind for NearDuplicate {
             .map(|p| {
                 let (a, b) = (defs[p.a], defs[p.b]);
                 Flag::on_key(
-                    DOCS.name,
+                    INFO.id,
                     &a.row.system,
                     &a.row.key,
                     format!(

@@ -4,13 +4,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::{AuditInput, Flag, FlagKind, KindDocs};
+use super::{AuditInput, Flag, FlagKind, KindInfo};
 use crate::catalog::DefinitionView;
+use crate::model::{KindId, Severity};
 
 pub struct NeverSeen;
 
-static DOCS: KindDocs = KindDocs {
-    name: "never-seen",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::NeverSeen,
+    severity: Severity::Note,
+    title: "Defined but never shown to a client",
+    advice: "Check whether the text is still reachable; delete it if not.",
+    needs_observations: true,
     what: "A definition key none of whose locales' texts any observation of its system has matched, over the catalog's whole history (every scan so far). Only systems with at least one observed text are checked: a system whose logs were never scanned proves nothing.",
     why: "Dead texts cost translation and review and hide the live ones; a key never seen may also mean the logs show a different, hard-coded text instead.",
     evidence: "The key's locales and where each is defined (`path:line`).",
@@ -19,8 +24,8 @@ static DOCS: KindDocs = KindDocs {
 };
 
 impl FlagKind for NeverSeen {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
@@ -45,7 +50,7 @@ impl FlagKind for NeverSeen {
                     .map(|d| json!({"locale": d.row.locale, "at": super::at(d)}))
                     .collect();
                 Flag::on_key(
-                    DOCS.name,
+                    INFO.id,
                     system,
                     key,
                     format!(

@@ -3,12 +3,17 @@
 use regex::Regex;
 use serde_json::json;
 
-use super::{AuditInput, Flag, FlagKind, KindDocs};
+use super::{AuditInput, Flag, FlagKind, KindInfo};
+use crate::model::{KindId, Severity};
 
 pub struct OutdatedTerm;
 
-static DOCS: KindDocs = KindDocs {
-    name: "outdated-term",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::OutdatedTerm,
+    severity: Severity::Warning,
+    title: "Outdated term (old hotline, brand, browser)",
+    advice: "Replace the outdated term with the current one.",
+    needs_observations: false,
     what: "A definition or an observed text containing a term from the rules' `outdated_terms`: a literal `term` (case-insensitive) or a `regex` (also case-insensitive). An observed text is flagged only when no definition of its key (any locale) contains the term itself (that definition is flagged instead). Observed texts are checked after masking, so a term that masking replaces (a phone number becomes `<PHONE>`) is found in definitions only.",
     why: "Old hotline numbers, dead browsers, former brand names: the client is sent somewhere that no longer exists.",
     evidence: "The term or regex as written in the rules, the matched text and the rules' reason.",
@@ -17,8 +22,8 @@ static DOCS: KindDocs = KindDocs {
 };
 
 impl FlagKind for OutdatedTerm {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
@@ -44,7 +49,7 @@ impl FlagKind for OutdatedTerm {
             for (re, written, reason) in &terms {
                 if let Some(m) = re.find(&d.row.text) {
                     flags.push(Flag::on_key(
-                        DOCS.name,
+                        INFO.id,
                         &d.row.system,
                         &d.row.key,
                         format!(
@@ -71,8 +76,9 @@ impl FlagKind for OutdatedTerm {
                     continue;
                 }
                 flags.push(Flag::on_template(
-                    DOCS.name,
-                    t,
+                    INFO.id,
+                    &t.system,
+                    &t.id,
                     format!(
                         "\"{}\" contains outdated \"{}\": {reason}",
                         t.template,

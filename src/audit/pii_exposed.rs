@@ -2,12 +2,17 @@
 
 use serde_json::json;
 
-use super::{AuditInput, Flag, FlagKind, KindDocs};
+use super::{AuditInput, Flag, FlagKind, KindInfo};
+use crate::model::{KindId, Severity};
 
 pub struct PiiExposed;
 
-static DOCS: KindDocs = KindDocs {
-    name: "pii-exposed",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::PiiExposed,
+    severity: Severity::Error,
+    title: "Personal data shown to clients",
+    advice: "Stop putting personal data into client-facing texts; mask it where the text is built.",
+    needs_observations: true,
     what: "An observed client-visible text that contained personal data before masking: a full card number, an account, an e-mail, a phone, an INN or SNILS shown to a client (masking found it and replaced it with a placeholder such as `<CARD>`).",
     why: "Showing a full card number or someone's personal data on screen, in an SMS or in a push notification breaks PCI DSS and personal-data law, and the text is also logged.",
     evidence: "The kinds of personal data and how many were found, over all instances; never a value.",
@@ -16,8 +21,8 @@ static DOCS: KindDocs = KindDocs {
 };
 
 impl FlagKind for PiiExposed {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
@@ -25,16 +30,20 @@ impl FlagKind for PiiExposed {
             .snapshot
             .templates
             .iter()
-            .filter(|t| t.pii.iter().any(|(_, n)| *n > 0))
+            .filter(|t| t.seen.pii.values().any(|n| *n > 0))
             .map(|t| {
-                let kinds: Vec<String> = t.pii.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+                // By name, as reports list them.
+                let mut pii: Vec<_> = t.seen.pii.iter().collect();
+                pii.sort_by_key(|(k, _)| k.as_str());
+                let kinds: Vec<String> = pii.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
                 Flag::on_template(
-                    DOCS.name,
-                    t,
+                    INFO.id,
+                    &t.system,
+                    &t.id,
                     format!("\"{}\" showed clients personal data: {}", t.template, kinds.join(", ")),
                     json!({
-                        "pii": t.pii.iter().map(|(k, n)| json!({"kind": k, "count": n})).collect::<Vec<_>>(),
-                        "instances": t.count,
+                        "pii": pii.iter().map(|(k, n)| json!({"kind": k, "count": n})).collect::<Vec<_>>(),
+                        "instances": t.seen.count,
                     }),
                 )
             })
@@ -50,7 +59,7 @@ mod tests {
     #[test]
     fn templates_that_held_personal_data_are_flagged_without_values() {
         let mut card = template("crm", "Карта <CARD> заблокирована", 4);
-        card.pii = vec![("card".to_string(), 4)];
+        card.seen.pii = [(crate::model::PiiKind::Card, 4)].into();
         let clean = template("crm", "Сервис недоступен", 9);
         let snap = snapshot(vec![], vec![card, clean]);
         let rules = rules("{}");

@@ -4,13 +4,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::{AuditInput, Flag, FlagKind, KindDocs};
+use super::{AuditInput, Flag, FlagKind, KindInfo};
 use crate::mask::placeholder_names;
+use crate::model::{KindId, Severity};
 
 pub struct PlaceholderMismatch;
 
-static DOCS: KindDocs = KindDocs {
-    name: "placeholder-mismatch",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::PlaceholderMismatch,
+    severity: Severity::Error,
+    title: "Translations with different placeholders",
+    advice: "Give every translation of the key the same placeholders.",
+    needs_observations: false,
     what: "A key whose translations (locales of one system) use different sets of placeholders, as written (`{0}`, `{amount}`, `%s`, `%1$s`, `${name}`…). The placeholders of all plural forms of a locale count together, since a form may rightly omit the number.",
     why: "A translation missing `{amount}` hides the amount from the client; an extra one prints a raw `{1}` or crashes the formatter.",
     evidence: "Each locale's placeholders, with `path:line` of its definitions.",
@@ -19,8 +24,8 @@ static DOCS: KindDocs = KindDocs {
 };
 
 impl FlagKind for PlaceholderMismatch {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
@@ -69,7 +74,7 @@ fn check_with(input: &AuditInput<'_>, names: impl Fn(&str) -> Vec<String>) -> Ve
                 .map(|(locale, (set, at))| (*locale, json!({"placeholders": set, "at": at})))
                 .collect();
             Flag::on_key(
-                DOCS.name,
+                INFO.id,
                 system,
                 key,
                 format!(

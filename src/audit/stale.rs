@@ -5,12 +5,17 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::{AuditInput, Flag, FlagKind, KindDocs, date_of};
+use super::{AuditInput, Flag, FlagKind, KindInfo};
+use crate::model::{KindId, Severity};
 
 pub struct Stale;
 
-static DOCS: KindDocs = KindDocs {
-    name: "stale",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::Stale,
+    severity: Severity::Note,
+    title: "Not seen in the logs for a long time",
+    advice: "Check whether the text is still reachable; delete it if not.",
+    needs_observations: true,
     what: "A definition key, or an observed text matching no definition, whose last observation is more than `stale_after` days (rules: per system, else top level, else 30) before the as-of date. A key's last observation is the latest over all its locales; keys never observed are `never-seen` instead.",
     why: "A text that stopped appearing was probably replaced or its feature retired; keeping it costs review and translation.",
     evidence: "The last observation's date, the as-of date, `stale_after` and the days since.",
@@ -19,14 +24,14 @@ static DOCS: KindDocs = KindDocs {
 };
 
 impl FlagKind for Stale {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
         let mut last_by_key: BTreeMap<(&str, &str), Option<NaiveDate>> = BTreeMap::new();
         for d in input.live_definitions() {
-            let last = d.last_seen.as_deref().and_then(date_of);
+            let last = d.last_seen.map(|t| t.date());
             let e = last_by_key.entry((&d.row.system, &d.row.key)).or_default();
             *e = (*e).max(last);
         }
@@ -34,7 +39,7 @@ impl FlagKind for Stale {
         for ((system, key), last) in last_by_key {
             if let Some((evidence, days)) = staleness(input, system, last) {
                 flags.push(Flag::on_key(
-                    DOCS.name,
+                    INFO.id,
                     system,
                     key,
                     format!("`{key}` was last shown {days} days before {}", input.as_of),
@@ -48,10 +53,13 @@ impl FlagKind for Stale {
             .iter()
             .filter(|t| t.definition_id.is_none())
         {
-            if let Some((evidence, days)) = staleness(input, &t.system, date_of(&t.last_seen)) {
+            if let Some((evidence, days)) =
+                staleness(input, &t.system, Some(t.seen.last_seen.date()))
+            {
                 flags.push(Flag::on_template(
-                    DOCS.name,
-                    t,
+                    INFO.id,
+                    &t.system,
+                    &t.id,
                     format!(
                         "\"{}\" was last shown {days} days before {}",
                         t.template, input.as_of
@@ -110,7 +118,7 @@ mod tests {
         let mut t3 = template("abs", "Старый", 1);
         let mut t4 = template("web", "Ничей", 1);
         for t in [&mut t2, &mut t3, &mut t4] {
-            t.last_seen = "2024-06-01T00:00:00".to_string();
+            t.seen.last_seen = at("2024-06-01T00:00:00");
         }
         observe(&mut fresh, &mut t1);
         observe(&mut old, &mut t2);

@@ -4,7 +4,8 @@
 
 use serde_json::json;
 
-use super::{AuditInput, Flag, KindDocs};
+use super::{AuditInput, KindInfo};
+use crate::model::{Flag, KindId, Severity};
 use crate::rules::Suppression;
 
 /// The "Suppressing flags" section of `docs/flags.md`.
@@ -31,25 +32,33 @@ the scan's `--as-of`) it no longer suppresses and is reported as
 `unused-suppression`. Neither of these two can be suppressed: fix the rules.
 "#;
 
-/// The two kinds this file reports.
-pub static DOCS: [KindDocs; 2] = [
-    KindDocs {
-        name: "expired-suppression",
-        what: "A `suppress` entry of the rules whose `until` day is before the as-of date. It no longer suppresses anything: the flags it covered are shown again.",
-        why: "Suppressions are promises with a deadline (\"fixed in the next release\"); an expired one means the promise was not kept or the entry was forgotten.",
-        evidence: "The entry's kind, system, key or template, reason and `until` day.",
-        fix: "Fix what the suppressed flags point at, or extend `until` with a new reason.",
-        suppress: "Cannot be suppressed: edit or remove the entry.",
-    },
-    KindDocs {
-        name: "unused-suppression",
-        what: "A `suppress` entry of the rules, not expired, that matched no flag of this scan.",
-        why: "The problem it accepted is gone (or the entry is misspelt, e.g. a wrong kind or key): a stale entry would silently hide a future flag.",
-        evidence: "The entry's kind, system, key or template and reason.",
-        fix: "Remove the entry, or correct its kind, system, key or template.",
-        suppress: "Cannot be suppressed: edit or remove the entry.",
-    },
-];
+/// `expired-suppression`.
+pub static EXPIRED: KindInfo = KindInfo {
+    id: KindId::ExpiredSuppression,
+    severity: Severity::Warning,
+    title: "A suppression past its `until` date",
+    advice: "Fix the text, or renew the suppression with a new date and reason.",
+    needs_observations: false,
+    what: "A `suppress` entry of the rules whose `until` day is before the as-of date. It no longer suppresses anything: the flags it covered are shown again.",
+    why: "Suppressions are promises with a deadline (\"fixed in the next release\"); an expired one means the promise was not kept or the entry was forgotten.",
+    evidence: "The entry's kind, system, key or template, reason and `until` day.",
+    fix: "Fix what the suppressed flags point at, or extend `until` with a new reason.",
+    suppress: "Cannot be suppressed: edit or remove the entry.",
+};
+
+/// `unused-suppression`.
+pub static UNUSED: KindInfo = KindInfo {
+    id: KindId::UnusedSuppression,
+    severity: Severity::Note,
+    title: "A suppression that matches no flag",
+    advice: "Delete the suppression from the rules.",
+    needs_observations: false,
+    what: "A `suppress` entry of the rules, not expired, that matched no flag of this scan.",
+    why: "The problem it accepted is gone (or the entry is misspelt, e.g. a wrong kind or key): a stale entry would silently hide a future flag.",
+    evidence: "The entry's kind, system, key or template and reason.",
+    fix: "Remove the entry, or correct its kind, system, key or template.",
+    suppress: "Cannot be suppressed: edit or remove the entry.",
+};
 
 /// Marks suppressed flags and returns the flags about the suppressions themselves.
 pub fn apply(input: &AuditInput<'_>, flags: &mut [Flag]) -> Vec<Flag> {
@@ -71,7 +80,7 @@ pub fn apply(input: &AuditInput<'_>, flags: &mut [Flag]) -> Vec<Flag> {
             "reason": s.reason,
             "until": s.until.map(|d| d.to_string()),
         });
-        let about = |kind: &'static str, message: String| Flag {
+        let about = |kind: KindId, message: String| Flag {
             kind,
             system: s.system.clone().unwrap_or_else(|| "*".to_string()),
             key: s.key.clone(),
@@ -82,7 +91,7 @@ pub fn apply(input: &AuditInput<'_>, flags: &mut [Flag]) -> Vec<Flag> {
         };
         if expired {
             out.push(about(
-                DOCS[0].name,
+                EXPIRED.id,
                 format!(
                     "suppression of `{}` expired on {} ({})",
                     s.kind,
@@ -92,7 +101,7 @@ pub fn apply(input: &AuditInput<'_>, flags: &mut [Flag]) -> Vec<Flag> {
             ));
         } else if !used {
             out.push(about(
-                DOCS[1].name,
+                UNUSED.id,
                 format!("suppression of `{}` matches no flag ({})", s.kind, s.reason),
             ));
         }
@@ -115,7 +124,7 @@ mod tests {
     use super::*;
     use crate::audit::testing::*;
 
-    fn flag(kind: &'static str, key: &str) -> Flag {
+    fn flag(kind: KindId, key: &str) -> Flag {
         Flag::on_key(kind, "abs", key, String::new(), json!({}))
     }
 
@@ -126,7 +135,11 @@ mod tests {
         );
         let snap = snapshot(vec![], vec![]);
         let input = input(&snap, &rules);
-        let mut flags = vec![flag("stale", "A"), flag("stale", "B"), flag("stale", "C")];
+        let mut flags = vec![
+            flag(KindId::Stale, "A"),
+            flag(KindId::Stale, "B"),
+            flag(KindId::Stale, "C"),
+        ];
         let about = apply(&input, &mut flags);
         assert_eq!(flags[0].suppressed.as_deref(), Some("seasonal"));
         assert_eq!(
@@ -134,15 +147,15 @@ mod tests {
             "expired suppressions do not suppress"
         );
         assert_eq!(flags[2].suppressed.as_deref(), Some("still valid"));
-        let kinds: Vec<(&str, &str, Option<&str>)> = about
+        let kinds: Vec<(KindId, &str, Option<&str>)> = about
             .iter()
             .map(|f| (f.kind, f.system.as_str(), f.key.as_deref()))
             .collect();
         assert_eq!(
             kinds,
             vec![
-                ("expired-suppression", "*", Some("B")),
-                ("unused-suppression", "web", None)
+                (KindId::ExpiredSuppression, "*", Some("B")),
+                (KindId::UnusedSuppression, "web", None)
             ]
         );
     }

@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 
 use super::AuditInput;
 use crate::catalog::{DefinitionRow, DefinitionView, LimitRow, Snapshot, TemplateView};
-use crate::model::RawLength;
+use crate::model::{
+    DefinitionState, LimitUnit, MatchKind, RawLength, SeenIn, Sightings, parse_time,
+};
 use crate::rules::{Rules, load_text};
 
 /// The as-of date of every test input.
@@ -29,7 +31,7 @@ pub fn def(system: &str, key: &str, locale: &str, text: &str) -> DefinitionView 
             form: None,
             text: text.to_string(),
             template: text.to_string(),
-            state: "live".to_string(),
+            state: DefinitionState::Live,
             note: None,
             path,
             line: 1,
@@ -40,35 +42,45 @@ pub fn def(system: &str, key: &str, locale: &str, text: &str) -> DefinitionView 
     }
 }
 
+/// A stored time, `YYYY-MM-DDTHH:MM:SS`.
+pub fn at(time: &str) -> chrono::NaiveDateTime {
+    parse_time(time).expect("a valid stored time")
+}
+
 /// A template seen `count` times on 2024-06-29, matching no definition.
 pub fn template(system: &str, text: &str, count: u64) -> TemplateView {
     let raw = super::measure::raw_length(text);
+    let when = at("2024-06-29T10:00:00");
+    let mut seen = Sightings::new(count, when, when);
+    seen.days.insert(when.date(), count);
+    seen.sources.insert(
+        format!("{system}/app.log"),
+        SeenIn {
+            count,
+            first_line: 1,
+        },
+    );
+    seen.samples.push(text.to_string());
+    seen.lengths.insert(raw, count);
     TemplateView {
         id: crate::cluster::template_id(system, text),
         system: system.to_string(),
         template: text.to_string(),
         key: None,
-        count,
-        first_seen: "2024-06-29T10:00:00".to_string(),
-        last_seen: "2024-06-29T10:00:00".to_string(),
         max_raw_chars: raw.chars,
         definition_id: None,
         match_kind: None,
-        samples: vec![text.to_string()],
-        days: vec![("2024-06-29".to_string(), count)],
-        sources: vec![(format!("{system}/app.log"), count, 1)],
-        pii: Vec::new(),
-        lengths: vec![(raw, count)],
+        seen,
     }
 }
 
 /// Ties `template` to `def` as the matcher would, and counts it on the definition.
 pub fn observe(def: &mut DefinitionView, template: &mut TemplateView) {
     template.definition_id = Some(def.row.id.clone());
-    template.match_kind = Some("template".to_string());
-    def.observed += template.count;
-    def.first_seen = Some(template.first_seen.clone());
-    def.last_seen = Some(template.last_seen.clone());
+    template.match_kind = Some(MatchKind::Template);
+    def.observed += template.seen.count;
+    def.first_seen = Some(template.seen.first_seen);
+    def.last_seen = Some(template.seen.last_seen);
 }
 
 /// A histogram of one raw length seen `count` times.
@@ -76,19 +88,12 @@ pub fn lengths_of(text: &str, count: u64) -> (RawLength, u64) {
     (super::measure::raw_length(text), count)
 }
 
-pub fn limit_row(
-    system: &str,
-    field: &str,
-    max: u64,
-    unit: &str,
-    encoding: Option<&str>,
-) -> LimitRow {
+pub fn limit_row(system: &str, field: &str, max: u64, unit: LimitUnit) -> LimitRow {
     LimitRow {
         system: system.to_string(),
         field: field.to_string(),
         max,
-        unit: unit.to_string(),
-        encoding: encoding.map(str::to_string),
+        unit,
         path: format!("{system}/schema.sql"),
         line: 1,
     }

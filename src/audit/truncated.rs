@@ -4,16 +4,21 @@ use serde_json::json;
 
 use super::limits::{definition_length, for_template};
 use super::measure::Measure;
-use super::{AuditInput, Flag, FlagKind, KindDocs};
+use super::{AuditInput, Flag, FlagKind, KindInfo};
 use crate::catalog::{DefinitionView, TemplateView};
+use crate::model::{KindId, MatchKind, Severity};
 
 pub struct Truncated;
 
 /// Fewest instances cut at the same length that count as a cut, not a coincidence.
 const MIN_CUT_INSTANCES: u64 = 3;
 
-static DOCS: KindDocs = KindDocs {
-    name: "truncated",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::Truncated,
+    severity: Severity::Error,
+    title: "Clients see the text cut off",
+    advice: "Shorten the definition to fit the legacy field, or widen the field.",
+    needs_observations: true,
     what: "An observed template at least 3 of whose raw instances stop exactly at a field's limit, in the field's unit, while its definition goes on (the definition is longer than the limit with placeholders empty, or in the worst case) or longer instances of the same template exist. The definition is the one matched (any match kind, `truncated` included; among the locales of the matched key, the one whose text starts with the template's) or, for a template matching none, a definition of the system that starts with the template's text. Limits in SMS segments are not checked: segments split a text, they do not cut it.",
     why: "The legacy field cuts the text the client sees: \"Обратитесь в отделение банка по адр\" tells nobody anything.",
     evidence: "The limit (field, max, unit, encoding, provenance), how many instances stop exactly at it out of how many, the definition's key and length, and the longest instance.",
@@ -22,8 +27,8 @@ static DOCS: KindDocs = KindDocs {
 };
 
 impl FlagKind for Truncated {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
@@ -49,7 +54,7 @@ impl FlagKind for Truncated {
                 }
                 let mut at_limit = 0;
                 let mut longest = 0;
-                for (length, count) in &t.lengths {
+                for (length, count) in &t.seen.lengths {
                     let Some(n) = limit.measure.of_raw(length) else {
                         continue;
                     };
@@ -76,18 +81,19 @@ impl FlagKind for Truncated {
                     continue;
                 }
                 flags.push(Flag::on_template(
-                    DOCS.name,
-                    t,
+                    INFO.id,
+                    &t.system,
+                    &t.id,
                     format!(
                         "{at_limit} of {} instances of \"{}\" stop exactly at {}",
-                        t.count,
+                        t.seen.count,
                         t.template,
                         limit.describe()
                     ),
                     json!({
                         "limit": limit.evidence(),
                         "instances_at_limit": at_limit,
-                        "instances": t.count,
+                        "instances": t.seen.count,
                         "longest_instance": longest,
                         "definition": definition_goes_on.map(|(d, n)| json!({
                             "key": d.row.key,
@@ -106,8 +112,8 @@ impl FlagKind for Truncated {
 /// For a template matched as `truncated`, its definition; for one matching no
 /// definition, a longer live definition of its system starting with its text.
 pub fn cut_from<'a>(input: &AuditInput<'a>, t: &TemplateView) -> Option<&'a DefinitionView> {
-    match (&t.definition_id, t.match_kind.as_deref()) {
-        (Some(id), Some("truncated")) => input.definition(id),
+    match (&t.definition_id, t.match_kind) {
+        (Some(id), Some(MatchKind::Truncated)) => input.definition(id),
         (Some(_), _) => None,
         (None, _) => input
             .live_definitions()
@@ -126,6 +132,7 @@ fn starts_with(d: &DefinitionView, cut: &str) -> bool {
 mod tests {
     use super::*;
     use crate::audit::testing::*;
+    use crate::model::LimitUnit;
 
     const FULL: &str = "Операция отклонена: превышен суточный лимит. Обратитесь в отделение банка";
 
@@ -143,15 +150,14 @@ mod tests {
         let mut cut_three = template("abs", &cut(60), 3);
         observe(&mut en, &mut cut_three);
         let mut cut_twice = template("abs", &cut(59), 2);
-        cut_twice.lengths = vec![lengths_of(&cut(60), 2)];
+        cut_twice.seen.lengths = [lengths_of(&cut(60), 2)].into();
         let short_whole = template("abs", "Операция выполнена", 5);
         let mut snap = snapshot(vec![en, d], vec![cut_three, cut_twice, short_whole]);
         snap.limits = vec![limit_row(
             "abs",
             "ERRMSG.ERR-TEXT",
             60,
-            "bytes",
-            Some("system"),
+            LimitUnit::system_bytes(),
         )];
         let flags = Truncated.check(&input(&snap, &rules));
         assert_eq!(
@@ -176,12 +182,13 @@ mod tests {
             "systems:\n  - name: crm\n    roots: [crm]\n    limits:\n      - field: UI\n        max: 20\n        unit: chars\n",
         );
         let mut cut_and_whole = template("crm", "Карта <CARD> закрыта", 4);
-        cut_and_whole.lengths = vec![
+        cut_and_whole.seen.lengths = [
             lengths_of(&"x".repeat(20), 3),
             lengths_of(&"x".repeat(31), 1),
-        ];
+        ]
+        .into();
         let mut exactly_twenty = template("crm", "Ровно двадцать симв.", 4);
-        exactly_twenty.lengths = vec![lengths_of(&"x".repeat(20), 4)];
+        exactly_twenty.seen.lengths = [lengths_of(&"x".repeat(20), 4)].into();
         let snap = snapshot(vec![], vec![cut_and_whole, exactly_twenty]);
         let flags = Truncated.check(&input(&snap, &rules));
         assert_eq!(

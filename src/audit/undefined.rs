@@ -3,12 +3,17 @@
 use serde_json::json;
 
 use super::truncated::cut_from;
-use super::{AuditInput, Flag, FlagKind, KindDocs};
+use super::{AuditInput, Flag, FlagKind, KindInfo};
+use crate::model::{KindId, Severity, format_time};
 
 pub struct Undefined;
 
-static DOCS: KindDocs = KindDocs {
-    name: "undefined",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::Undefined,
+    severity: Severity::Warning,
+    title: "Text shown to clients that no catalog defines",
+    advice: "Move the hard-coded text into the system's message catalog so someone owns it.",
+    needs_observations: true,
     what: "An observed template of a system that matches no definition of that system, by key or by text. A template that is a cut-off start of a definition (the `truncated` case, or a `truncated` match) is not undefined.",
     why: "The text is hard-coded somewhere: nobody owns it, nobody translates or reviews it.",
     evidence: "The captured key (if any), the count, first and last seen, where it was first seen (`path:line`).",
@@ -17,8 +22,8 @@ static DOCS: KindDocs = KindDocs {
 };
 
 impl FlagKind for Undefined {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
@@ -29,21 +34,23 @@ impl FlagKind for Undefined {
             .filter(|t| t.definition_id.is_none() && cut_from(input, t).is_none())
             .map(|t| {
                 let seen_at = t
+                    .seen
                     .sources
-                    .first()
-                    .map(|(path, _, line)| format!("{path}:{line}"));
+                    .first_key_value()
+                    .map(|(path, s)| format!("{path}:{}", s.first_line));
                 Flag::on_template(
-                    DOCS.name,
-                    t,
+                    INFO.id,
+                    &t.system,
+                    &t.id,
                     format!(
                         "\"{}\" ({}×) matches no definition of {}",
-                        t.template, t.count, t.system
+                        t.template, t.seen.count, t.system
                     ),
                     json!({
                         "key": t.key,
-                        "count": t.count,
-                        "first_seen": t.first_seen,
-                        "last_seen": t.last_seen,
+                        "count": t.seen.count,
+                        "first_seen": format_time(t.seen.first_seen),
+                        "last_seen": format_time(t.seen.last_seen),
                         "seen_at": seen_at,
                     }),
                 )

@@ -6,13 +6,18 @@ use serde_json::json;
 
 use super::limits::{Limit, for_definition, for_template};
 use super::measure::Measure;
-use super::{AuditInput, Flag, FlagKind, KindDocs};
-use crate::read::Charset;
+use super::{AuditInput, Flag, FlagKind, KindInfo};
+use crate::charset::Charset;
+use crate::model::{KindId, Severity};
 
 pub struct UnencodableChar;
 
-static DOCS: KindDocs = KindDocs {
-    name: "unencodable-char",
+pub static INFO: KindInfo = KindInfo {
+    id: KindId::UnencodableChar,
+    severity: Severity::Error,
+    title: "Character the field's encoding cannot show",
+    advice: "Replace the character with one the target encoding has (e.g. \" for «», ... for …).",
+    needs_observations: false,
     what: "A text containing characters the encoding of a byte-counted field it passes through cannot represent: emoji, `✓`, `é` in windows-1251; `«»`, `…`, `№`, `—`, NBSP in EBCDIC code pages; Cyrillic in Latin ones. Definitions are checked as written; observed templates as masked (placeholders are ASCII). One flag per text and encoding.",
     why: "The legacy system replaces the character with `?` or garbage, or rejects the whole message.",
     evidence: "The encoding, the characters with their code points (`U+2026`), and the fields (limits with provenance) using that encoding.",
@@ -21,8 +26,8 @@ static DOCS: KindDocs = KindDocs {
 };
 
 impl FlagKind for UnencodableChar {
-    fn docs(&self) -> &'static KindDocs {
-        &DOCS
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
 
     fn check(&self, input: &AuditInput<'_>) -> Vec<Flag> {
@@ -31,7 +36,7 @@ impl FlagKind for UnencodableChar {
             let fields = for_definition(input, d);
             for (charset, chars, limits) in unencodable(fields, &d.row.text) {
                 flags.push(Flag::on_key(
-                    DOCS.name,
+                    INFO.id,
                     &d.row.system,
                     &d.row.key,
                     format!(
@@ -54,8 +59,9 @@ impl FlagKind for UnencodableChar {
             let fields = for_template(input, t, input.template_key(t));
             for (charset, chars, limits) in unencodable(fields, &t.template) {
                 flags.push(Flag::on_template(
-                    DOCS.name,
-                    t,
+                    INFO.id,
+                    &t.system,
+                    &t.id,
                     format!(
                         "\"{}\" has {} not in {}",
                         t.template,

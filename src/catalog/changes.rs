@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Catalog, CatalogError, StoredFlag};
+use super::{Catalog, CatalogError};
+use crate::model::{Flag, KindId};
 
 /// A definition or template as a run held it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -33,33 +34,19 @@ pub struct Changes {
     pub gone_definitions: Vec<ItemRef>,
     pub new_templates: Vec<ItemRef>,
     pub gone_templates: Vec<ItemRef>,
-    pub new_flags: Vec<StoredFlag>,
+    pub new_flags: Vec<Flag>,
     /// Flags of the previous run that the latest run no longer raises.
-    pub cleared_flags: Vec<StoredFlag>,
+    pub cleared_flags: Vec<Flag>,
 }
 
-impl StoredFlag {
-    /// What makes a flag the same flag in another run: kind, system, and the key
-    /// or template it is about (never its message, which may quote line numbers).
-    pub fn identity(&self) -> (&str, &str, Option<&str>, Option<&str>) {
-        (
-            &self.kind,
-            &self.system,
-            self.key.as_deref(),
-            self.template.as_deref(),
-        )
-    }
-}
-
-type Identity = (String, String, Option<String>, Option<String>);
-
-fn owned_identity(flag: &StoredFlag) -> Identity {
-    let (kind, system, key, template) = flag.identity();
+/// What makes a flag the same flag in another run: kind, system, and the key or
+/// template it is about (never its message, which may quote line numbers).
+fn identity(flag: &Flag) -> (KindId, &str, Option<&str>, Option<&str>) {
     (
-        kind.to_string(),
-        system.to_string(),
-        key.map(str::to_string),
-        template.map(str::to_string),
+        flag.kind,
+        &flag.system,
+        flag.key.as_deref(),
+        flag.template.as_deref(),
     )
 }
 
@@ -133,17 +120,20 @@ impl Catalog {
         }
         let now = self.run_flags(latest.id)?;
         let before = self.run_flags(previous)?;
-        let now_ids: BTreeSet<_> = now.iter().map(owned_identity).collect();
-        let before_ids: BTreeSet<_> = before.iter().map(owned_identity).collect();
-        changes.new_flags = now
+        let now_ids: BTreeSet<_> = now.iter().map(identity).collect();
+        let before_ids: BTreeSet<_> = before.iter().map(identity).collect();
+        let new_flags = now
             .iter()
-            .filter(|f| !before_ids.contains(&owned_identity(f)))
+            .filter(|f| !before_ids.contains(&identity(f)))
             .cloned()
             .collect();
-        changes.cleared_flags = before
-            .into_iter()
-            .filter(|f| !now_ids.contains(&owned_identity(f)))
+        let cleared_flags = before
+            .iter()
+            .filter(|f| !now_ids.contains(&identity(f)))
+            .cloned()
             .collect();
+        changes.new_flags = new_flags;
+        changes.cleared_flags = cleared_flags;
         Ok(Some(changes))
     }
 
@@ -170,10 +160,16 @@ impl Catalog {
 mod tests {
     use super::*;
     use crate::catalog::{DefinitionRow, FileBatch, FileRecord, RunStats};
+    use crate::model::{DefinitionState, FormatId, Role};
 
     fn batch(keys: &[&str]) -> FileBatch {
         FileBatch {
-            file: FileRecord::unread("abs/m.properties", "abs", "definitions", "properties"),
+            file: FileRecord::unread(
+                "abs/m.properties",
+                "abs",
+                Role::Definitions,
+                FormatId::Properties,
+            ),
             definitions: Some(
                 keys.iter()
                     .enumerate()
@@ -185,7 +181,7 @@ mod tests {
                         form: None,
                         text: format!("text {k}"),
                         template: format!("text {k}"),
-                        state: "live".to_string(),
+                        state: DefinitionState::Live,
                         note: None,
                         path: "abs/m.properties".to_string(),
                         line: i as u64 + 1,
@@ -198,8 +194,8 @@ mod tests {
         }
     }
 
-    fn flag(kind: &'static str, key: &str) -> crate::audit::Flag {
-        crate::audit::Flag {
+    fn flag(kind: KindId, key: &str) -> Flag {
+        Flag {
             kind,
             system: "abs".to_string(),
             key: Some(key.to_string()),
@@ -210,7 +206,7 @@ mod tests {
         }
     }
 
-    fn scan(catalog: &mut Catalog, keys: &[&str], flags: &[crate::audit::Flag]) {
+    fn scan(catalog: &mut Catalog, keys: &[&str], flags: &[Flag]) {
         let run = catalog.begin_run("2026-11-25").unwrap();
         catalog.commit(run, &[batch(keys)]).unwrap();
         catalog
@@ -241,9 +237,9 @@ mod tests {
     #[test]
     fn compares_the_latest_run_with_the_one_before() {
         let mut catalog = Catalog::open_in_memory().unwrap();
-        scan(&mut catalog, &["A", "B"], &[flag("stale", "A")]);
-        scan(&mut catalog, &["B", "C"], &[flag("stale", "A")]);
-        scan(&mut catalog, &["C", "D"], &[flag("stale", "C")]);
+        scan(&mut catalog, &["A", "B"], &[flag(KindId::Stale, "A")]);
+        scan(&mut catalog, &["B", "C"], &[flag(KindId::Stale, "A")]);
+        scan(&mut catalog, &["C", "D"], &[flag(KindId::Stale, "C")]);
         let changes = catalog.changes().unwrap().unwrap();
         assert_eq!(changes.previous_run, Some(2));
         let labels = |items: &[ItemRef]| items.iter().map(|i| i.label.clone()).collect::<Vec<_>>();

@@ -10,16 +10,19 @@ use std::time::Duration;
 
 use rusqlite::{Connection, params};
 
-use crate::model::Warning;
+use crate::model::{
+    DefinitionState, Flag, FormatId, MatchKind, Role, Sightings, Warning, format_time,
+};
 
 mod changes;
 mod lock;
 mod query;
 pub mod schema;
+mod sql;
 
 pub use changes::{Changes, ItemRef};
 pub use lock::{LockError, ScanLock, lock_path};
-pub use query::{DefinitionView, LimitRow, RunView, Snapshot, StoredFlag, TemplateView};
+pub use query::{DefinitionView, LimitRow, RunView, Snapshot, TemplateView};
 
 /// A catalog that cannot be opened or written: exit code 2, nothing written.
 #[derive(Debug, thiserror::Error)]
@@ -42,8 +45,8 @@ pub struct FileRecord {
     pub id: Option<i64>,
     pub path: String,
     pub system: String,
-    pub role: String,
-    pub format: String,
+    pub role: Role,
+    pub format: FormatId,
     pub encoding: String,
     pub dev: u64,
     pub inode: u64,
@@ -60,13 +63,13 @@ pub struct FileRecord {
 
 impl FileRecord {
     /// A file not read yet: no identity, no position (for building batches by hand).
-    pub fn unread(path: &str, system: &str, role: &str, format: &str) -> FileRecord {
+    pub fn unread(path: &str, system: &str, role: Role, format: FormatId) -> FileRecord {
         FileRecord {
             id: None,
             path: path.to_string(),
             system: system.to_string(),
-            role: role.to_string(),
-            format: format.to_string(),
+            role,
+            format,
             encoding: "UTF-8".to_string(),
             dev: 0,
             inode: 0,
@@ -91,32 +94,20 @@ pub struct DefinitionRow {
     pub form: Option<String>,
     pub text: String,
     pub template: String,
-    pub state: String,
+    pub state: DefinitionState,
     pub note: Option<String>,
     pub path: String,
     pub line: u64,
 }
 
 /// New observations of one template from one batch, to be added to the stored counts.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TemplateDelta {
     pub id: String,
     pub system: String,
     pub template: String,
     pub key: Option<String>,
-    pub count: u64,
-    pub first_seen: String,
-    pub last_seen: String,
-    pub max_raw_chars: u64,
-    /// `(YYYY-MM-DD, count)`.
-    pub days: Vec<(String, u64)>,
-    /// Distinct masked instances (at most three are kept).
-    pub samples: Vec<String>,
-    /// `(path, count, first line)` where it was seen.
-    pub sources: Vec<(String, u64, u64)>,
-    pub pii: Vec<(crate::mask::PiiKind, u32)>,
-    /// Histogram of raw instance lengths: `(lengths, count)`.
-    pub lengths: Vec<(crate::model::RawLength, u64)>,
+    pub seen: Sightings,
 }
 
 /// Everything one file contributed, committed together with its new position.
@@ -131,6 +122,14 @@ pub struct FileBatch {
     pub warnings: Vec<Warning>,
 }
 
+/// Which definition a template matches, and how (`None`s: it matches none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateMatch {
+    pub template: String,
+    pub definition: Option<String>,
+    pub kind: Option<MatchKind>,
+}
+
 /// Counters of one scan run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RunStats {
@@ -143,9 +142,6 @@ pub struct RunStats {
     pub templates: u64,
     pub warnings: u64,
 }
-
-/// Most samples kept per template.
-pub const MAX_SAMPLES: usize = 3;
 
 pub struct Catalog {
     conn: Connection,
@@ -235,11 +231,8 @@ impl Catalog {
     /// a scan of another tree supplies them anew while observations stay.
     pub fn forget_definitions(&mut self) -> Result<(), CatalogError> {
         let tx = self.write()?;
-        tx.execute_batch(
-            "DELETE FROM definitions;
-             DELETE FROM limits;
-             DELETE FROM files WHERE role <> 'observations';",
-        )?;
+        tx.execute_batch("DELETE FROM definitions; DELETE FROM limits;")?;
+        tx.execute("DELETE FROM files WHERE role <> ?1", [Role::Observations])?;
         tx.commit()?;
         Ok(())
     }
@@ -346,16 +339,13 @@ impl Catalog {
         Ok(())
     }
 
-    /// Re-derives which definition each template matches, with `find` deciding.
-    pub fn update_matches(
-        &mut self,
-        matches: &[(String, Option<String>, Option<&'static str>)],
-    ) -> Result<(), CatalogError> {
-        self.write_each(matches, |tx, (template, definition, kind)| {
+    /// Stores which definition each template matches.
+    pub fn update_matches(&mut self, matches: &[TemplateMatch]) -> Result<(), CatalogError> {
+        self.write_each(matches, |tx, m| {
             tx.prepare_cached(
                 "UPDATE templates SET definition_id = ?2, match_kind = ?3 WHERE id = ?1",
             )?
-            .execute(params![template, definition, kind])?;
+            .execute(params![m.template, m.definition, m.kind])?;
             Ok(())
         })
     }
@@ -365,7 +355,7 @@ impl Catalog {
         &mut self,
         run: i64,
         stats: &RunStats,
-        flags: &[crate::audit::Flag],
+        flags: &[Flag],
     ) -> Result<(), CatalogError> {
         let tx = self.write()?;
         tx.execute("DELETE FROM flags WHERE run_id = ?1", [run])?;
@@ -466,8 +456,8 @@ fn write_batch(
                 l.system,
                 l.field,
                 l.max as i64,
-                l.unit,
-                l.encoding,
+                l.unit.unit(),
+                l.unit.encoding().map(|e| e.label()),
                 l.path,
                 l.line as i64
             ])?;
@@ -522,6 +512,7 @@ fn replace_definitions(
 }
 
 fn add_template(tx: &rusqlite::Transaction<'_>, t: &TemplateDelta) -> rusqlite::Result<()> {
+    let seen = &t.seen;
     tx.execute(
         "INSERT INTO templates (id, system, template, key, count, first_seen, last_seen, max_raw_chars)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -537,10 +528,10 @@ fn add_template(tx: &rusqlite::Transaction<'_>, t: &TemplateDelta) -> rusqlite::
             t.system,
             t.template,
             t.key,
-            t.count as i64,
-            t.first_seen,
-            t.last_seen,
-            t.max_raw_chars as i64
+            seen.count as i64,
+            format_time(seen.first_seen),
+            format_time(seen.last_seen),
+            seen.max_raw_chars() as i64
         ],
     )?;
     {
@@ -548,8 +539,8 @@ fn add_template(tx: &rusqlite::Transaction<'_>, t: &TemplateDelta) -> rusqlite::
             "INSERT INTO template_days (template_id, day, count) VALUES (?1, ?2, ?3)
              ON CONFLICT(template_id, day) DO UPDATE SET count = count + ?3",
         )?;
-        for (day, count) in &t.days {
-            stmt.execute(params![t.id, day, *count as i64])?;
+        for (day, count) in &seen.days {
+            stmt.execute(params![t.id, day.to_string(), *count as i64])?;
         }
     }
     {
@@ -558,11 +549,11 @@ fn add_template(tx: &rusqlite::Transaction<'_>, t: &TemplateDelta) -> rusqlite::
             [&t.id],
             |r| r.get(0),
         )?;
-        let mut room = MAX_SAMPLES.saturating_sub(have as usize);
+        let mut room = crate::model::MAX_SAMPLES.saturating_sub(have as usize);
         let mut stmt = tx.prepare_cached(
             "INSERT OR IGNORE INTO template_samples (template_id, sample) VALUES (?1, ?2)",
         )?;
-        for s in &t.samples {
+        for s in &seen.samples {
             if room == 0 {
                 break;
             }
@@ -574,8 +565,8 @@ fn add_template(tx: &rusqlite::Transaction<'_>, t: &TemplateDelta) -> rusqlite::
             "INSERT INTO template_sources (template_id, path, count, first_line) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(template_id, path) DO UPDATE SET count = count + ?3, first_line = MIN(first_line, ?4)",
         )?;
-        for (path, count, line) in &t.sources {
-            stmt.execute(params![t.id, path, *count as i64, *line as i64])?;
+        for (path, s) in &seen.sources {
+            stmt.execute(params![t.id, path, s.count as i64, s.first_line as i64])?;
         }
     }
     {
@@ -583,8 +574,8 @@ fn add_template(tx: &rusqlite::Transaction<'_>, t: &TemplateDelta) -> rusqlite::
             "INSERT INTO template_pii (template_id, kind, count) VALUES (?1, ?2, ?3)
              ON CONFLICT(template_id, kind) DO UPDATE SET count = count + ?3",
         )?;
-        for (kind, count) in &t.pii {
-            stmt.execute(params![t.id, kind.as_str(), *count as i64])?;
+        for (kind, count) in &seen.pii {
+            stmt.execute(params![t.id, kind, *count as i64])?;
         }
     }
     {
@@ -593,7 +584,7 @@ fn add_template(tx: &rusqlite::Transaction<'_>, t: &TemplateDelta) -> rusqlite::
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(template_id, chars, utf8, utf16, sms_segments) DO UPDATE SET count = count + ?6",
         )?;
-        for (l, count) in &t.lengths {
+        for (l, count) in &seen.lengths {
             stmt.execute(params![
                 t.id,
                 l.chars as i64,
@@ -616,7 +607,7 @@ fn insert_warning(tx: &rusqlite::Transaction<'_>, run: i64, w: &Warning) -> rusq
 }
 
 fn now() -> String {
-    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string()
+    format_time(chrono::Local::now().naive_local())
 }
 
 #[cfg(test)]
@@ -640,7 +631,7 @@ mod tests {
             other.execute_batch("COMMIT").unwrap();
         });
         let batch = FileBatch {
-            file: FileRecord::unread("abs/a.log", "abs", "observations", "log_lines"),
+            file: FileRecord::unread("abs/a.log", "abs", Role::Observations, FormatId::LogLines),
             definitions: None,
             limits: None,
             templates: Vec::new(),

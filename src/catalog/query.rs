@@ -2,9 +2,12 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use rusqlite::params;
 
-use super::{Catalog, CatalogError, DefinitionRow};
+use super::sql::{day, time};
+use super::{Catalog, CatalogError, DefinitionRow, TemplateMatch};
+use crate::model::{Flag, LimitUnit, MatchKind, RawLength, SeenIn, Sightings, Unit};
 
 /// A definition with what the logs showed of it.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,8 +15,8 @@ pub struct DefinitionView {
     pub row: DefinitionRow,
     /// Observations matched to it (sum over its templates).
     pub observed: u64,
-    pub first_seen: Option<String>,
-    pub last_seen: Option<String>,
+    pub first_seen: Option<NaiveDateTime>,
+    pub last_seen: Option<NaiveDateTime>,
 }
 
 /// A template with its counts and evidence.
@@ -23,21 +26,12 @@ pub struct TemplateView {
     pub system: String,
     pub template: String,
     pub key: Option<String>,
-    pub count: u64,
-    pub first_seen: String,
-    pub last_seen: String,
+    /// The longest raw instance in characters (kept apart from `seen.lengths`:
+    /// catalogs written before lengths were kept have only this).
     pub max_raw_chars: u64,
     pub definition_id: Option<String>,
-    pub match_kind: Option<String>,
-    pub samples: Vec<String>,
-    /// `(day, count)`, by day.
-    pub days: Vec<(String, u64)>,
-    /// `(path, count, first line)`, by path.
-    pub sources: Vec<(String, u64, u64)>,
-    /// `(kind, count)` of personal data masked in its instances.
-    pub pii: Vec<(String, u64)>,
-    /// Histogram of raw instance lengths, `(lengths, count)`, shortest first.
-    pub lengths: Vec<(crate::model::RawLength, u64)>,
+    pub match_kind: Option<MatchKind>,
+    pub seen: Sightings,
 }
 
 /// A field limit as stored (from a schema file).
@@ -46,23 +40,9 @@ pub struct LimitRow {
     pub system: String,
     pub field: String,
     pub max: u64,
-    /// `chars`, `bytes`, `utf16` or `sms_segments`.
-    pub unit: String,
-    pub encoding: Option<String>,
+    pub unit: LimitUnit,
     pub path: String,
     pub line: u64,
-}
-
-/// A flag as stored with a run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredFlag {
-    pub kind: String,
-    pub system: String,
-    pub key: Option<String>,
-    pub template: Option<String>,
-    pub message: String,
-    pub evidence: serde_json::Value,
-    pub suppressed: Option<String>,
 }
 
 /// A scan run as stored.
@@ -86,21 +66,19 @@ pub struct Snapshot {
     /// The latest finished run, if any.
     pub last_run: Option<RunView>,
     /// Flags of the latest finished run.
-    pub flags: Vec<StoredFlag>,
+    pub flags: Vec<Flag>,
 }
 
 impl Snapshot {
-    /// Sets which definition each template matches (`(template id, definition id,
-    /// match kind)`), as [`Catalog::update_matches`] stores it, and recounts usage.
-    pub fn apply_matches(&mut self, matches: &[(String, Option<String>, Option<&'static str>)]) {
-        let by_template: HashMap<&str, (&Option<String>, &Option<&str>)> = matches
-            .iter()
-            .map(|(t, d, k)| (t.as_str(), (d, k)))
-            .collect();
+    /// Sets which definition each template matches, as [`Catalog::update_matches`]
+    /// stores it, and recounts usage.
+    pub fn apply_matches(&mut self, matches: &[TemplateMatch]) {
+        let by_template: HashMap<&str, &TemplateMatch> =
+            matches.iter().map(|m| (m.template.as_str(), m)).collect();
         for t in &mut self.templates {
-            if let Some((definition, kind)) = by_template.get(t.id.as_str()) {
-                t.definition_id = (*definition).clone();
-                t.match_kind = kind.map(str::to_string);
+            if let Some(m) = by_template.get(t.id.as_str()) {
+                t.definition_id = m.definition.clone();
+                t.match_kind = m.kind;
             }
         }
         self.count_usage();
@@ -108,21 +86,22 @@ impl Snapshot {
 
     /// Each definition's observations: the sum over the templates matched to it.
     fn count_usage(&mut self) {
-        let mut usage: HashMap<&str, (u64, &str, &str)> = HashMap::new();
+        let mut usage: HashMap<&str, (u64, NaiveDateTime, NaiveDateTime)> = HashMap::new();
         for t in &self.templates {
             if let Some(def) = &t.definition_id {
-                let e = usage
-                    .entry(def.as_str())
-                    .or_insert((0, &t.first_seen, &t.last_seen));
-                e.0 += t.count;
-                e.1 = e.1.min(&t.first_seen);
-                e.2 = e.2.max(&t.last_seen);
+                let e =
+                    usage
+                        .entry(def.as_str())
+                        .or_insert((0, t.seen.first_seen, t.seen.last_seen));
+                e.0 += t.seen.count;
+                e.1 = e.1.min(t.seen.first_seen);
+                e.2 = e.2.max(t.seen.last_seen);
             }
         }
         for d in &mut self.definitions {
             let (observed, first, last) = usage
                 .get(d.row.id.as_str())
-                .map(|(c, f, l)| (*c, Some(f.to_string()), Some(l.to_string())))
+                .map(|&(c, f, l)| (c, Some(f), Some(l)))
                 .unwrap_or((0, None, None));
             d.observed = observed;
             d.first_seen = first;
@@ -140,78 +119,7 @@ impl Catalog {
             .query_map([], |r| r.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
 
-        let mut samples: HashMap<String, Vec<String>> = HashMap::new();
-        for row in conn
-            .prepare(
-                "SELECT template_id, sample FROM template_samples ORDER BY template_id, sample",
-            )?
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        {
-            let (id, s) = row?;
-            samples.entry(id).or_default().push(s);
-        }
-        let mut days: HashMap<String, Vec<(String, u64)>> = HashMap::new();
-        for row in conn
-            .prepare("SELECT template_id, day, count FROM template_days ORDER BY template_id, day")?
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })?
-        {
-            let (id, d, c) = row?;
-            days.entry(id).or_default().push((d, c as u64));
-        }
-        let mut sources: HashMap<String, Vec<(String, u64, u64)>> = HashMap::new();
-        for row in conn
-            .prepare("SELECT template_id, path, count, first_line FROM template_sources ORDER BY template_id, path")?
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
-            })?
-        {
-            let (id, p, c, l) = row?;
-            sources.entry(id).or_default().push((p, c as u64, l as u64));
-        }
-        let mut pii: HashMap<String, Vec<(String, u64)>> = HashMap::new();
-        for row in conn
-            .prepare(
-                "SELECT template_id, kind, count FROM template_pii ORDER BY template_id, kind",
-            )?
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })?
-        {
-            let (id, k, c) = row?;
-            pii.entry(id).or_default().push((k, c as u64));
-        }
-
-        let mut lengths: HashMap<String, Vec<(crate::model::RawLength, u64)>> = HashMap::new();
-        for row in conn
-            .prepare(
-                "SELECT template_id, chars, utf8, utf16, sms_segments, count FROM template_lengths
-                 ORDER BY template_id, chars, utf8, utf16, sms_segments",
-            )?
-            .query_map([], |r| {
-                let length = crate::model::RawLength {
-                    chars: r.get::<_, i64>(1)? as u64,
-                    utf8: r.get::<_, i64>(2)? as u64,
-                    utf16: r.get::<_, i64>(3)? as u64,
-                    sms_segments: r.get::<_, i64>(4)? as u64,
-                };
-                Ok((r.get::<_, String>(0)?, length, r.get::<_, i64>(5)? as u64))
-            })?
-        {
-            let (id, l, c) = row?;
-            lengths.entry(id).or_default().push((l, c));
-        }
-
-        let templates = conn
+        let mut templates = conn
             .prepare(
                 "SELECT id, system, template, key, count, first_seen, last_seen, max_raw_chars, definition_id, match_kind
                  FROM templates ORDER BY system, count DESC, template, id",
@@ -222,30 +130,89 @@ impl Catalog {
                     system: r.get(1)?,
                     template: r.get(2)?,
                     key: r.get(3)?,
-                    count: r.get::<_, i64>(4)? as u64,
-                    first_seen: r.get(5)?,
-                    last_seen: r.get(6)?,
                     max_raw_chars: r.get::<_, i64>(7)? as u64,
                     definition_id: r.get(8)?,
                     match_kind: r.get(9)?,
-                    samples: Vec::new(),
-                    days: Vec::new(),
-                    sources: Vec::new(),
-                    pii: Vec::new(),
-                    lengths: Vec::new(),
+                    seen: Sightings::new(
+                        r.get::<_, i64>(4)? as u64,
+                        time(r.get(5)?)?,
+                        time(r.get(6)?)?,
+                    ),
                 })
             })?
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .map(|mut t| {
-                t.samples = samples.remove(&t.id).unwrap_or_default();
-                t.days = days.remove(&t.id).unwrap_or_default();
-                t.sources = sources.remove(&t.id).unwrap_or_default();
-                t.pii = pii.remove(&t.id).unwrap_or_default();
-                t.lengths = lengths.remove(&t.id).unwrap_or_default();
-                t
-            })
-            .collect::<Vec<_>>();
+            .collect::<Result<Vec<_>, _>>()?;
+        let position: HashMap<String, usize> = templates
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
+        for row in conn
+            .prepare(
+                "SELECT template_id, sample FROM template_samples ORDER BY template_id, sample",
+            )?
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        {
+            let (id, sample) = row?;
+            if let Some(&i) = position.get(&id) {
+                templates[i].seen.samples.push(sample);
+            }
+        }
+        for row in conn
+            .prepare("SELECT template_id, day, count FROM template_days")?
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, day(r.get(1)?)?, r.get::<_, i64>(2)?))
+            })?
+        {
+            let (id, day, count) = row?;
+            if let Some(&i) = position.get(&id) {
+                templates[i].seen.days.insert(day, count as u64);
+            }
+        }
+        for row in conn
+            .prepare("SELECT template_id, path, count, first_line FROM template_sources")?
+            .query_map([], |r| {
+                let seen_in = SeenIn {
+                    count: r.get::<_, i64>(2)? as u64,
+                    first_line: r.get::<_, i64>(3)? as u64,
+                };
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, seen_in))
+            })?
+        {
+            let (id, path, seen_in) = row?;
+            if let Some(&i) = position.get(&id) {
+                templates[i].seen.sources.insert(path, seen_in);
+            }
+        }
+        for row in conn
+            .prepare("SELECT template_id, kind, count FROM template_pii")?
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, i64>(2)?))
+            })?
+        {
+            let (id, kind, count) = row?;
+            if let Some(&i) = position.get(&id) {
+                templates[i].seen.pii.insert(kind, count as u64);
+            }
+        }
+        for row in conn
+            .prepare(
+                "SELECT template_id, chars, utf8, utf16, sms_segments, count FROM template_lengths",
+            )?
+            .query_map([], |r| {
+                let length = RawLength {
+                    chars: r.get::<_, i64>(1)? as u64,
+                    utf8: r.get::<_, i64>(2)? as u64,
+                    utf16: r.get::<_, i64>(3)? as u64,
+                    sms_segments: r.get::<_, i64>(4)? as u64,
+                };
+                Ok((r.get::<_, String>(0)?, length, r.get::<_, i64>(5)? as u64))
+            })?
+        {
+            let (id, length, count) = row?;
+            if let Some(&i) = position.get(&id) {
+                templates[i].seen.lengths.insert(length, count);
+            }
+        }
 
         let definitions = conn
             .prepare(
@@ -283,12 +250,20 @@ impl Catalog {
                  ORDER BY system, field, path, line",
             )?
             .query_map([], |r| {
+                let unit: Unit = r.get(3)?;
+                let encoding: Option<String> = r.get(4)?;
+                let unit = LimitUnit::from_parts(unit, encoding.as_deref()).ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        4,
+                        rusqlite::types::Type::Text,
+                        format!("unknown byte encoding `{}`", encoding.unwrap_or_default()).into(),
+                    )
+                })?;
                 Ok(LimitRow {
                     system: r.get(0)?,
                     field: r.get(1)?,
                     max: r.get::<_, i64>(2)? as u64,
-                    unit: r.get(3)?,
-                    encoding: r.get(4)?,
+                    unit,
                     path: r.get(5)?,
                     line: r.get::<_, i64>(6)? as u64,
                 })
@@ -314,7 +289,7 @@ impl Catalog {
     }
 
     /// The flags stored with run `run`, sorted.
-    pub fn run_flags(&self, run: i64) -> Result<Vec<StoredFlag>, CatalogError> {
+    pub fn run_flags(&self, run: i64) -> Result<Vec<Flag>, CatalogError> {
         Ok(self
             .conn
             .prepare(
@@ -323,7 +298,7 @@ impl Catalog {
             )?
             .query_map([run], |r| {
                 let evidence: String = r.get(5)?;
-                Ok(StoredFlag {
+                Ok(Flag {
                     kind: r.get(0)?,
                     system: r.get(1)?,
                     key: r.get(2)?,
@@ -398,24 +373,26 @@ impl Catalog {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::super::{FileBatch, FileRecord, TemplateDelta};
     use super::*;
-    use crate::model::RawLength;
+    use crate::model::{FormatId, Role};
 
     fn batch(path: &str, lengths: Vec<(RawLength, u64)>) -> FileBatch {
+        let at = crate::model::parse_time("2024-06-01T00:00:00").unwrap();
+        let mut seen = Sightings::new(lengths.iter().map(|(_, n)| n).sum(), at, at);
+        seen.lengths = lengths.into_iter().collect();
         FileBatch {
-            file: FileRecord::unread(path, "abs", "observations", "log_lines"),
+            file: FileRecord::unread(path, "abs", Role::Observations, FormatId::LogLines),
             definitions: None,
             limits: None,
             templates: vec![TemplateDelta {
                 id: "t1".to_string(),
                 system: "abs".to_string(),
                 template: "Ошибка".to_string(),
-                count: lengths.iter().map(|(_, n)| n).sum(),
-                first_seen: "2024-06-01T00:00:00".to_string(),
-                last_seen: "2024-06-01T00:00:00".to_string(),
-                lengths,
-                ..TemplateDelta::default()
+                key: None,
+                seen,
             }],
             warnings: Vec::new(),
         }
@@ -444,7 +421,10 @@ mod tests {
             .commit(1, &[batch("b.log", vec![(long, 1)])])
             .unwrap();
         let snap = catalog.snapshot().unwrap();
-        assert_eq!(snap.templates[0].lengths, vec![(short, 2), (long, 4)]);
-        assert_eq!(snap.templates[0].count, 6);
+        assert_eq!(
+            snap.templates[0].seen.lengths,
+            BTreeMap::from([(short, 2), (long, 4)])
+        );
+        assert_eq!(snap.templates[0].seen.count, 6);
     }
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::CheckError;
+use crate::model::KindId;
 
 /// The format version written and understood.
 pub const VERSION: u32 = 1;
@@ -27,7 +28,7 @@ pub struct Baseline {
 #[serde(deny_unknown_fields)]
 pub struct BaselineEntry {
     pub fingerprint: String,
-    pub kind: String,
+    pub kind: KindId,
     pub system: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -88,7 +89,7 @@ mod tests {
     fn entry(fp: &str) -> BaselineEntry {
         BaselineEntry {
             fingerprint: fp.to_string(),
-            kind: "stale".to_string(),
+            kind: KindId::Stale,
             system: "abs".to_string(),
             key: Some("ERR".to_string()),
             template: None,

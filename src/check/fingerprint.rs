@@ -5,11 +5,18 @@
 //! the template text). Never the file, line or message: editing elsewhere in a
 //! file, moving a key, or rewording a message keeps the fingerprint.
 
+use crate::model::KindId;
+
 /// Version prefix, so a future change of the recipe cannot match old baselines.
 const VERSION: &str = "v1";
 
 /// The fingerprint of a flag of `kind` on `key` or `template` in `system`.
-pub fn fingerprint(kind: &str, system: &str, key: Option<&str>, template: Option<&str>) -> String {
+pub fn fingerprint(
+    kind: KindId,
+    system: &str,
+    key: Option<&str>,
+    template: Option<&str>,
+) -> String {
     let subject = match (key, template) {
         (_, Some(t)) => format!("template\0{t}"),
         (Some(k), None) => format!("key\0{k}"),
@@ -38,19 +45,22 @@ mod tests {
 
     #[test]
     fn depends_on_kind_system_and_subject_only() {
-        let a = fingerprint("stale", "abs", Some("ERR_1"), None);
-        assert_eq!(a, fingerprint("stale", "abs", Some("ERR_1"), None));
+        let a = fingerprint(KindId::Stale, "abs", Some("ERR_1"), None);
+        assert_eq!(a, fingerprint(KindId::Stale, "abs", Some("ERR_1"), None));
         assert!(a.starts_with("v1:"));
-        assert_ne!(a, fingerprint("stale", "abs", Some("ERR_2"), None));
-        assert_ne!(a, fingerprint("stale", "cards", Some("ERR_1"), None));
-        assert_ne!(a, fingerprint("never-seen", "abs", Some("ERR_1"), None));
+        assert_ne!(a, fingerprint(KindId::Stale, "abs", Some("ERR_2"), None));
+        assert_ne!(a, fingerprint(KindId::Stale, "cards", Some("ERR_1"), None));
+        assert_ne!(
+            a,
+            fingerprint(KindId::NeverSeen, "abs", Some("ERR_1"), None)
+        );
         // A key and a template id that happen to be equal are different subjects.
-        assert_ne!(a, fingerprint("stale", "abs", None, Some("ERR_1")));
+        assert_ne!(a, fingerprint(KindId::Stale, "abs", None, Some("ERR_1")));
     }
 
     #[test]
     fn repeats_get_numbered_in_order() {
-        let fp = fingerprint("field-too-long", "abs", Some("K"), None);
+        let fp = fingerprint(KindId::FieldTooLong, "abs", Some("K"), None);
         let mut list = vec![fp.clone(), fp.clone(), "other".to_string(), fp.clone()];
         disambiguate(&mut list);
         assert_eq!(

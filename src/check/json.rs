@@ -4,8 +4,17 @@
 use std::io::Write;
 
 use super::CheckOutcome;
+use crate::report::Reporter;
 
-pub(super) fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
+pub struct Json;
+
+impl Reporter<CheckOutcome> for Json {
+    fn render(&self, outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
+        render(outcome, out)
+    }
+}
+
+fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(
         &mut *out,
         &serde_json::json!({
@@ -19,13 +28,16 @@ pub(super) fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Re
 #[cfg(test)]
 mod tests {
     use crate::check::tests::snapshot;
-    use crate::check::{Severity, evaluate, render};
+    use crate::check::{CheckFormat, Severity, evaluate};
 
     #[test]
     fn carries_status_fingerprint_and_failure() {
         let outcome = evaluate(&snapshot(), true, None, Severity::Error);
         let mut out = Vec::new();
-        render("json", &outcome, &mut out).unwrap();
+        CheckFormat::Json
+            .reporter()
+            .render(&outcome, &mut out)
+            .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["failed"], true);
         let first = &v["outcome"]["findings"][0];

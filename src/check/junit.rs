@@ -11,15 +11,24 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
 use super::{CheckOutcome, Finding, Status};
+use crate::report::Reporter;
 
 fn xml_err(e: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::other(e.to_string())
 }
 
-pub(super) fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
+pub struct Junit;
+
+impl Reporter<CheckOutcome> for Junit {
+    fn render(&self, outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
+        render(outcome, out)
+    }
+}
+
+fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
     let mut by_kind: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &outcome.findings {
-        by_kind.entry(&f.kind).or_default().push(f);
+        by_kind.entry(f.kind.as_str()).or_default().push(f);
     }
     let failures = outcome.findings.iter().filter(|f| f.failing).count();
     let tests = outcome.findings.len().max(1);
@@ -116,11 +125,14 @@ fn suite<W: Write>(w: &mut Writer<W>, name: &str, findings: &[&Finding]) -> std:
 #[cfg(test)]
 mod tests {
     use crate::check::tests::snapshot;
-    use crate::check::{Severity, evaluate, render};
+    use crate::check::{CheckFormat, Severity, evaluate};
 
     fn junit(outcome: &crate::check::CheckOutcome) -> String {
         let mut out = Vec::new();
-        render("junit", outcome, &mut out).unwrap();
+        CheckFormat::Junit
+            .reporter()
+            .render(outcome, &mut out)
+            .unwrap();
         String::from_utf8(out).unwrap()
     }
 

@@ -5,21 +5,24 @@
 //! written to disk). With `--db`, that catalog starts as a copy of an existing
 //! one whose definitions are dropped, so the release's catalogs are audited
 //! against the observations the logs already showed; without it, kinds that
-//! only mean something with observations (see [`severity::KindInfo`]) are left
-//! out unless the tree itself holds logs. Findings are compared with a baseline
+//! only mean something with observations (see [`crate::audit::KindInfo`]) are
+//! left out unless the tree itself holds logs. Findings are compared with a baseline
 //! by [`fingerprint`]: only new ones fail, at or above `--fail-on`.
-//! Each output format is one file: [`text`], [`json`], [`sarif`], [`junit`].
+//! Each output format is one file behind [`crate::report::Reporter`], named in
+//! [`CheckFormat`]: [`text`], [`json`], [`sarif`], [`junit`].
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::catalog::{Catalog, CatalogError, Snapshot, StoredFlag};
+use crate::audit;
+use crate::catalog::{Catalog, CatalogError, Snapshot};
 use crate::harvest::{self, ScanOptions};
-use crate::model::Warning;
+pub use crate::model::Severity;
+use crate::model::{Flag, KindId, Warning, vocabulary};
+use crate::report::Reporter;
 use crate::rules::Rules;
 
 pub mod baseline;
@@ -27,11 +30,9 @@ pub mod fingerprint;
 mod json;
 mod junit;
 mod sarif;
-pub mod severity;
 mod text;
 
 pub use baseline::{Baseline, BaselineEntry};
-pub use severity::{Severity, kind_info};
 
 /// Why a check could not run: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +74,7 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     pub fingerprint: String,
-    pub kind: String,
+    pub kind: KindId,
     pub severity: Severity,
     pub system: String,
     pub key: Option<String>,
@@ -99,7 +100,7 @@ pub struct CheckOutcome {
     /// Baseline entries no longer found.
     pub fixed: Vec<BaselineEntry>,
     /// Kinds left out because nothing was observed (no logs, no `--db`).
-    pub skipped_kinds: Vec<String>,
+    pub skipped_kinds: Vec<KindId>,
     /// Per-file problems of the scan.
     pub warnings: Vec<Warning>,
 }
@@ -123,7 +124,7 @@ impl CheckOutcome {
             .filter(|f| f.status != Status::Suppressed)
             .map(|f| BaselineEntry {
                 fingerprint: f.fingerprint.clone(),
-                kind: f.kind.clone(),
+                kind: f.kind,
                 system: f.system.clone(),
                 key: f.key.clone(),
                 template: f.template.clone(),
@@ -138,20 +139,25 @@ impl CheckOutcome {
     }
 }
 
-/// Output formats of `errata check --format`, in documentation order.
-pub const FORMATS: &[&str] = &["text", "json", "sarif", "junit"];
+vocabulary! {
+    /// `errata check --format`, in documentation order.
+    CheckFormat ("check format") {
+        Text = "text",
+        Json = "json",
+        Sarif = "sarif",
+        Junit = "junit",
+    }
+}
 
-/// Writes `outcome` in `format` (one of [`FORMATS`]).
-pub fn render(format: &str, outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
-    match format {
-        "text" => text::render(outcome, out),
-        "json" => json::render(outcome, out),
-        "sarif" => sarif::render(outcome, out),
-        "junit" => junit::render(outcome, out),
-        other => Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("unknown check format `{other}`"),
-        )),
+impl CheckFormat {
+    /// The format's renderer.
+    pub fn reporter(self) -> &'static dyn Reporter<CheckOutcome> {
+        match self {
+            CheckFormat::Text => &text::Text,
+            CheckFormat::Json => &json::Json,
+            CheckFormat::Sarif => &sarif::Sarif,
+            CheckFormat::Junit => &junit::Junit,
+        }
     }
 }
 
@@ -176,7 +182,7 @@ pub fn check(rules: &Rules, options: &CheckOptions) -> Result<CheckOutcome, Chec
         },
     )?;
     let snapshot = catalog.snapshot()?;
-    let observed = snapshot.templates.iter().any(|t| t.count > 0);
+    let observed = snapshot.templates.iter().any(|t| t.seen.count > 0);
     let mut outcome = evaluate(
         &snapshot,
         observed,
@@ -189,30 +195,30 @@ pub fn check(rules: &Rules, options: &CheckOptions) -> Result<CheckOutcome, Chec
 }
 
 /// Turns a snapshot's flags into findings: locations, fingerprints, baseline
-/// status, failing or not. Works with any kind string.
+/// status, failing or not.
 pub fn evaluate(
     snapshot: &Snapshot,
     observed: bool,
     baseline: Option<&Baseline>,
     fail_on: Severity,
 ) -> CheckOutcome {
-    let mut skipped_kinds: Vec<String> = Vec::new();
-    let flags: Vec<&StoredFlag> = snapshot
+    let mut skipped_kinds: Vec<KindId> = Vec::new();
+    let flags: Vec<&Flag> = snapshot
         .flags
         .iter()
         .filter(|f| {
-            let keep = observed || !kind_info(&f.kind).needs_observations;
+            let keep = observed || !audit::info(f.kind).needs_observations;
             if !keep && !skipped_kinds.contains(&f.kind) {
-                skipped_kinds.push(f.kind.clone());
+                skipped_kinds.push(f.kind);
             }
             keep
         })
         .collect();
-    skipped_kinds.sort();
+    skipped_kinds.sort_by_key(|k| k.as_str());
     let mut fingerprints: Vec<String> = flags
         .iter()
         .map(|f| {
-            fingerprint::fingerprint(&f.kind, &f.system, f.key.as_deref(), f.template.as_deref())
+            fingerprint::fingerprint(f.kind, &f.system, f.key.as_deref(), f.template.as_deref())
         })
         .collect();
     fingerprint::disambiguate(&mut fingerprints);
@@ -221,7 +227,7 @@ pub fn evaluate(
         .into_iter()
         .zip(fingerprints)
         .map(|(f, fingerprint)| {
-            let severity = kind_info(&f.kind).severity;
+            let severity = audit::info(f.kind).severity;
             let status = if f.suppressed.is_some() {
                 Status::Suppressed
             } else if baseline.is_some_and(|b| b.contains(&fingerprint)) {
@@ -233,7 +239,7 @@ pub fn evaluate(
                 location: locations.of(f),
                 failing: status == Status::New && severity >= fail_on,
                 fingerprint,
-                kind: f.kind.clone(),
+                kind: f.kind,
                 severity,
                 system: f.system.clone(),
                 key: f.key.clone(),
@@ -255,14 +261,14 @@ pub fn evaluate(
             order(a.status),
             std::cmp::Reverse(a.severity),
             &a.location,
-            &a.kind,
+            a.kind.as_str(),
             &a.fingerprint,
         )
             .cmp(&(
                 order(b.status),
                 std::cmp::Reverse(b.severity),
                 &b.location,
-                &b.kind,
+                b.kind.as_str(),
                 &b.fingerprint,
             ))
     });
@@ -312,12 +318,12 @@ impl<'a> Locations<'a> {
             .templates
             .iter()
             .filter_map(|t| {
-                t.sources.first().map(|(path, _, line)| {
+                t.seen.sources.first_key_value().map(|(path, s)| {
                     (
                         t.id.as_str(),
                         Location {
                             path: path.clone(),
-                            line: *line,
+                            line: s.first_line,
                         },
                     )
                 })
@@ -326,7 +332,7 @@ impl<'a> Locations<'a> {
         Locations { keys, templates }
     }
 
-    fn of(&self, flag: &StoredFlag) -> Option<Location> {
+    fn of(&self, flag: &Flag) -> Option<Location> {
         let evidence = &flag.evidence;
         let at = [&evidence["at"], &evidence["definition"]["at"]]
             .into_iter()
@@ -353,15 +359,16 @@ impl<'a> Locations<'a> {
 pub(crate) mod tests {
     use super::*;
     use crate::catalog::{DefinitionRow, DefinitionView, TemplateView};
+    use crate::model::{DefinitionState, SeenIn, Sightings, parse_time};
 
     fn flag(
-        kind: &str,
+        kind: KindId,
         key: Option<&str>,
         template: Option<&str>,
         suppressed: Option<&str>,
-    ) -> StoredFlag {
-        StoredFlag {
-            kind: kind.to_string(),
+    ) -> Flag {
+        Flag {
+            kind,
             system: "abs".to_string(),
             key: key.map(str::to_string),
             template: template.map(str::to_string),
@@ -372,7 +379,7 @@ pub(crate) mod tests {
     }
 
     /// A snapshot with one definition (at abs/messages.properties:9), one
-    /// template (seen at logs/abs.log:3) and flags of known and unknown kinds.
+    /// template (seen at logs/abs.log:3) and flags of several kinds.
     pub(crate) fn snapshot() -> Snapshot {
         Snapshot {
             systems: vec!["abs".to_string()],
@@ -385,7 +392,7 @@ pub(crate) mod tests {
                     form: None,
                     text: "Превышен лимит".to_string(),
                     template: "Превышен лимит".to_string(),
-                    state: "live".to_string(),
+                    state: DefinitionState::Live,
                     note: None,
                     path: "abs/messages.properties".to_string(),
                     line: 9,
@@ -399,25 +406,38 @@ pub(crate) mod tests {
                 system: "abs".to_string(),
                 template: "Card <CARD> blocked".to_string(),
                 key: None,
-                count: 4,
-                first_seen: "2026-11-01T00:00:00".to_string(),
-                last_seen: "2026-11-02T00:00:00".to_string(),
                 max_raw_chars: 20,
                 definition_id: None,
                 match_kind: None,
-                samples: vec!["Card <CARD> blocked".to_string()],
-                days: Vec::new(),
-                sources: vec![("logs/abs.log".to_string(), 4, 3)],
-                pii: Vec::new(),
-                lengths: Vec::new(),
+                seen: Sightings {
+                    samples: vec!["Card <CARD> blocked".to_string()],
+                    sources: [(
+                        "logs/abs.log".to_string(),
+                        SeenIn {
+                            count: 4,
+                            first_line: 3,
+                        },
+                    )]
+                    .into(),
+                    ..Sightings::new(
+                        4,
+                        parse_time("2026-11-01T00:00:00").unwrap(),
+                        parse_time("2026-11-02T00:00:00").unwrap(),
+                    )
+                },
             }],
             limits: Vec::new(),
             last_run: None,
             flags: vec![
-                flag("field-too-long", Some("ERR_LIMIT"), None, None),
-                flag("never-seen", Some("ERR_LIMIT"), None, None),
-                flag("a-kind-from-the-future", None, Some("t1"), None),
-                flag("undefined", None, Some("t1"), Some("owned by the ops team")),
+                flag(KindId::FieldTooLong, Some("ERR_LIMIT"), None, None),
+                flag(KindId::NeverSeen, Some("ERR_LIMIT"), None, None),
+                flag(KindId::OutdatedTerm, None, Some("t1"), None),
+                flag(
+                    KindId::Undefined,
+                    None,
+                    Some("t1"),
+                    Some("owned by the ops team"),
+                ),
             ],
         }
     }
@@ -428,15 +448,15 @@ pub(crate) mod tests {
         let statuses: Vec<_> = outcome
             .findings
             .iter()
-            .map(|f| (f.kind.as_str(), f.status, f.failing))
+            .map(|f| (f.kind, f.status, f.failing))
             .collect();
         assert_eq!(
             statuses,
             vec![
-                ("field-too-long", Status::New, true),
-                ("a-kind-from-the-future", Status::New, true),
-                ("never-seen", Status::New, false),
-                ("undefined", Status::Suppressed, false),
+                (KindId::FieldTooLong, Status::New, true),
+                (KindId::OutdatedTerm, Status::New, true),
+                (KindId::NeverSeen, Status::New, false),
+                (KindId::Undefined, Status::Suppressed, false),
             ]
         );
         assert!(outcome.failed());
@@ -472,7 +492,7 @@ pub(crate) mod tests {
         );
         baseline.findings.push(BaselineEntry {
             fingerprint: "v1:gone".to_string(),
-            kind: "stale".to_string(),
+            kind: KindId::Stale,
             system: "abs".to_string(),
             key: Some("OLD".to_string()),
             template: None,
@@ -482,15 +502,15 @@ pub(crate) mod tests {
         // Moving the definition to another line keeps its fingerprint.
         snap.definitions[0].row.line = 90;
         snap.flags
-            .push(flag("outdated-term", Some("ERR_LIMIT"), None, None));
+            .push(flag(KindId::OutdatedTerm, Some("ERR_LIMIT"), None, None));
         let outcome = evaluate(&snap, true, Some(&baseline), Severity::Note);
         let new: Vec<_> = outcome
             .findings
             .iter()
             .filter(|f| f.status == Status::New)
-            .map(|f| f.kind.as_str())
+            .map(|f| f.kind)
             .collect();
-        assert_eq!(new, vec!["outdated-term"]);
+        assert_eq!(new, vec![KindId::OutdatedTerm]);
         assert_eq!(outcome.count(Status::Baseline), 3);
         assert_eq!(outcome.fixed.len(), 1);
         assert_eq!(outcome.fixed[0].key.as_deref(), Some("OLD"));
@@ -503,7 +523,7 @@ pub(crate) mod tests {
     fn the_evidence_location_wins_over_the_keys_first_definition() {
         let snapshot = snapshot();
         let locations = Locations::new(&snapshot);
-        let mut f = flag("field-too-long", Some("ERR_LIMIT"), None, None);
+        let mut f = flag(KindId::FieldTooLong, Some("ERR_LIMIT"), None, None);
         assert_eq!(
             locations.of(&f).map(|l| (l.path, l.line)),
             Some(("abs/messages.properties".to_string(), 9))
@@ -518,7 +538,7 @@ pub(crate) mod tests {
     #[test]
     fn fail_on_compares_severities() {
         let mut snap = snapshot();
-        snap.flags.retain(|f| f.kind == "never-seen");
+        snap.flags.retain(|f| f.kind == KindId::NeverSeen);
         assert!(!evaluate(&snap, true, None, Severity::Warning).failed());
         assert!(evaluate(&snap, true, None, Severity::Note).failed());
     }
@@ -530,8 +550,11 @@ pub(crate) mod tests {
             outcome
                 .findings
                 .iter()
-                .all(|f| f.kind != "never-seen" && f.kind != "undefined")
+                .all(|f| f.kind != KindId::NeverSeen && f.kind != KindId::Undefined)
         );
-        assert_eq!(outcome.skipped_kinds, vec!["never-seen", "undefined"]);
+        assert_eq!(
+            outcome.skipped_kinds,
+            vec![KindId::NeverSeen, KindId::Undefined]
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! `errata check --format sarif`: SARIF 2.1.0 for code-scanning dashboards.
 //!
-//! One rule per flag kind (known kinds plus any kind found), with its severity
+//! One rule per flag kind, with its severity
 //! as the default level and its advice as help. Each result carries the
 //! line-independent fingerprint in `partialFingerprints`, its `baselineState`
 //! (`new`, `unchanged`, or `absent` for baseline findings that are fixed), and
@@ -11,7 +11,10 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use super::{CheckOutcome, Finding, Location, Severity, Status, kind_info, severity::KINDS};
+use super::{CheckOutcome, Finding, Location, Severity, Status};
+use crate::audit;
+use crate::model::{KindId, Vocabulary};
+use crate::report::Reporter;
 
 /// The `partialFingerprints` key: ours, versioned.
 pub const FINGERPRINT_KEY: &str = "errata/v1";
@@ -38,22 +41,19 @@ fn location(l: &Location) -> Value {
     json!({"physicalLocation": {"artifactLocation": artifact, "region": region}})
 }
 
-pub(super) fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut kinds: Vec<&str> = KINDS.iter().map(|k| k.kind).collect();
-    let seen = outcome
-        .findings
-        .iter()
-        .map(|f| f.kind.as_str())
-        .chain(outcome.fixed.iter().map(|e| e.kind.as_str()));
-    for kind in seen {
-        if !kinds.contains(&kind) {
-            kinds.push(kind);
-        }
+pub struct Sarif;
+
+impl Reporter<CheckOutcome> for Sarif {
+    fn render(&self, outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
+        render(outcome, out)
     }
-    let rules: Vec<Value> = kinds
+}
+
+fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
+    let rules: Vec<Value> = KindId::ALL
         .iter()
-        .map(|kind| {
-            let info = kind_info(kind);
+        .map(|&kind| {
+            let info = audit::info(kind);
             json!({
                 "id": kind,
                 "name": kind,
@@ -64,14 +64,14 @@ pub(super) fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Re
             })
         })
         .collect();
-    let rule_index = |kind: &str| kinds.iter().position(|k| *k == kind).unwrap_or(0);
+    let rule_index = |kind: KindId| KindId::ALL.iter().position(|k| *k == kind);
     let mut results: Vec<Value> = outcome
         .findings
         .iter()
         .map(|f: &Finding| {
             let mut result = json!({
                 "ruleId": f.kind,
-                "ruleIndex": rule_index(&f.kind),
+                "ruleIndex": rule_index(f.kind),
                 "level": level(f.severity),
                 "message": {"text": f.message},
                 "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
@@ -96,8 +96,8 @@ pub(super) fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Re
     results.extend(outcome.fixed.iter().map(|e| {
         json!({
             "ruleId": e.kind,
-            "ruleIndex": rule_index(&e.kind),
-            "level": level(kind_info(&e.kind).severity),
+            "ruleIndex": rule_index(e.kind),
+            "level": level(audit::info(e.kind).severity),
             "message": {"text": format!("fixed since the baseline: {}", e.message)},
             "partialFingerprints": {FINGERPRINT_KEY: e.fingerprint},
             "baselineState": "absent",
@@ -125,15 +125,16 @@ pub(super) fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Re
 #[cfg(test)]
 mod tests {
     use crate::check::tests::snapshot;
-    use crate::check::{BaselineEntry, Severity, evaluate, render};
+    use crate::check::{BaselineEntry, CheckFormat, Severity, evaluate};
+    use crate::model::{KindId, Vocabulary};
 
     #[test]
     fn results_carry_rules_fingerprints_and_baseline_states() {
         let mut baseline = evaluate(&snapshot(), true, None, Severity::Warning).to_baseline();
-        baseline.findings.retain(|f| f.kind == "field-too-long");
+        baseline.findings.retain(|f| f.kind == KindId::FieldTooLong);
         baseline.findings.push(BaselineEntry {
             fingerprint: "v1:gone".to_string(),
-            kind: "stale".to_string(),
+            kind: KindId::Stale,
             system: "abs".to_string(),
             key: Some("OLD".to_string()),
             template: None,
@@ -141,11 +142,15 @@ mod tests {
         });
         let outcome = evaluate(&snapshot(), true, Some(&baseline), Severity::Warning);
         let mut out = Vec::new();
-        render("sarif", &outcome, &mut out).unwrap();
+        CheckFormat::Sarif
+            .reporter()
+            .render(&outcome, &mut out)
+            .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         let run = &v["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-        assert!(rules.iter().any(|r| r["id"] == "a-kind-from-the-future"));
+        let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, KindId::names(), "one rule per kind, most severe first");
         let results = run["results"].as_array().unwrap();
         let states: Vec<(&str, &str)> = results
             .iter()
@@ -159,7 +164,7 @@ mod tests {
         assert_eq!(
             states,
             vec![
-                ("a-kind-from-the-future", "new"),
+                ("outdated-term", "new"),
                 ("never-seen", "new"),
                 ("field-too-long", "unchanged"),
                 ("undefined", "new"),

@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use super::{CheckOutcome, Finding, Status};
+use crate::report::Reporter;
 
 fn subject(f: &Finding) -> String {
     match (&f.key, &f.template) {
@@ -28,7 +29,15 @@ fn line(f: &Finding) -> String {
     )
 }
 
-pub(super) fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
+pub struct Text;
+
+impl Reporter<CheckOutcome> for Text {
+    fn render(&self, outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
+        render(outcome, out)
+    }
+}
+
+fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
     for f in outcome.findings.iter().filter(|f| f.status == Status::New) {
         let below = if f.failing { "" } else { " (below --fail-on)" };
         writeln!(out, "{}{below}", line(f))?;
@@ -64,7 +73,12 @@ pub(super) fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Re
         writeln!(
             out,
             "\nnot checked (no observations: scan logs or pass --db): {}",
-            outcome.skipped_kinds.join(", ")
+            outcome
+                .skipped_kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )?;
     }
     let new = outcome.count(Status::New);
@@ -83,20 +97,23 @@ pub(super) fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Re
 #[cfg(test)]
 mod tests {
     use crate::check::tests::snapshot;
-    use crate::check::{Severity, evaluate, render};
+    use crate::check::{CheckFormat, Severity, evaluate};
 
     #[test]
     fn lists_every_new_offender_with_file_line_kind_and_message() {
         let outcome = evaluate(&snapshot(), true, None, Severity::Warning);
         let mut out = Vec::new();
-        render("text", &outcome, &mut out).unwrap();
+        CheckFormat::Text
+            .reporter()
+            .render(&outcome, &mut out)
+            .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
             text.contains("abs/messages.properties:9: error[field-too-long] abs ERR_LIMIT: field-too-long on ERR_LIMIT\n"),
             "{text}"
         );
         assert!(
-            text.contains("logs/abs.log:3: warning[a-kind-from-the-future] abs template t1:"),
+            text.contains("logs/abs.log:3: warning[outdated-term] abs template t1:"),
             "{text}"
         );
         assert!(

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::Args;
 
-use errata::check::{self, Baseline, CheckOptions, Severity};
+use errata::check::{self, Baseline, CheckFormat, CheckOptions, Severity};
 
 /// Check a release candidate's catalogs (and schemas, logs if any) and report only violations.
 ///
@@ -31,11 +31,11 @@ pub struct CheckArgs {
     #[arg(long, requires = "baseline")]
     update_baseline: bool,
     /// Output format
-    #[arg(long, default_value = "text", value_parser = clap::builder::PossibleValuesParser::new(check::FORMATS))]
-    format: String,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
     /// Least severity of a new finding that fails the check
-    #[arg(long, default_value = "warning", value_parser = ["note", "warning", "error"])]
-    fail_on: String,
+    #[arg(long, value_enum, default_value_t = Severity::Warning)]
+    fail_on: Severity,
     /// Write the report to this file instead of stdout
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -58,7 +58,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
         db: args.db,
         baseline,
-        fail_on: Severity::parse(&args.fail_on).expect("clap checks the severity"),
+        fail_on: args.fail_on,
     };
     let outcome = check::check(&rules, &options).context("check failed")?;
     for w in &outcome.warnings {
@@ -76,7 +76,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = super::output(args.output.as_ref())?;
-    check::render(&args.format, &outcome, &mut out)?;
+    args.format.reporter().render(&outcome, &mut out)?;
     out.flush()?;
     Ok(if outcome.failed() {
         ExitCode::from(1)

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use clap::Args;
+use errata::model::Vocabulary;
 
 use errata::catalog::Catalog;
-use errata::report::{self, Report};
+use errata::report::{self, Entity, Report, ReportFormat};
 
 /// Render the catalog as a report (stdout unless --output is given).
 #[derive(Args)]
@@ -16,26 +17,26 @@ pub struct ReportArgs {
     #[arg(long, default_value = "errata.db")]
     db: PathBuf,
     /// Output format
-    #[arg(long, default_value = "json", value_parser = clap::builder::PossibleValuesParser::new(report::names()))]
-    format: String,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    format: ReportFormat,
     /// Which entity to write, for formats with one entity per file (csv) [default: templates]
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(report::table::ENTITIES))]
-    entity: Option<String>,
+    #[arg(long, value_enum)]
+    entity: Option<Entity>,
     /// Write to this file instead of stdout
     #[arg(long, short)]
     output: Option<PathBuf>,
 }
 
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
-    let reporter = report::by_name(&args.format).expect("clap checks the format name");
-    if args.entity.is_some() && reporter.entities().is_empty() {
+    if args.entity.is_some() && !args.format.takes_entity() {
+        let takes: Vec<&str> = ReportFormat::ALL
+            .iter()
+            .filter(|f| f.takes_entity())
+            .map(|f| f.as_str())
+            .collect();
         bail!(
             "--entity applies to formats with one entity per file ({}), not to --format {}",
-            report::names()
-                .into_iter()
-                .filter(|n| report::by_name(n).is_some_and(|r| !r.entities().is_empty()))
-                .collect::<Vec<_>>()
-                .join(", "),
+            takes.join(", "),
             args.format
         );
     }
@@ -45,10 +46,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         report = report.with_changes(&changes);
     }
     let mut out = super::output(args.output.as_ref())?;
-    match &args.entity {
-        Some(entity) => reporter.render_entity(&report, entity, &mut out)?,
-        None => reporter.render(&report, &mut out)?,
-    }
+    report::render(args.format, args.entity, &report, &mut out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -57,7 +57,7 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
                 println!(
                     "    {}  {} {} {}",
                     f.display,
-                    f.scanner.name(),
+                    f.scanner.id(),
                     f.role.as_str(),
                     encoding
                 );

@@ -9,28 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use aho_corasick::AhoCorasick;
 
 use super::tokenize::WILDCARD;
-
-/// How an observation was tied to its definition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatchKind {
-    /// The extractor captured the definition's key or code.
-    Key,
-    /// The template fits the definition's template.
-    Template,
-    /// The template is a prefix of the definition's, cut short (a legacy field
-    /// too narrow for the text): evidence of the definition, marked as truncated.
-    Truncated,
-}
-
-impl MatchKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatchKind::Key => "key",
-            MatchKind::Template => "template",
-            MatchKind::Truncated => "truncated",
-        }
-    }
-}
+pub use crate::model::MatchKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
@@ -456,5 +435,49 @@ mod tests {
             }
         }
         assert_eq!(matched, 50_000);
+    }
+
+    /// A definition's template (catalog placeholders normalised, then masked)
+    /// matches the masked instances of its message.
+    #[test]
+    fn definitions_match_their_masked_instances() {
+        use crate::mask::normalise_placeholders;
+        use crate::mask::testing::mask;
+        let texts = [
+            ("err.limit", "Сумма {0} руб. превышает лимит на {1, date}"),
+            (
+                "err.card",
+                "Карта %s заблокирована, звоните 8 800 555-35-35",
+            ),
+            ("err.retry", "Повторите через {minutes} мин. (код E1001)"),
+        ];
+        let templates: Vec<String> = texts
+            .iter()
+            .map(|(_, t)| mask(&normalise_placeholders(t)).text)
+            .collect();
+        let index = DefinitionIndex::new(texts.iter().zip(&templates).map(|((key, _), t)| {
+            IndexedDefinition {
+                system: "web",
+                key,
+                template: t,
+            }
+        }));
+        for (observed, key) in [
+            (
+                "Сумма 1 500,00 руб. превышает лимит на 25.06.2024",
+                "err.limit",
+            ),
+            (
+                "Карта 4111 1111 1111 1111 заблокирована, звоните 8 800 555-35-35",
+                "err.card",
+            ),
+            ("Повторите через 5 мин. (код E1001)", "err.retry"),
+        ] {
+            let masked = mask(observed).text;
+            let found = index
+                .find("web", None, &masked)
+                .map(|m| texts[m.definition].0);
+            assert_eq!(found, Some(key), "{observed} → {masked}");
+        }
     }
 }

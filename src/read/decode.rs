@@ -12,7 +12,7 @@ use std::sync::Arc;
 use encoding_rs::DecoderResult;
 
 use super::DecodeStats;
-use super::ebcdic::Ebcdic;
+use crate::charset::Ebcdic;
 
 /// Size of the input and output buffers: large enough that per-call overhead
 /// vanishes, small enough to keep memory per open file bounded.

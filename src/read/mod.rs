@@ -6,7 +6,7 @@
 //!
 //! The layers, outermost last: the file; decompression by magic bytes
 //! ([`decompress`]); the head, from which charset and binary content are judged
-//! ([`charset`]); the decoder to UTF-8 ([`decode`], with [`ebcdic`] tables).
+//! ([`charset`]); the decoder to UTF-8 ([`decode`]; EBCDIC tables in [`crate::charset`]).
 
 use std::fs::File;
 use std::io::{BufRead, Cursor, Read};
@@ -17,12 +17,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 mod charset;
 mod decode;
 mod decompress;
-mod ebcdic;
 mod window;
 
-pub use charset::Charset;
+use crate::charset::Charset;
 pub use decompress::{Compression, MAX_RATIO, RATIO_FLOOR};
-pub use ebcdic::Ebcdic;
 pub use window::{Window, WindowEnd, open_window, probe};
 
 use decode::{Decoding, Transcoder, Utf8Reader};

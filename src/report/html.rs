@@ -16,7 +16,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Report, Reporter};
-use crate::check::severity::{KINDS, kind_info};
+use crate::audit;
+use crate::model::{KindId, MAX_SAMPLES, Vocabulary};
 
 pub struct Html;
 
@@ -31,10 +32,6 @@ const CSS: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
 
 impl Reporter for Html {
-    fn name(&self) -> &'static str {
-        "html"
-    }
-
     fn render(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         let data = serde_json::to_string(&payload(report)).map_err(std::io::Error::other)?;
         let title = match &report.as_of {
@@ -141,7 +138,7 @@ fn payload(report: &Report) -> serde_json::Value {
             def_seen.entry(d).or_default().extend(seen_in(t));
             let samples = def_samples.entry(d).or_default();
             for s in &t.samples {
-                if samples.len() < crate::catalog::MAX_SAMPLES && !samples.contains(s) {
+                if samples.len() < MAX_SAMPLES && !samples.contains(s) {
                     samples.push(s.clone());
                 }
             }
@@ -162,7 +159,7 @@ fn payload(report: &Report) -> serde_json::Value {
             text: &d.text,
             key: Some(&d.key),
             locale: d.locale.as_deref(),
-            state: Some(&d.state),
+            state: Some(d.state.as_str()),
             count: d.observed,
             first: d.first_seen.as_deref(),
             last: d.last_seen.as_deref(),
@@ -248,7 +245,7 @@ fn payload(report: &Report) -> serde_json::Value {
             .iter()
             .filter(|f| system.is_none_or(|s| s == f.system))
         {
-            let e = counts.entry(&f.kind).or_default();
+            let e = counts.entry(f.kind.as_str()).or_default();
             if f.suppressed.is_some() {
                 e.1 += 1;
             } else {
@@ -260,16 +257,10 @@ fn payload(report: &Report) -> serde_json::Value {
             .map(|(k, (open, suppressed))| json!({"kind": k, "open": open, "suppressed": suppressed}))
             .collect::<Vec<_>>()
     };
-    let mut kinds: Vec<&str> = KINDS.iter().map(|k| k.kind).collect();
-    for f in &report.flags {
-        if !kinds.contains(&f.kind.as_str()) {
-            kinds.push(&f.kind);
-        }
-    }
-    let kinds: Vec<_> = kinds
-        .into_iter()
-        .map(|k| {
-            let info = kind_info(k);
+    let kinds: Vec<_> = KindId::ALL
+        .iter()
+        .map(|&k| {
+            let info = audit::info(k);
             json!({"kind": k, "severity": info.severity, "title": info.title, "advice": info.advice})
         })
         .collect();
@@ -290,7 +281,7 @@ fn payload(report: &Report) -> serde_json::Value {
         })
         .collect();
     let cut_list = |list: &[crate::catalog::ItemRef]| json!({"total": list.len(), "items": &list[..list.len().min(MAX_CHANGES)]});
-    let cut_flags = |list: &[super::FlagEntry]| json!({"total": list.len(), "items": &list[..list.len().min(MAX_CHANGES)]});
+    let cut_flags = |list: &[crate::model::Flag]| json!({"total": list.len(), "items": &list[..list.len().min(MAX_CHANGES)]});
     let changes = report.changes.as_ref().map(|c| {
         json!({
             "previous_as_of": c.previous_as_of,

@@ -7,10 +7,6 @@ use super::{Report, Reporter};
 pub struct Json;
 
 impl Reporter for Json {
-    fn name(&self) -> &'static str {
-        "json"
-    }
-
     fn render(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, report)?;
         writeln!(out)

@@ -4,15 +4,12 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use super::{FlagEntry, Report, Reporter};
+use super::{Report, Reporter};
+use crate::model::Flag;
 
 pub struct Markdown;
 
 impl Reporter for Markdown {
-    fn name(&self) -> &'static str {
-        "md"
-    }
-
     fn render(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "# errata report")?;
         writeln!(out)?;
@@ -158,9 +155,9 @@ impl Reporter for Markdown {
 
 /// A system's flags: counts by kind, then each flag under its kind.
 fn flags_section(report: &Report, system: &str, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut by_kind: BTreeMap<&str, Vec<&FlagEntry>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<&str, Vec<&Flag>> = BTreeMap::new();
     for f in report.flags.iter().filter(|f| f.system == system) {
-        by_kind.entry(&f.kind).or_default().push(f);
+        by_kind.entry(f.kind.as_str()).or_default().push(f);
     }
     if by_kind.is_empty() {
         return Ok(());
@@ -246,11 +243,12 @@ fn cell(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::KindId;
     use crate::report::SystemSummary;
 
-    fn flag(kind: &str, system: &str, message: &str, suppressed: Option<&str>) -> FlagEntry {
-        FlagEntry {
-            kind: kind.to_string(),
+    fn flag(kind: KindId, system: &str, message: &str, suppressed: Option<&str>) -> Flag {
+        Flag {
+            kind,
             system: system.to_string(),
             key: None,
             template: None,
@@ -275,11 +273,16 @@ mod tests {
             definitions: Vec::new(),
             templates: Vec::new(),
             flags: vec![
-                flag("stale", "abs", "`A` was last shown", None),
-                flag("stale", "abs", "`B` was last shown", Some("seasonal")),
-                flag("undefined", "abs", "\"x|y\" matches no definition", None),
+                flag(KindId::Stale, "abs", "`A` was last shown", None),
+                flag(KindId::Stale, "abs", "`B` was last shown", Some("seasonal")),
                 flag(
-                    "unused-suppression",
+                    KindId::Undefined,
+                    "abs",
+                    "\"x|y\" matches no definition",
+                    None,
+                ),
+                flag(
+                    KindId::UnusedSuppression,
                     "*",
                     "suppression matches no flag",
                     None,

@@ -2,14 +2,17 @@
 //!
 //! [`Report`] is the one model every format renders; its JSON form is the stable
 //! contract documented in `docs/report-json.md` (later work only adds fields).
-//! Each format is one file implementing [`Reporter`], listed in [`REPORTERS`].
+//! Each format is one file implementing [`Reporter`], named in [`ReportFormat`].
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::Serialize;
 
-use crate::catalog::{Changes, ItemRef, Snapshot, StoredFlag};
+use crate::catalog::{Changes, ItemRef, Snapshot};
+use crate::model::{DefinitionState, Flag, KindId, MatchKind, format_time, vocabulary};
+
+pub use table::Entity;
 
 mod csv;
 mod html;
@@ -18,42 +21,57 @@ mod markdown;
 pub mod table;
 mod xlsx;
 
-/// A report format.
-pub trait Reporter: Sync {
-    /// The `--format` name.
-    fn name(&self) -> &'static str;
-    fn render(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()>;
-    /// The entities this format renders one per file (`--entity`); empty when it
-    /// renders the whole report at once.
-    fn entities(&self) -> &'static [&'static str] {
-        &[]
-    }
-    /// Renders one of [`Reporter::entities`].
-    fn render_entity(
-        &self,
-        report: &Report,
-        _entity: &str,
-        out: &mut dyn Write,
-    ) -> std::io::Result<()> {
-        self.render(report, out)
+/// An output format: renders one kind of document (by default the catalog's
+/// [`Report`]; the pre-release check renders its outcome through the same trait).
+pub trait Reporter<D = Report>: Sync {
+    fn render(&self, doc: &D, out: &mut dyn Write) -> std::io::Result<()>;
+}
+
+vocabulary! {
+    /// `errata report --format`, in documentation order.
+    ReportFormat ("report format") {
+        Json = "json",
+        Md = "md",
+        Html = "html",
+        Csv = "csv",
+        Xlsx = "xlsx",
     }
 }
 
-/// Every format, in documentation order.
-pub static REPORTERS: &[&dyn Reporter] = &[
-    &json::Json,
-    &markdown::Markdown,
-    &html::Html,
-    &csv::Csv,
-    &xlsx::Xlsx,
-];
+impl ReportFormat {
+    /// The format's renderer.
+    pub fn reporter(self) -> &'static dyn Reporter {
+        match self {
+            ReportFormat::Json => &json::Json,
+            ReportFormat::Md => &markdown::Markdown,
+            ReportFormat::Html => &html::Html,
+            ReportFormat::Csv => &csv::Csv,
+            ReportFormat::Xlsx => &xlsx::Xlsx,
+        }
+    }
 
-pub fn by_name(name: &str) -> Option<&'static dyn Reporter> {
-    REPORTERS.iter().copied().find(|r| r.name() == name)
+    /// Whether the format writes one entity per file (`--entity`).
+    pub fn takes_entity(self) -> bool {
+        self == ReportFormat::Csv
+    }
 }
 
-pub fn names() -> Vec<&'static str> {
-    REPORTERS.iter().map(|r| r.name()).collect()
+/// Renders `report` in `format`; `entity` picks the entity of a one-entity-per-file
+/// format (its first entity when `None`).
+pub fn render(
+    format: ReportFormat,
+    entity: Option<Entity>,
+    report: &Report,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match (format, entity) {
+        (ReportFormat::Csv, Some(entity)) => csv::Csv.render_entity(report, entity, out),
+        (_, None) => format.reporter().render(report, out),
+        (other, Some(_)) => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("--format {other} writes the whole report: it takes no --entity"),
+        )),
+    }
 }
 
 /// The catalog as reported.
@@ -64,7 +82,7 @@ pub struct Report {
     pub systems: Vec<SystemSummary>,
     pub definitions: Vec<DefinitionEntry>,
     pub templates: Vec<TemplateEntry>,
-    pub flags: Vec<FlagEntry>,
+    pub flags: Vec<Flag>,
     /// The latest scan run.
     pub scan: Option<ScanEntry>,
     /// What changed since the previous scan; null when not computed.
@@ -80,22 +98,8 @@ pub struct ChangesEntry {
     pub gone_definitions: Vec<ItemRef>,
     pub new_templates: Vec<ItemRef>,
     pub gone_templates: Vec<ItemRef>,
-    pub new_flags: Vec<FlagEntry>,
-    pub cleared_flags: Vec<FlagEntry>,
-}
-
-impl From<&StoredFlag> for FlagEntry {
-    fn from(f: &StoredFlag) -> FlagEntry {
-        FlagEntry {
-            kind: f.kind.clone(),
-            system: f.system.clone(),
-            key: f.key.clone(),
-            template: f.template.clone(),
-            message: f.message.clone(),
-            evidence: f.evidence.clone(),
-            suppressed: f.suppressed.clone(),
-        }
-    }
+    pub new_flags: Vec<Flag>,
+    pub cleared_flags: Vec<Flag>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,8 +127,7 @@ pub struct DefinitionEntry {
     pub locale: Option<String>,
     /// Plural form or variant, if the catalog has several for the key.
     pub form: Option<String>,
-    /// `live`, `fuzzy`, `untranslated` or `obsolete`.
-    pub state: String,
+    pub state: DefinitionState,
     pub text: String,
     pub template: String,
     pub source: SourceRef,
@@ -133,7 +136,7 @@ pub struct DefinitionEntry {
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
     /// Kinds of the flags raised on it.
-    pub flags: Vec<String>,
+    pub flags: Vec<KindId>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,14 +152,14 @@ pub struct TemplateEntry {
     pub definition_id: Option<String>,
     /// How it matched: `key` or `template`.
     #[serde(rename = "match")]
-    pub match_kind: Option<String>,
+    pub match_kind: Option<MatchKind>,
     /// Up to three masked instances.
     pub samples: Vec<String>,
     /// Where it was seen: path, first line, count.
     pub seen_in: Vec<SeenIn>,
     /// Observations per day.
     pub daily: BTreeMap<String, u64>,
-    pub flags: Vec<String>,
+    pub flags: Vec<KindId>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -164,18 +167,6 @@ pub struct SeenIn {
     pub path: String,
     pub line: u64,
     pub count: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FlagEntry {
-    pub kind: String,
-    pub system: String,
-    pub key: Option<String>,
-    pub template: Option<String>,
-    pub message: String,
-    pub evidence: serde_json::Value,
-    /// The suppression reason, when the rules suppress it.
-    pub suppressed: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -193,8 +184,8 @@ impl Report {
     pub fn from_snapshot(snapshot: &Snapshot) -> Report {
         // Flag kinds per definition key and per template, built once: a report of a
         // large catalog must not scan every flag for every row.
-        let mut by_key: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
-        let mut by_template: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+        let mut by_key: BTreeMap<(&str, &str), Vec<KindId>> = BTreeMap::new();
+        let mut by_template: BTreeMap<(&str, &str), Vec<KindId>> = BTreeMap::new();
         for f in &snapshot.flags {
             let list = match (&f.template, &f.key) {
                 (Some(t), _) => by_template.entry((&f.system, t)).or_default(),
@@ -202,11 +193,11 @@ impl Report {
                 (None, None) => continue,
             };
             if !list.contains(&f.kind) {
-                list.push(f.kind.clone());
-                list.sort();
+                list.push(f.kind);
+                list.sort_by_key(|k| k.as_str());
             }
         }
-        let kinds_of = |map: &BTreeMap<(&str, &str), Vec<String>>, system: &str, id: &str| {
+        let kinds_of = |map: &BTreeMap<(&str, &str), Vec<KindId>>, system: &str, id: &str| {
             map.get(&(system, id)).cloned().unwrap_or_default()
         };
         let key_of: BTreeMap<&str, &str> = snapshot
@@ -223,7 +214,7 @@ impl Report {
                 key: d.row.key.clone(),
                 locale: d.row.locale.clone(),
                 form: d.row.form.clone(),
-                state: d.row.state.clone(),
+                state: d.row.state,
                 text: d.row.text.clone(),
                 template: d.row.template.clone(),
                 source: SourceRef {
@@ -231,8 +222,8 @@ impl Report {
                     line: d.row.line,
                 },
                 observed: d.observed,
-                first_seen: d.first_seen.clone(),
-                last_seen: d.last_seen.clone(),
+                first_seen: d.first_seen.map(format_time),
+                last_seen: d.last_seen.map(format_time),
                 flags: kinds_of(&by_key, &d.row.system, &d.row.key),
             })
             .collect();
@@ -243,27 +234,33 @@ impl Report {
                 id: t.id.clone(),
                 system: t.system.clone(),
                 template: t.template.clone(),
-                count: t.count,
-                first_seen: t.first_seen.clone(),
-                last_seen: t.last_seen.clone(),
+                count: t.seen.count,
+                first_seen: format_time(t.seen.first_seen),
+                last_seen: format_time(t.seen.last_seen),
                 definition: t
                     .definition_id
                     .as_deref()
                     .and_then(|id| key_of.get(id))
                     .map(|k| k.to_string()),
                 definition_id: t.definition_id.clone(),
-                match_kind: t.match_kind.clone(),
-                samples: t.samples.clone(),
+                match_kind: t.match_kind,
+                samples: t.seen.samples.clone(),
                 seen_in: t
+                    .seen
                     .sources
                     .iter()
-                    .map(|(path, count, line)| SeenIn {
+                    .map(|(path, s)| SeenIn {
                         path: path.clone(),
-                        line: *line,
-                        count: *count,
+                        line: s.first_line,
+                        count: s.count,
                     })
                     .collect(),
-                daily: t.days.iter().cloned().collect(),
+                daily: t
+                    .seen
+                    .days
+                    .iter()
+                    .map(|(day, n)| (day.to_string(), *n))
+                    .collect(),
                 flags: kinds_of(&by_template, &t.system, &t.id),
             })
             .collect();
@@ -291,7 +288,7 @@ impl Report {
             systems,
             definitions,
             templates,
-            flags: snapshot.flags.iter().map(FlagEntry::from).collect(),
+            flags: snapshot.flags.clone(),
             scan: snapshot.last_run.as_ref().map(|r| ScanEntry {
                 id: r.id,
                 started_at: r.started_at.clone(),
@@ -305,15 +302,14 @@ impl Report {
 
     /// Adds what changed since the previous scan.
     pub fn with_changes(mut self, changes: &Changes) -> Report {
-        let flags = |list: &[StoredFlag]| list.iter().map(FlagEntry::from).collect();
         self.changes = Some(ChangesEntry {
             previous_as_of: changes.previous_as_of.clone(),
             new_definitions: changes.new_definitions.clone(),
             gone_definitions: changes.gone_definitions.clone(),
             new_templates: changes.new_templates.clone(),
             gone_templates: changes.gone_templates.clone(),
-            new_flags: flags(&changes.new_flags),
-            cleared_flags: flags(&changes.cleared_flags),
+            new_flags: changes.new_flags.clone(),
+            cleared_flags: changes.cleared_flags.clone(),
         });
         self
     }
@@ -324,13 +320,13 @@ pub(crate) mod tests {
     use super::*;
 
     /// A small report with the cases renderers get wrong: Cyrillic, commas and
-    /// quotes in samples, a flag kind no table knows, a suppressed flag.
+    /// quotes in samples, two flags on one template, a suppressed flag.
     pub(crate) fn sample_report() -> Report {
-        let flag = |kind: &str,
+        let flag = |kind: KindId,
                     key: Option<&str>,
                     template: Option<&str>,
-                    suppressed: Option<&str>| FlagEntry {
-            kind: kind.to_string(),
+                    suppressed: Option<&str>| Flag {
+            kind,
             system: "abs".to_string(),
             key: key.map(str::to_string),
             template: template.map(str::to_string),
@@ -347,7 +343,7 @@ pub(crate) mod tests {
             last_seen: "2026-11-20T17:30:00".to_string(),
             definition: definition.map(str::to_string),
             definition_id: definition.map(|_| "d1".to_string()),
-            match_kind: definition.map(|_| "template".to_string()),
+            match_kind: definition.map(|_| MatchKind::Template),
             samples: vec![text.to_string()],
             seen_in: vec![SeenIn {
                 path: "logs/abs.log".to_string(),
@@ -378,7 +374,7 @@ pub(crate) mod tests {
                 key: "ERR_FUNDS".to_string(),
                 locale: Some("ru".to_string()),
                 form: None,
-                state: "live".to_string(),
+                state: DefinitionState::Live,
                 text: "Недостаточно средств: {0}".to_string(),
                 template: "Недостаточно средств: <*>".to_string(),
                 source: SourceRef {
@@ -388,7 +384,7 @@ pub(crate) mod tests {
                 observed: 12,
                 first_seen: Some("2026-11-01T08:00:00".to_string()),
                 last_seen: Some("2026-11-20T17:30:00".to_string()),
-                flags: vec!["field-too-long".to_string()],
+                flags: vec![KindId::FieldTooLong],
             }],
             templates: vec![
                 template(
@@ -400,10 +396,10 @@ pub(crate) mod tests {
                 template("t2", "Card <CARD>, \"blocked\"", 3, None),
             ],
             flags: vec![
-                flag("field-too-long", Some("ERR_FUNDS"), None, None),
-                flag("some-future-kind", None, Some("t2"), None),
+                flag(KindId::FieldTooLong, Some("ERR_FUNDS"), None, None),
+                flag(KindId::PiiExposed, None, Some("t2"), None),
                 flag(
-                    "undefined",
+                    KindId::Undefined,
                     None,
                     Some("t2"),
                     Some("legacy screen, owned by ops"),

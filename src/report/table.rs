@@ -2,10 +2,17 @@
 //! (`csv`, `xlsx`) so both have the same columns in the same order.
 
 use super::Report;
-use crate::check::severity::kind_info;
+use crate::audit;
+use crate::model::{KindId, vocabulary};
 
-/// The entities a table format can render, in documentation order.
-pub const ENTITIES: &[&str] = &["templates", "definitions", "flags"];
+vocabulary! {
+    /// The entities a table format renders (`--entity`), in documentation order.
+    Entity ("entity") {
+        Templates = "templates",
+        Definitions = "definitions",
+        Flags = "flags",
+    }
+}
 
 /// A cell: text, or a number spreadsheets can sort and sum.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,14 +46,24 @@ fn opt(s: &Option<String>) -> Cell {
     Cell::Text(s.clone().unwrap_or_default())
 }
 
-/// The table of `entity` (one of [`ENTITIES`]); `None` for an unknown name.
-pub fn table(report: &Report, entity: &str) -> Option<Table> {
-    Some(match entity {
-        "templates" => templates(report),
-        "definitions" => definitions(report),
-        "flags" => flags(report),
-        _ => return None,
-    })
+/// The table of `entity`.
+pub fn table(report: &Report, entity: Entity) -> Table {
+    match entity {
+        Entity::Templates => templates(report),
+        Entity::Definitions => definitions(report),
+        Entity::Flags => flags(report),
+    }
+}
+
+/// Kind names separated by spaces.
+fn kinds(kinds: &[KindId]) -> Cell {
+    text(
+        kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 pub fn templates(report: &Report) -> Table {
@@ -75,8 +92,8 @@ pub fn templates(report: &Report) -> Table {
                     text(&t.first_seen),
                     text(&t.last_seen),
                     opt(&t.definition),
-                    opt(&t.match_kind),
-                    text(t.flags.join(" ")),
+                    text(t.match_kind.map_or("", |k| k.as_str())),
+                    kinds(&t.flags),
                     text(t.samples.join("\n")),
                     text(
                         t.seen_in
@@ -118,12 +135,12 @@ pub fn definitions(report: &Report) -> Table {
                     text(&d.key),
                     opt(&d.locale),
                     opt(&d.form),
-                    text(&d.state),
+                    text(d.state.as_str()),
                     text(&d.text),
                     Cell::Number(d.observed),
                     opt(&d.first_seen),
                     opt(&d.last_seen),
-                    text(d.flags.join(" ")),
+                    kinds(&d.flags),
                     text(&d.source.path),
                     Cell::Number(d.source.line),
                     text(&d.id),
@@ -150,9 +167,9 @@ pub fn flags(report: &Report) -> Table {
             .flags
             .iter()
             .map(|f| {
-                let info = kind_info(&f.kind);
+                let info = audit::info(f.kind);
                 vec![
-                    text(&f.kind),
+                    text(f.kind.as_str()),
                     text(info.severity.as_str()),
                     text(&f.system),
                     opt(&f.key),

@@ -8,7 +8,8 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::table::{self, Cell, Table};
 use super::{Report, Reporter};
-use crate::check::severity::kind_info;
+use crate::audit;
+use crate::model::KindId;
 
 pub struct Xlsx;
 
@@ -16,10 +17,6 @@ pub struct Xlsx;
 const MAX_WIDTH: usize = 60;
 
 impl Reporter for Xlsx {
-    fn name(&self) -> &'static str {
-        "xlsx"
-    }
-
     fn render(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         let bytes = workbook(report).map_err(std::io::Error::other)?;
         out.write_all(&bytes)
@@ -59,14 +56,17 @@ fn summary_table(report: &Report) -> Table {
             ]
         })
         .collect();
-    let mut by_kind: std::collections::BTreeMap<(&str, &str), u64> = Default::default();
+    // By system, then kind name.
+    let mut by_kind: std::collections::BTreeMap<(&str, &str, KindId), u64> = Default::default();
     for f in &report.flags {
-        *by_kind.entry((&f.system, &f.kind)).or_default() += 1;
+        *by_kind
+            .entry((&f.system, f.kind.as_str(), f.kind))
+            .or_default() += 1;
     }
-    rows.extend(by_kind.into_iter().map(|((system, kind), n)| {
+    rows.extend(by_kind.into_iter().map(|((system, _, kind), n)| {
         vec![
             Cell::Text(system.to_string()),
-            Cell::Text(format!("{kind} ({})", kind_info(kind).severity.as_str())),
+            Cell::Text(format!("{kind} ({})", audit::info(kind).severity)),
             Cell::Text(String::new()),
             Cell::Text(String::new()),
             Cell::Text(String::new()),
@@ -163,7 +163,7 @@ mod tests {
         assert_eq!(flags.height(), 4);
         assert_eq!(
             flags.get((2, 0)),
-            Some(&Data::String("some-future-kind".to_string()))
+            Some(&Data::String("pii-exposed".to_string()))
         );
         let summary = book.worksheet_range("Summary").unwrap();
         assert_eq!(summary.get((1, 0)), Some(&Data::String("abs".to_string())));

@@ -2,16 +2,21 @@
 //! to check. Loaded from YAML (`rules/*.yaml`, merged), validated while loading
 //! so that every error names file, line and column; see `docs/rules.md`.
 //!
-//! Values that can be wrong (regexes, globs, encodings, format names) are parsed
-//! by newtypes *during* deserialisation, so serde_yaml attaches the position of
-//! the offending value to the error.
+//! Values that can be wrong are parsed into their types *during*
+//! deserialisation, so serde_yaml attaches the position of the offending value to
+//! the error: regexes and globs by newtypes here, encodings into
+//! [`Charset`], format names, units and flag kinds into the shared vocabulary of
+//! [`crate::model`] (with a did-you-mean). Rules import nothing of the stages after
+//! them.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, de};
 
-use crate::model::Role;
+pub use crate::charset::Charset;
+pub use crate::model::did_you_mean;
+use crate::model::{FormatId, KindId, Role, Unit};
 
 mod load;
 mod zero_config;
@@ -111,13 +116,13 @@ pub struct System {
     /// Folders, relative to each scanned PATH (or absolute).
     pub roots: Vec<String>,
     /// Encoding for sources that declare none (default: detect).
-    pub encoding: Option<EncodingName>,
+    pub encoding: Option<Charset>,
     /// Locale for definitions whose file names none.
     pub locale: Option<String>,
     pub stale_after: Option<u32>,
     /// Charset of the system's database, for SQL columns with byte length
     /// semantics (default: UTF-8).
-    pub database_charset: Option<EncodingName>,
+    pub database_charset: Option<Charset>,
     #[serde(default)]
     pub sources: Vec<Source>,
     #[serde(default)]
@@ -129,11 +134,11 @@ pub struct System {
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub path: GlobPattern,
-    /// Format name; absent means recognised by extension and content.
-    pub format: Option<FormatName>,
+    /// Format; absent means recognised by extension and content.
+    pub format: Option<FormatId>,
     /// Absent means the format's usual role.
     pub role: Option<Role>,
-    pub encoding: Option<EncodingName>,
+    pub encoding: Option<Charset>,
     pub locale: Option<String>,
     pub extractor: Option<ExtractorSpec>,
     #[serde(default)]
@@ -234,9 +239,9 @@ pub struct LimitRule {
     /// declares (copybook, DDL, XSD), e.g. `ERRMSG.ERR-TEXT`.
     pub field: String,
     pub max: Option<u64>,
-    pub unit: Option<LimitUnitName>,
+    pub unit: Option<Unit>,
     /// Encoding for `unit: bytes` (default: the system's encoding, else UTF-8).
-    pub encoding: Option<EncodingName>,
+    pub encoding: Option<Charset>,
     /// Regex over definition keys this limit applies to (default: every text).
     pub keys: Option<RegexField>,
     /// Whether observed templates are held to it too (default: true).
@@ -249,21 +254,11 @@ pub struct LimitRule {
     pub origin: Option<crate::model::Location>,
 }
 
-/// The unit of a [`LimitRule`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LimitUnitName {
-    Chars,
-    Bytes,
-    Utf16,
-    SmsSegments,
-}
-
 /// A flag the owners accepted: kept in reports, marked as suppressed.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Suppression {
-    pub kind: String,
+    pub kind: KindId,
     pub system: Option<String>,
     pub key: Option<String>,
     pub template: Option<String>,
@@ -327,51 +322,4 @@ impl<'de> Deserialize<'de> for GlobPattern {
         let s = String::deserialize(d)?;
         GlobPattern::new(&s).map_err(|e| de::Error::custom(format!("invalid glob: {e}")))
     }
-}
-
-/// An encoding label errata can decode (checked while loading).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EncodingName(pub String);
-
-impl<'de> Deserialize<'de> for EncodingName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        if crate::read::Charset::from_label(&s).is_some() {
-            Ok(EncodingName(s))
-        } else {
-            Err(de::Error::custom(format!(
-                "unknown encoding `{s}`{}",
-                did_you_mean(&s, crate::read::Charset::known_labels())
-            )))
-        }
-    }
-}
-
-/// A format name one of the scanners has (checked while loading).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormatName(pub String);
-
-impl<'de> Deserialize<'de> for FormatName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        if crate::scan::by_name(&s).is_some() {
-            Ok(FormatName(s))
-        } else {
-            Err(de::Error::custom(format!(
-                "unknown format `{s}`{}",
-                did_you_mean(&s, &crate::scan::names())
-            )))
-        }
-    }
-}
-
-/// ` (did you mean `x`?)` for the closest candidate, or nothing when none is close.
-pub fn did_you_mean(word: &str, candidates: &[&str]) -> String {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(word, c), *c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| format!(" (did you mean `{c}`?)"))
-        .unwrap_or_default()
 }

@@ -18,13 +18,13 @@ use std::io::BufRead;
 
 use super::xml_tree::{self, Element, Node};
 use super::{Item, ScanContext, Scanner};
-use crate::model::{Definition, Location, Role, Warning};
+use crate::model::{Definition, FormatId, Location, Role, Warning};
 
 pub struct Android;
 
 impl Scanner for Android {
-    fn name(&self) -> &'static str {
-        "android"
+    fn id(&self) -> FormatId {
+        FormatId::Android
     }
 
     fn role(&self) -> Role {

@@ -23,13 +23,13 @@
 use std::io::BufRead;
 
 use super::{Item, ScanContext, Scanner, quoted_literal, scan_lines};
-use crate::model::{Definition, FieldLimit, LimitUnit, Location, Role, Warning};
+use crate::model::{Definition, FieldLimit, FormatId, LimitUnit, Location, Role, Warning};
 
 pub struct Cobol;
 
 impl Scanner for Cobol {
-    fn name(&self) -> &'static str {
-        "cobol"
+    fn id(&self) -> FormatId {
+        FormatId::Cobol
     }
 
     fn role(&self) -> Role {
@@ -747,7 +747,7 @@ mod tests {
             ]
         );
         let nat = items.iter().find_map(|i| match i {
-            Item::Limit(l) if l.field.ends_with("ERR-NAT") => Some(l.unit.clone()),
+            Item::Limit(l) if l.field.ends_with("ERR-NAT") => Some(l.unit),
             _ => None,
         });
         assert_eq!(nat, Some(LimitUnit::Utf16));

@@ -19,13 +19,13 @@ use super::{
     DEFAULT_KEY_FIELDS, DEFAULT_TEXT_FIELDS, Item, ScanContext, Scanner, locale_from_path,
     normalise_locale,
 };
-use crate::model::{Definition, DefinitionState, Location, Role, Warning};
+use crate::model::{Definition, DefinitionState, FormatId, Location, Role, Warning};
 
 pub struct Csv;
 
 impl Scanner for Csv {
-    fn name(&self) -> &'static str {
-        "csv"
+    fn id(&self) -> FormatId {
+        FormatId::Csv
     }
 
     fn role(&self) -> Role {

@@ -14,13 +14,13 @@ use std::io::BufRead;
 
 use super::tree::{emit_leaves, parse_json};
 use super::{Item, ScanContext, Scanner, read_document};
-use crate::model::{Role, Warning};
+use crate::model::{FormatId, Role, Warning};
 
 pub struct JsonI18n;
 
 impl Scanner for JsonI18n {
-    fn name(&self) -> &'static str {
-        "json_i18n"
+    fn id(&self) -> FormatId {
+        FormatId::JsonI18n
     }
 
     fn role(&self) -> Role {
@@ -121,12 +121,12 @@ mod tests {
         assert!(!JsonI18n.sniff("[1, 2]"));
         let catalog = "{\n  \"errors\": {\"a\": \"b\"}\n}\n";
         assert_eq!(
-            crate::scan::detect("ru.json", catalog).map(|s| s.name()),
+            crate::scan::detect("ru.json", catalog).map(|s| s.id().as_str()),
             Some("json_i18n")
         );
         assert_eq!(
             crate::scan::detect("api.json", "{\"message\":\"a\"}\n{\"message\":\"b\"}\n")
-                .map(|s| s.name()),
+                .map(|s| s.id().as_str()),
             Some("json_lines")
         );
     }

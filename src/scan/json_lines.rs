@@ -3,13 +3,13 @@
 use std::io::BufRead;
 
 use super::{Item, ScanContext, Scanner, scan_lines};
-use crate::model::{Location, LogRecord, RecordBody, Role, Warning};
+use crate::model::{FormatId, Location, LogRecord, RecordBody, Role, Warning};
 
 pub struct JsonLines;
 
 impl Scanner for JsonLines {
-    fn name(&self) -> &'static str {
-        "json_lines"
+    fn id(&self) -> FormatId {
+        FormatId::JsonLines
     }
 
     fn role(&self) -> Role {

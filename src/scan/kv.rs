@@ -14,9 +14,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Item, ScanContext, Scanner, scan_lines};
-use crate::extract::unescape_quoted;
-use crate::model::{Location, LogRecord, RecordBody, Role, Warning};
+use super::{Item, ScanContext, Scanner, scan_lines, unescape_quoted};
+use crate::model::{FormatId, Location, LogRecord, RecordBody, Role, Warning};
 use crate::timestamp;
 
 /// One pair; the key must start the line or follow a separator.
@@ -30,8 +29,8 @@ static PAIR_RE: LazyLock<Regex> = LazyLock::new(|| {
 pub struct Kv;
 
 impl Scanner for Kv {
-    fn name(&self) -> &'static str {
-        "kv"
+    fn id(&self) -> FormatId {
+        FormatId::Kv
     }
 
     fn role(&self) -> Role {
@@ -87,9 +86,8 @@ impl Scanner for Kv {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::Extractor;
     use crate::rules::SourceOptions;
-    use crate::scan::testing::{extracted, fixture, render, scan_str};
+    use crate::scan::testing::{fixture, render, scan_str};
 
     #[test]
     fn pairs_with_quoted_values_and_line_times() {
@@ -109,26 +107,12 @@ mod tests {
     }
 
     #[test]
-    fn default_extractor_takes_the_usual_keys() {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test("kv.log", &options);
-        let items = scan_str(&Kv, &fixture("logs/kv.log"), &ctx);
-        assert_eq!(
-            extracted(&Extractor::Default, &items),
-            [
-                r#"1 2024-03-01 10:00:00.123 Some("D05") Недостаточно средств на счёте"#,
-                r#"2 2024-03-01 10:00:01.500 Some("GATE1") Сервис 'Платежи' временно недоступен"#,
-            ]
-        );
-    }
-
-    #[test]
     fn sniff_wants_a_line_of_pairs() {
         assert!(Kv.sniff(&fixture("logs/kv.log")));
         assert!(!Kv.sniff("2024-03-01 10:00:01 WARN a=1 b=2 c=3\n"));
         assert!(!Kv.sniff("level=error only=two\n"));
         let detected = crate::scan::detect("gate.log", &fixture("logs/kv.log"));
-        assert_eq!(detected.map(|s| s.name()), Some("kv"));
+        assert_eq!(detected.map(|s| s.id().as_str()), Some("kv"));
     }
 
     proptest::proptest! {

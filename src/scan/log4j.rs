@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{Item, ScanContext, Scanner, scan_lines};
-use crate::model::{Location, LogRecord, RecordBody, Role};
+use crate::model::{FormatId, Location, LogRecord, RecordBody, Role};
 use crate::timestamp;
 
 /// Level words of log4j, logback, java.util.logging and syslog-minded layouts.
@@ -37,8 +37,8 @@ static DEFAULT_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 pub struct Log4j;
 
 impl Scanner for Log4j {
-    fn name(&self) -> &'static str {
-        "log4j"
+    fn id(&self) -> FormatId {
+        FormatId::Log4j
     }
 
     fn role(&self) -> Role {
@@ -86,9 +86,8 @@ impl Scanner for Log4j {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::Extractor;
     use crate::rules::{RegexField, SourceOptions};
-    use crate::scan::testing::{extracted, fixture, records, render, scan_str};
+    use crate::scan::testing::{fixture, records, render, scan_str};
 
     #[test]
     fn records_start_at_headers_and_continuations_are_not_bodies() {
@@ -111,23 +110,6 @@ mod tests {
     }
 
     /// Stack traces and wrapped lines carry planted `userMessage` pairs: none is harvested.
-    #[test]
-    fn default_extractor_sees_header_lines_only() {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test("app.log", &options);
-        let items = scan_str(&Log4j, &fixture("logs/log4j.log"), &ctx);
-        assert_eq!(
-            extracted(&Extractor::Default, &items),
-            [
-                r#"4 2024-03-01 10:00:01.456 Some("INSUFFICIENT_FUNDS") Недостаточно средств на счёте"#,
-                "14 2024-03-01 10:00:03.500 None Карта заблокирована",
-                r#"15 2024-03-01 10:00:04 Some("GATE1") Сервис временно недоступен"#,
-                r#"16 2024-03-01 10:00:05.250 Some("E500") Внутренняя ошибка"#,
-                r#"17 2024-03-01 10:00:06 Some("J1") Операция отклонена"#,
-            ]
-        );
-    }
-
     #[test]
     fn rules_header_pattern_replaces_the_default() {
         let options = SourceOptions {
@@ -153,7 +135,7 @@ mod tests {
         assert!(!Log4j.sniff("plain text\n2024-03-01 10:00:00 INFO x\n"));
         assert!(!Log4j.sniff("Mar  1 10:00:00 host app: INFO x\n"));
         assert!(!Log4j.sniff("2024-03-01 10:00:00 10.0.0.1 GET /pay - 443\n"));
-        let detected = |name, head: &str| crate::scan::detect(name, head).map(|s| s.name());
+        let detected = |name, head: &str| crate::scan::detect(name, head).map(|s| s.id().as_str());
         assert_eq!(
             detected("app.log.1", &fixture("logs/log4j.log")),
             Some("log4j")

@@ -9,13 +9,13 @@
 use std::io::BufRead;
 
 use super::{Item, ScanContext, Scanner};
-use crate::model::{Location, LogRecord, RecordBody, Role, Warning};
+use crate::model::{FormatId, Location, LogRecord, RecordBody, Role, Warning};
 
 pub struct LogLines;
 
 impl Scanner for LogLines {
-    fn name(&self) -> &'static str {
-        "log_lines"
+    fn id(&self) -> FormatId {
+        FormatId::LogLines
     }
 
     fn role(&self) -> Role {

@@ -5,12 +5,13 @@
 //! masking is `mask`'s. Scanners never fail a file: a malformed entry becomes a
 //! [`Item::Warning`] naming the line and the scan of the rest goes on.
 //!
-//! To add a format: write `scan/<format>.rs` with a unit struct implementing
-//! [`Scanner`] and its tests beside it, then list it in [`SCANNERS`].
+//! To add a format: name it in [`FormatId`], write `scan/<format>.rs` with a unit
+//! struct implementing [`Scanner`] and its tests beside it, and map the id to it
+//! in [`scanner`] (the match is exhaustive: a format cannot be named without one).
 
 use std::io::BufRead;
 
-use crate::model::{Definition, FieldLimit, LogRecord, Role, Warning};
+use crate::model::{Definition, FieldLimit, FormatId, LogRecord, Role, Vocabulary, Warning};
 use crate::rules::SourceOptions;
 
 mod android;
@@ -145,10 +146,10 @@ pub fn definition_tuples(items: &[Item]) -> Vec<(String, String, Option<String>,
         .collect()
 }
 
-/// A format reader. Implementations are stateless unit structs listed in [`SCANNERS`].
+/// A format reader. Implementations are stateless unit structs mapped from their id by [`scanner`].
 pub trait Scanner: Sync {
-    /// The format name used in rules (`format: properties`).
-    fn name(&self) -> &'static str;
+    /// The format it reads (`format: properties` in the rules).
+    fn id(&self) -> FormatId;
     /// What files of this format usually hold.
     fn role(&self) -> Role;
     /// File name endings (lowercase, no dot) that select this format in zero-config mode.
@@ -174,54 +175,48 @@ pub trait Scanner: Sync {
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item));
 }
 
-/// Every scanner, in documentation order. Zero-config detection tries them in this order.
-pub static SCANNERS: &[&dyn Scanner] = &[
-    &properties::Properties,
-    &json_lines::JsonLines,
-    &json_i18n::JsonI18n,
-    &log4j::Log4j,
-    &syslog::Syslog,
-    &w3c::W3c,
-    &kv::Kv,
-    &fixed_width::FixedWidth,
-    &resx::Resx,
-    &xliff::Xliff,
-    &android::Android,
-    &sql::Sql,
-    &cobol::Cobol,
-    &xsd::Xsd,
-    &log_lines::LogLines,
-    &po::Po,
-    &yaml::Yaml,
-    &csv::Csv,
-    &records::Records,
-];
-
-/// The scanner registered under `name`.
-pub fn by_name(name: &str) -> Option<&'static dyn Scanner> {
-    SCANNERS.iter().copied().find(|s| s.name() == name)
+/// The scanner of a format.
+pub fn scanner(id: FormatId) -> &'static dyn Scanner {
+    match id {
+        FormatId::Properties => &properties::Properties,
+        FormatId::JsonLines => &json_lines::JsonLines,
+        FormatId::JsonI18n => &json_i18n::JsonI18n,
+        FormatId::Log4j => &log4j::Log4j,
+        FormatId::Syslog => &syslog::Syslog,
+        FormatId::W3c => &w3c::W3c,
+        FormatId::Kv => &kv::Kv,
+        FormatId::FixedWidth => &fixed_width::FixedWidth,
+        FormatId::Resx => &resx::Resx,
+        FormatId::Xliff => &xliff::Xliff,
+        FormatId::Android => &android::Android,
+        FormatId::Sql => &sql::Sql,
+        FormatId::Cobol => &cobol::Cobol,
+        FormatId::Xsd => &xsd::Xsd,
+        FormatId::LogLines => &log_lines::LogLines,
+        FormatId::Po => &po::Po,
+        FormatId::Yaml => &yaml::Yaml,
+        FormatId::Csv => &csv::Csv,
+        FormatId::Records => &records::Records,
+    }
 }
 
-/// The names of all formats, for error messages and did-you-mean suggestions.
-pub fn names() -> Vec<&'static str> {
-    SCANNERS.iter().map(|s| s.name()).collect()
+/// Every scanner, in [`FormatId`] (documentation) order: zero-config detection
+/// tries them in this order.
+pub fn scanners() -> impl Iterator<Item = &'static dyn Scanner> {
+    FormatId::ALL.iter().map(|&id| scanner(id))
 }
 
 /// Whether any format recognises this file name by its extension.
 pub fn claims(file_name: &str) -> bool {
     let lower = file_name.to_ascii_lowercase();
-    SCANNERS
-        .iter()
-        .any(|s| s.extensions().iter().any(|e| has_extension(&lower, e)))
+    scanners().any(|s| s.extensions().iter().any(|e| has_extension(&lower, e)))
 }
 
 /// Picks a scanner for a file from its name and the start of its decoded content.
 /// Extensions decide first; among scanners sharing an extension, content decides.
 pub fn detect(file_name: &str, head: &str) -> Option<&'static dyn Scanner> {
     let lower = file_name.to_ascii_lowercase();
-    let by_ext: Vec<&'static dyn Scanner> = SCANNERS
-        .iter()
-        .copied()
+    let by_ext: Vec<&'static dyn Scanner> = scanners()
         .filter(|s| s.extensions().iter().any(|e| has_extension(&lower, e)))
         .collect();
     by_ext
@@ -347,6 +342,25 @@ pub(crate) fn quoted_literal(rest: &str, quote: char) -> Result<(String, usize),
     Err(value)
 }
 
+/// Undoes the backslash escapes of a quoted `key="…"` value.
+pub fn unescape_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,11 +381,18 @@ mod tests {
     fn every_format_is_in_the_docs_table() {
         let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/formats.md"))
             .unwrap();
-        for name in names() {
+        for name in FormatId::names() {
             assert!(
                 doc.contains(&format!("| `{name}` |")),
                 "docs/formats.md lacks `{name}`"
             );
+        }
+    }
+
+    #[test]
+    fn every_format_has_its_own_scanner() {
+        for &id in FormatId::ALL {
+            assert_eq!(scanner(id).id(), id);
         }
     }
 }

@@ -24,14 +24,14 @@
 use std::io::BufRead;
 
 use super::{Item, ScanContext, Scanner, locale_from_path, normalise_locale, scan_lines};
-use crate::model::{Definition, DefinitionState, Location, Role, Warning};
-use crate::read::Charset;
+use crate::charset::Charset;
+use crate::model::{Definition, DefinitionState, FormatId, Location, Role, Warning};
 
 pub struct Po;
 
 impl Scanner for Po {
-    fn name(&self) -> &'static str {
-        "po"
+    fn id(&self) -> FormatId {
+        FormatId::Po
     }
 
     fn role(&self) -> Role {

@@ -22,13 +22,13 @@
 use std::io::BufRead;
 
 use super::{Item, ScanContext, Scanner, locale_from_path, read_document};
-use crate::model::{Definition, Location, Role, Warning};
+use crate::model::{Definition, FormatId, Location, Role, Warning};
 
 pub struct Properties;
 
 impl Scanner for Properties {
-    fn name(&self) -> &'static str {
-        "properties"
+    fn id(&self) -> FormatId {
+        FormatId::Properties
     }
 
     fn role(&self) -> Role {

@@ -26,13 +26,13 @@ use super::{
     DEFAULT_KEY_FIELDS, DEFAULT_TEXT_FIELDS, Item, ScanContext, Scanner, locale_from_path,
     normalise_locale, read_document,
 };
-use crate::model::{Definition, Location, Role, Warning};
+use crate::model::{Definition, FormatId, Location, Role, Warning};
 
 pub struct Records;
 
 impl Scanner for Records {
-    fn name(&self) -> &'static str {
-        "records"
+    fn id(&self) -> FormatId {
+        FormatId::Records
     }
 
     fn role(&self) -> Role {

@@ -11,13 +11,13 @@ use std::io::BufRead;
 
 use super::xml_tree::{self, Element};
 use super::{Item, ScanContext, Scanner};
-use crate::model::{Definition, DefinitionState, Location, Role, Warning};
+use crate::model::{Definition, DefinitionState, FormatId, Location, Role, Warning};
 
 pub struct Resx;
 
 impl Scanner for Resx {
-    fn name(&self) -> &'static str {
-        "resx"
+    fn id(&self) -> FormatId {
+        FormatId::Resx
     }
 
     fn role(&self) -> Role {

@@ -27,13 +27,13 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 use super::{Item, ScanContext, Scanner, quoted_literal};
-use crate::model::{Definition, FieldLimit, LimitUnit, Location, Role, Warning};
+use crate::model::{Definition, FieldLimit, FormatId, LimitUnit, Location, Role, Warning};
 
 pub struct Sql;
 
 impl Scanner for Sql {
-    fn name(&self) -> &'static str {
-        "sql"
+    fn id(&self) -> FormatId {
+        FormatId::Sql
     }
 
     fn role(&self) -> Role {
@@ -913,7 +913,7 @@ mod tests {
         let limits: Vec<(String, u64, LimitUnit, u64)> = items
             .iter()
             .filter_map(|i| match i {
-                Item::Limit(l) => Some((l.field.clone(), l.max, l.unit.clone(), l.location.line)),
+                Item::Limit(l) => Some((l.field.clone(), l.max, l.unit, l.location.line)),
                 _ => None,
             })
             .collect();

@@ -26,7 +26,7 @@ use chrono::NaiveDateTime;
 use regex::Regex;
 
 use super::{Item, ScanContext, Scanner, scan_lines};
-use crate::model::{Location, LogRecord, RecordBody, Role, Warning};
+use crate::model::{FormatId, Location, LogRecord, RecordBody, Role, Warning};
 use crate::timestamp;
 
 /// An RFC 3164 tag: `app:` or `app[pid]:`, then the message.
@@ -52,8 +52,8 @@ type Fields = Vec<(String, String)>;
 pub struct Syslog;
 
 impl Scanner for Syslog {
-    fn name(&self) -> &'static str {
-        "syslog"
+    fn id(&self) -> FormatId {
+        FormatId::Syslog
     }
 
     fn role(&self) -> Role {
@@ -287,9 +287,8 @@ fn push(fields: &mut Fields, name: &str, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::Extractor;
     use crate::rules::SourceOptions;
-    use crate::scan::testing::{extracted, fixture, render, scan_str};
+    use crate::scan::testing::{fixture, render, scan_str};
 
     /// A context as of 2025-01-02 for a file last written on New Year's morning.
     fn new_year<'a>(path: &'a str, options: &'a SourceOptions) -> ScanContext<'a> {
@@ -362,28 +361,6 @@ mod tests {
     }
 
     #[test]
-    fn default_extractor_finds_client_text_in_msg_and_structured_data() {
-        let options = SourceOptions::default();
-        let ctx = new_year("syslog", &options);
-        let scan = |name| scan_str(&Syslog, &fixture(name), &ctx);
-        let mut texts = extracted(&Extractor::Default, &scan("logs/syslog-3164.log"));
-        texts.extend(extracted(
-            &Extractor::Default,
-            &scan("logs/syslog-5424.log"),
-        ));
-        assert_eq!(
-            texts,
-            [
-                r#"1 2024-12-31 23:59:58 Some("D05") Платёж отклонён"#,
-                r#"3 2025-01-01 00:00:01 Some("GATE1") Сервис временно недоступен"#,
-                "8 2025-01-01 00:00:05.123456 None Операция отклонена",
-                r#"1 2024-12-31 23:59:58.003 Some("D05") Платёж "отклонён" [сумма]"#,
-                r#"2 2025-01-01 00:00:01 Some("GATE1") Сервис временно недоступен"#,
-            ]
-        );
-    }
-
-    #[test]
     fn sniff_recognises_both_variants_only() {
         assert!(Syslog.sniff(&fixture("logs/syslog-3164.log")));
         assert!(Syslog.sniff(&fixture("logs/syslog-5424.log")));
@@ -392,7 +369,7 @@ mod tests {
         assert!(!Syslog.sniff("#Software: Microsoft Internet Information Services 10.0\n"));
         assert!(!Syslog.sniff("level=error msg=\"x\"\n"));
         assert!(!Syslog.sniff("<+12>Jan  1 00:00:00 h a: x\n"));
-        let detected = |name, head: &str| crate::scan::detect(name, head).map(|s| s.name());
+        let detected = |name, head: &str| crate::scan::detect(name, head).map(|s| s.id().as_str());
         assert_eq!(
             detected("messages.log", &fixture("logs/syslog-3164.log")),
             Some("syslog")

@@ -13,13 +13,13 @@ use std::io::BufRead;
 
 use super::xml_tree::{self, Element, Node};
 use super::{Item, ScanContext, Scanner};
-use crate::model::{Definition, DefinitionState, Location, Role, Warning};
+use crate::model::{Definition, DefinitionState, FormatId, Location, Role, Warning};
 
 pub struct Xliff;
 
 impl Scanner for Xliff {
-    fn name(&self) -> &'static str {
-        "xliff"
+    fn id(&self) -> FormatId {
+        FormatId::Xliff
     }
 
     fn role(&self) -> Role {

@@ -14,13 +14,13 @@ use std::io::BufRead;
 
 use super::xml_tree::{self, Element};
 use super::{Item, ScanContext, Scanner};
-use crate::model::{FieldLimit, LimitUnit, Location, Role};
+use crate::model::{FieldLimit, FormatId, LimitUnit, Location, Role};
 
 pub struct Xsd;
 
 impl Scanner for Xsd {
-    fn name(&self) -> &'static str {
-        "xsd"
+    fn id(&self) -> FormatId {
+        FormatId::Xsd
     }
 
     fn role(&self) -> Role {

@@ -19,13 +19,13 @@ use std::io::BufRead;
 
 use super::tree::{emit_leaves, from_yaml};
 use super::{Item, ScanContext, Scanner, read_document};
-use crate::model::{Role, Warning};
+use crate::model::{FormatId, Role, Warning};
 
 pub struct Yaml;
 
 impl Scanner for Yaml {
-    fn name(&self) -> &'static str {
-        "yaml"
+    fn id(&self) -> FormatId {
+        FormatId::Yaml
     }
 
     fn role(&self) -> Role {

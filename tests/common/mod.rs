@@ -5,22 +5,27 @@
 
 use std::path::Path;
 
-use errata::audit::Flag;
-use errata::catalog::{Catalog, DefinitionRow, FileBatch, FileRecord, RunStats, TemplateDelta};
+use errata::catalog::{
+    Catalog, DefinitionRow, FileBatch, FileRecord, RunStats, TemplateDelta, TemplateMatch,
+};
+use errata::model::{
+    DefinitionState, Flag, FormatId, KindId, MatchKind, RawLength, Role, SeenIn, Sightings,
+    parse_time,
+};
 
 /// A definition: `(key, text, line)`.
 pub type Def<'a> = (&'a str, &'a str, u64);
 /// An observed template: `(template id, masked text, count, day)`.
 pub type Seen<'a> = (&'a str, &'a str, u64, &'a str);
 
-fn file(path: &str, role: &str) -> FileRecord {
-    FileRecord::unread(path, "abs", role, "properties")
+fn file(path: &str, role: Role) -> FileRecord {
+    FileRecord::unread(path, "abs", role, FormatId::Properties)
 }
 
 /// A catalog file's definitions for system `abs`.
 pub fn definitions(path: &str, defs: &[Def]) -> FileBatch {
     FileBatch {
-        file: file(path, "definitions"),
+        file: file(path, Role::Definitions),
         definitions: Some(
             defs.iter()
                 .map(|(key, text, line)| DefinitionRow {
@@ -31,7 +36,7 @@ pub fn definitions(path: &str, defs: &[Def]) -> FileBatch {
                     form: None,
                     text: text.to_string(),
                     template: text.to_string(),
-                    state: "live".to_string(),
+                    state: DefinitionState::Live,
                     note: None,
                     path: path.to_string(),
                     line: *line,
@@ -47,25 +52,38 @@ pub fn definitions(path: &str, defs: &[Def]) -> FileBatch {
 /// A log file's observations for system `abs`.
 pub fn observations(path: &str, seen: &[Seen]) -> FileBatch {
     FileBatch {
-        file: file(path, "observations"),
+        file: file(path, Role::Observations),
         definitions: None,
         limits: None,
         templates: seen
             .iter()
-            .map(|(id, text, count, day)| TemplateDelta {
-                id: id.to_string(),
-                system: "abs".to_string(),
-                template: text.to_string(),
-                key: None,
-                count: *count,
-                first_seen: format!("{day}T09:00:00"),
-                last_seen: format!("{day}T18:00:00"),
-                max_raw_chars: text.chars().count() as u64,
-                days: vec![(day.to_string(), *count)],
-                samples: vec![text.to_string()],
-                sources: vec![(path.to_string(), *count, 3)],
-                pii: Vec::new(),
-                lengths: Vec::new(),
+            .map(|(id, text, count, day)| {
+                let at = |time: &str| parse_time(&format!("{day}T{time}")).unwrap();
+                let mut seen = Sightings::new(*count, at("09:00:00"), at("18:00:00"));
+                seen.days.insert(at("09:00:00").date(), *count);
+                seen.samples.push(text.to_string());
+                seen.sources.insert(
+                    path.to_string(),
+                    SeenIn {
+                        count: *count,
+                        first_line: 3,
+                    },
+                );
+                let chars = text.chars().count() as u64;
+                let raw = RawLength {
+                    chars,
+                    utf8: text.len() as u64,
+                    utf16: text.encode_utf16().count() as u64,
+                    sms_segments: 1,
+                };
+                seen.lengths.insert(raw, *count);
+                TemplateDelta {
+                    id: id.to_string(),
+                    system: "abs".to_string(),
+                    template: text.to_string(),
+                    key: None,
+                    seen,
+                }
             })
             .collect(),
         warnings: Vec::new(),
@@ -73,7 +91,7 @@ pub fn observations(path: &str, seen: &[Seen]) -> FileBatch {
 }
 
 /// A flag of system `abs` about a key or a template.
-pub fn flag(kind: &'static str, key: Option<&str>, template: Option<&str>, message: &str) -> Flag {
+pub fn flag(kind: KindId, key: Option<&str>, template: Option<&str>, message: &str) -> Flag {
     Flag {
         kind,
         system: "abs".to_string(),
@@ -92,7 +110,7 @@ pub fn run(db: &Path, as_of: &str, batches: &[FileBatch], flags: &[Flag]) {
     let run = catalog.begin_run(as_of).unwrap();
     catalog.commit(run, batches).unwrap();
     let snapshot = catalog.snapshot().unwrap();
-    let matches: Vec<_> = snapshot
+    let matches: Vec<TemplateMatch> = snapshot
         .templates
         .iter()
         .map(|t| {
@@ -100,11 +118,11 @@ pub fn run(db: &Path, as_of: &str, batches: &[FileBatch], flags: &[Flag]) {
                 .definitions
                 .iter()
                 .find(|d| d.row.template == t.template);
-            (
-                t.id.clone(),
-                def.map(|d| d.row.id.clone()),
-                def.map(|_| "template"),
-            )
+            TemplateMatch {
+                template: t.id.clone(),
+                definition: def.map(|d| d.row.id.clone()),
+                kind: def.map(|_| MatchKind::Template),
+            }
         })
         .collect();
     catalog.update_matches(&matches).unwrap();

@@ -1,3 +1,3 @@
 #![no_main]
 //! The `csv` scanner on arbitrary bytes; see `errata_fuzz::scan`.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| errata_fuzz::scan("csv", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| errata_fuzz::scan(errata::model::FormatId::Csv, data));

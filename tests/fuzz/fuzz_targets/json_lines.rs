@@ -1,3 +1,6 @@
 #![no_main]
 //! The `json_lines` scanner on arbitrary bytes; see `errata_fuzz::scan`.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| errata_fuzz::scan("json_lines", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| errata_fuzz::scan(
+    errata::model::FormatId::JsonLines,
+    data
+));

@@ -1,3 +1,6 @@
 #![no_main]
 //! The `records` scanner on arbitrary bytes; see `errata_fuzz::scan`.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| errata_fuzz::scan("records", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| errata_fuzz::scan(
+    errata::model::FormatId::Records,
+    data
+));

@@ -1,3 +1,3 @@
 #![no_main]
 //! The `w3c` scanner on arbitrary bytes; see `errata_fuzz::scan`.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| errata_fuzz::scan("w3c", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| errata_fuzz::scan(errata::model::FormatId::W3c, data));

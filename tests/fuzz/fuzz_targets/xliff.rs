@@ -1,3 +1,3 @@
 #![no_main]
 //! The `xliff` scanner on arbitrary bytes; see `errata_fuzz::scan`.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| errata_fuzz::scan("xliff", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| errata_fuzz::scan(errata::model::FormatId::Xliff, data));

@@ -12,13 +12,14 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use errata::model::{FormatId, Vocabulary};
 use errata::rules::{Rules, SourceOptions};
 use errata::scan::{Item, ScanContext, Scanner};
 
-/// Runs the scanner registered as `format` over `data` decoded as errata's
-/// reader decodes UTF-8 (invalid bytes become U+FFFD), and checks every item.
-pub fn scan(format: &str, data: &[u8]) {
-    let scanner = errata::scan::by_name(format).expect("the target names a registered scanner");
+/// Runs the scanner of `format` over `data` decoded as errata's reader decodes
+/// UTF-8 (invalid bytes become U+FFFD), and checks every item.
+pub fn scan(format: FormatId, data: &[u8]) {
+    let scanner = errata::scan::scanner(format);
     let text = String::from_utf8_lossy(data);
     let options = options_for(format);
     let path = path_for(scanner);
@@ -28,7 +29,7 @@ pub fn scan(format: &str, data: &[u8]) {
     let ctx = ScanContext {
         file_time: as_of.and_hms_opt(12, 0, 0).expect("valid time"),
         charset: Some("UTF-8"),
-        prefilter: (format == "log_lines").then_some(&prefilter),
+        prefilter: (format == FormatId::LogLines).then_some(&prefilter),
         ..ScanContext::new(&path, &options, as_of)
     };
     // A location may point just past the last line (a document that ends
@@ -73,7 +74,7 @@ fn path_for(scanner: &dyn Scanner) -> String {
 
 /// The rules' options for `format`, as the fixtures under `fixtures/formats/`
 /// need them; formats without options get the defaults.
-fn options_for(format: &str) -> SourceOptions {
+fn options_for(format: FormatId) -> SourceOptions {
     let fields = |key: &str, text: &str| SourceOptions {
         key_field: Some(key.into()),
         text_field: Some(text.into()),
@@ -81,7 +82,7 @@ fn options_for(format: &str) -> SourceOptions {
         ..SourceOptions::default()
     };
     match format {
-        "fixed_width" => SourceOptions {
+        FormatId::FixedWidth => SourceOptions {
             columns: Some(
                 [
                     ("date", [1, 9]),
@@ -95,15 +96,15 @@ fn options_for(format: &str) -> SourceOptions {
             ),
             ..SourceOptions::default()
         },
-        "csv" => SourceOptions {
+        FormatId::Csv => SourceOptions {
             delimiter: Some(';'),
             ..fields("code", "text")
         },
-        "records" => SourceOptions {
+        FormatId::Records => SourceOptions {
             records: Some("messages.message".into()),
             ..fields("code", "text")
         },
-        "sql" => SourceOptions {
+        FormatId::Sql => SourceOptions {
             table: Some("err_messages".into()),
             ..fields("code", "text")
         },
@@ -118,11 +119,11 @@ pub fn read(data: &[u8]) {
     let Some((&pick, content)) = data.split_first() else {
         return;
     };
-    let labels = errata::read::Charset::known_labels();
+    let labels = errata::charset::Charset::known_labels();
     // One pick in four detects, the rest declare one of the known charsets.
     let declared = (!pick.is_multiple_of(4))
         .then(|| labels[usize::from(pick) % labels.len()])
-        .and_then(errata::read::Charset::from_label);
+        .and_then(errata::charset::Charset::from_label);
     let path = scratch_file();
     std::fs::File::create(path)
         .and_then(|mut f| f.write_all(content))
@@ -197,8 +198,8 @@ mod tests {
 
     #[test]
     fn every_scanner_has_options_and_a_path() {
-        for scanner in errata::scan::SCANNERS {
-            scan(scanner.name(), b"key=value\n");
+        for &format in FormatId::ALL {
+            scan(format, b"key=value\n");
         }
     }
 

@@ -57,7 +57,7 @@ impl Ebcdic {
 
     /// Decodes as much of `src` as fits into `dst`, returning (bytes read, bytes
     /// written). Every byte has a character, so decoding never fails.
-    pub(super) fn decode_to_utf8(self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
+    pub fn decode_to_utf8(self, src: &[u8], dst: &mut [u8]) -> (usize, usize) {
         let table = match self {
             Ebcdic::Cp037 => &CP037_UTF8,
             Ebcdic::Cp1025 => &CP1025_UTF8,

@@ -9,6 +9,21 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+use crate::charset::Charset;
+
+mod flag;
+mod sightings;
+mod vocabulary;
+
+pub(crate) use vocabulary::vocabulary;
+
+pub use flag::Flag;
+pub use sightings::{MAX_SAMPLES, SeenIn, Sightings, format_time, parse_time};
+pub use vocabulary::{
+    DefinitionState, FormatId, KindId, MatchKind, PiiKind, Role, Severity, Unit, Vocabulary,
+    did_you_mean,
+};
+
 /// Where a harvested thing came from: a file and a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Location {
@@ -28,58 +43,6 @@ impl Location {
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.path, self.line)
-    }
-}
-
-/// What a source holds: message catalogs define texts, logs observe them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Definitions,
-    Observations,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Definitions => "definitions",
-            Role::Observations => "observations",
-        }
-    }
-}
-
-/// The life-cycle state of a catalog entry, as the catalog format records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DefinitionState {
-    /// A normal, translated, live entry.
-    #[default]
-    Live,
-    /// Marked as needing review (gettext `#, fuzzy`, XLIFF `needs-review`).
-    Fuzzy,
-    /// Present but with no text in this locale (empty `msgstr`, XLIFF `new`).
-    Untranslated,
-    /// Kept in the file only as history (gettext `#~`): not a live definition.
-    Obsolete,
-}
-
-impl DefinitionState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DefinitionState::Live => "live",
-            DefinitionState::Fuzzy => "fuzzy",
-            DefinitionState::Untranslated => "untranslated",
-            DefinitionState::Obsolete => "obsolete",
-        }
-    }
-
-    pub fn parse(s: &str) -> DefinitionState {
-        match s {
-            "fuzzy" => DefinitionState::Fuzzy,
-            "untranslated" => DefinitionState::Untranslated,
-            "obsolete" => DefinitionState::Obsolete,
-            _ => DefinitionState::Live,
-        }
     }
 }
 
@@ -120,46 +83,104 @@ impl Definition {
     }
 }
 
-/// The unit a field limit counts in. Stored in the catalog's `limits` table as
-/// `unit` (`chars`, `bytes`, `utf16`, `sms_segments`) and `encoding`; see
-/// `docs/flags.md` ("Field limits") for what audit expects there.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case", tag = "unit")]
+/// The unit a field limit counts in, with the encoding of a byte unit. Stored in
+/// the catalog's `limits` table as `unit` and `encoding`; see `docs/flags.md`
+/// ("Field limits") for what audit expects there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitUnit {
     /// Unicode scalar values.
     Chars,
-    /// Bytes once encoded in `encoding`: an encoding label (e.g. `windows-1251`,
-    /// `utf-8`), or [`LimitUnit::SYSTEM_ENCODING`] / [`LimitUnit::DATABASE_ENCODING`],
-    /// which audit resolves from the rules of the field's system.
-    Bytes { encoding: String },
+    /// Bytes once encoded in an encoding.
+    Bytes(ByteEncoding),
     /// UTF-16 code units (.NET, Java, JavaScript string lengths).
     Utf16,
     /// SMS segments (GSM-7 or UCS-2, whichever the text needs).
     SmsSegments,
 }
 
-impl LimitUnit {
-    /// The `Bytes` encoding label meaning "the system's own encoding, as the rules
-    /// give it": schema files declare byte lengths (a database charset, a host code
-    /// page) without naming the charset.
-    pub const SYSTEM_ENCODING: &'static str = "system";
+/// The encoding a byte limit counts in. Schema files declare byte lengths (a
+/// database charset, a host code page) without naming the charset: audit resolves
+/// those from the rules of the field's system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteEncoding {
+    /// The system's own field encoding, as the rules give it.
+    System,
+    /// The system's database charset (`database_charset:`, else UTF-8): SQL
+    /// byte-semantics columns.
+    Database,
+    /// A named charset.
+    Charset(Charset),
+}
 
-    /// Bytes in the system's encoding ([`LimitUnit::SYSTEM_ENCODING`]).
-    pub fn system_bytes() -> LimitUnit {
-        LimitUnit::Bytes {
-            encoding: LimitUnit::SYSTEM_ENCODING.to_string(),
+impl ByteEncoding {
+    /// The stored label: `system`, `database` or the charset's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            ByteEncoding::System => "system",
+            ByteEncoding::Database => "database",
+            ByteEncoding::Charset(c) => c.name(),
         }
     }
 
-    /// Encoding placeholder for "the database charset" (`database_charset:` of the
-    /// system in the rules, else UTF-8): SQL byte-semantics columns.
-    pub const DATABASE_ENCODING: &'static str = "database";
-
-    /// Bytes in the database charset ([`LimitUnit::DATABASE_ENCODING`]).
-    pub fn database_bytes() -> LimitUnit {
-        LimitUnit::Bytes {
-            encoding: LimitUnit::DATABASE_ENCODING.to_string(),
+    /// The encoding a stored label names.
+    pub fn from_label(label: &str) -> Option<ByteEncoding> {
+        match label {
+            "system" => Some(ByteEncoding::System),
+            "database" => Some(ByteEncoding::Database),
+            other => Charset::from_label(other).map(ByteEncoding::Charset),
         }
+    }
+}
+
+impl LimitUnit {
+    /// Bytes in the system's encoding ([`ByteEncoding::System`]).
+    pub fn system_bytes() -> LimitUnit {
+        LimitUnit::Bytes(ByteEncoding::System)
+    }
+
+    /// Bytes in the database charset ([`ByteEncoding::Database`]).
+    pub fn database_bytes() -> LimitUnit {
+        LimitUnit::Bytes(ByteEncoding::Database)
+    }
+
+    /// The unit without its encoding.
+    pub fn unit(self) -> Unit {
+        match self {
+            LimitUnit::Chars => Unit::Chars,
+            LimitUnit::Bytes(_) => Unit::Bytes,
+            LimitUnit::Utf16 => Unit::Utf16,
+            LimitUnit::SmsSegments => Unit::SmsSegments,
+        }
+    }
+
+    /// The encoding of a byte unit.
+    pub fn encoding(self) -> Option<ByteEncoding> {
+        match self {
+            LimitUnit::Bytes(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The unit from its stored parts; `None` for a byte unit without a known encoding.
+    pub fn from_parts(unit: Unit, encoding: Option<&str>) -> Option<LimitUnit> {
+        Some(match unit {
+            Unit::Chars => LimitUnit::Chars,
+            Unit::Utf16 => LimitUnit::Utf16,
+            Unit::SmsSegments => LimitUnit::SmsSegments,
+            Unit::Bytes => LimitUnit::Bytes(ByteEncoding::from_label(encoding?)?),
+        })
+    }
+}
+
+impl Serialize for LimitUnit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("unit", self.unit().as_str())?;
+        if let Some(e) = self.encoding() {
+            map.serialize_entry("encoding", e.label())?;
+        }
+        map.end()
     }
 }
 
@@ -246,7 +267,7 @@ pub struct MaskedObservation {
     /// checks); the text itself is gone.
     pub raw_length: RawLength,
     /// Kinds of personal data found before masking, with counts; never the values.
-    pub pii: Vec<(crate::mask::PiiKind, u32)>,
+    pub pii: Vec<(PiiKind, u32)>,
 }
 
 /// A per-file problem: reported with the scan run, the scan goes on.
