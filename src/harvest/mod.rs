@@ -101,7 +101,7 @@ pub fn scan(
     // Files are read in parallel a batch at a time; each batch commits with its
     // files' positions, so a killed scan loses at most the batch in flight.
     for failed in probe_failures {
-        if let Some(Err(w)) = tally(failed, &mut stats, &mut warnings) {
+        if let Some(Err(w)) = tally(Harvested::Failed(failed), &mut stats, &mut warnings) {
             catalog.add_warnings(run, &[w])?;
         }
     }

@@ -4,7 +4,6 @@
 
 use std::io::Read;
 
-use super::file::Harvested;
 use crate::catalog::FileRecord;
 use crate::discover::SourceFile;
 use crate::model::{Role, Warning};
@@ -24,13 +23,13 @@ pub(super) struct PlannedFile<'r> {
 pub(super) fn plan_files<'r>(
     files: &'r [SourceFile<'r>],
     stored: &[FileRecord],
-) -> (Vec<PlannedFile<'r>>, Vec<Harvested>) {
+) -> (Vec<PlannedFile<'r>>, Vec<Warning>) {
     let mut failures = Vec::new();
     let mut planned = Vec::new();
     for file in files {
         match probe_file(file) {
             Ok(p) => planned.push(p),
-            Err(e) => failures.push(Harvested::Failed(Warning::new(&file.display, None, e))),
+            Err(e) => failures.push(Warning::new(&file.display, None, e)),
         }
     }
     // Logs are known by fingerprint, wherever they moved; catalogs by path.
@@ -153,7 +152,7 @@ mod tests {
         let (planned, failures) = plan_files(&found.files, &[]);
         assert!(planned.is_empty());
         match &failures[..] {
-            [Harvested::Failed(w)] => {
+            [w] => {
                 assert!(
                     w.path.ends_with("app/gone.log") && w.message.starts_with("cannot read"),
                     "{w}"

@@ -13,7 +13,7 @@
 //! control key (digit 9) checks against it, as banks check it (weights 7-1-3 over
 //! the BIK's last three digits and the account, sum divisible by 10).
 
-use super::runs::Candidate;
+use super::candidate::Candidate;
 
 /// Whether the candidate reads as a Russian account number.
 pub(super) fn is_account(c: &Candidate<'_>) -> bool {

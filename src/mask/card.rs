@@ -6,7 +6,7 @@
 //! `4111-1111-1111-1111`, Amex `3782 822463 10005`), starting with a known
 //! issuer range, and passing Luhn.
 
-use super::runs::Candidate;
+use super::candidate::Candidate;
 
 /// Whether the candidate reads as a payment card number.
 pub(super) fn is_card(c: &Candidate<'_>) -> bool {

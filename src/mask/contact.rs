@@ -14,7 +14,7 @@
 //! Toll-free `8 800 …` numbers are the bank's own hotlines, not personal data:
 //! they become `<PHONE>` (for one template per message) but are not counted.
 
-use super::runs::Candidate;
+use super::candidate::Candidate;
 use super::variables::letters;
 
 /// An e-mail address as the combined pattern finds it (ASCII local part,

@@ -32,6 +32,7 @@ pub use crate::model::PiiKind;
 use crate::model::Vocabulary;
 
 mod account;
+mod candidate;
 mod card;
 mod contact;
 mod placeholders;

@@ -11,7 +11,7 @@
 //!
 //! INNs are never written in groups; the region prefix `00` does not exist.
 
-use super::runs::Candidate;
+use super::candidate::Candidate;
 
 /// How far before a 10-digit number its label may stand, in bytes.
 const LABEL_WINDOW: usize = 40;
