@@ -1,5 +1,7 @@
 //! Personal data planted in a log never reaches the catalog, the reports or
-//! errata's own output; the templates carry typed placeholders instead.
+//! errata's own output; the templates carry typed placeholders instead. Each
+//! value is planted twice: in the client text, and as the record's error code
+//! (issue #14: a card number captured as the key was stored unmasked).
 
 use std::path::Path;
 
@@ -66,6 +68,7 @@ fn write_fixture(root: &Path) {
             "timestamp": format!("2024-06-25T10:{:02}:00Z", i),
             "level": "ERROR",
             "userMessage": message(value),
+            "errorCode": value,
         });
         log.push_str(&line.to_string());
         log.push('\n');
@@ -102,6 +105,31 @@ fn planted_personal_data_never_leaves_masking() {
     );
     let json = run(dir.path(), &["report", "--db", db_s, "--format", "json"]);
     let md = run(dir.path(), &["report", "--db", db_s, "--format", "md"]);
+    let html = run(dir.path(), &["report", "--db", db_s, "--format", "html"]);
+    let csv: Vec<(String, String)> = ["templates", "definitions", "flags"]
+        .iter()
+        .map(|entity| {
+            let args = [
+                "report", "--db", db_s, "--format", "csv", "--entity", entity,
+            ];
+            run(dir.path(), &args)
+        })
+        .collect();
+    let sarif = Command::cargo_bin("errata")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            tree_s,
+            "--db",
+            db_s,
+            "--as-of",
+            "2024-06-30",
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .unwrap();
 
     let mut outputs = vec![
         ("scan stdout", scan.0),
@@ -110,7 +138,13 @@ fn planted_personal_data_never_leaves_masking() {
         ("json stderr", json.1),
         ("md report", md.0.clone()),
         ("md stderr", md.1),
+        ("html report", html.0),
+        ("sarif", String::from_utf8(sarif.stdout).unwrap()),
+        ("check stderr", String::from_utf8(sarif.stderr).unwrap()),
     ];
+    for (table, _) in &csv {
+        outputs.push(("csv report", table.clone()));
+    }
     for suffix in ["", "-wal"] {
         let path = format!("{db_s}{suffix}");
         if let Ok(bytes) = std::fs::read(&path) {
@@ -159,4 +193,14 @@ fn planted_personal_data_never_leaves_masking() {
         "masked samples: {templates}"
     );
     assert!(md.0.contains("pii-exposed"), "{}", md.0);
+    let keys: Vec<&str> = report["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["evidence"]["key"].as_str())
+        .collect();
+    assert!(
+        keys.iter().any(|k| k.contains("<CARD>")),
+        "codes are masked, not dropped: {keys:?}"
+    );
 }

@@ -191,18 +191,11 @@ impl Catalog {
     /// migrated or written), so a check can add to it without touching the original.
     pub fn copy_in_memory(path: &Path) -> Result<Catalog, CatalogError> {
         let display = path.display().to_string();
-        if !path.is_file() {
-            return Err(CatalogError::Schema {
-                path: display,
-                message: "no catalog here (run `errata scan` first)".to_string(),
-            });
-        }
         let open_err = |source| CatalogError::Open {
             path: display.clone(),
             source,
         };
-        let source = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(open_err)?;
+        let (source, _) = read_only_connection(path)?;
         let mut conn = Connection::open_in_memory().map_err(open_err)?;
         rusqlite::backup::Backup::new(&source, &mut conn)
             .and_then(|b| b.run_to_completion(256, Duration::ZERO, None))
@@ -216,15 +209,27 @@ impl Catalog {
         }
     }
 
-    /// Opens an existing catalog for reading; a missing file is an error, not a new catalog.
-    pub fn open_existing(path: &Path) -> Result<Catalog, CatalogError> {
-        if !path.is_file() {
-            return Err(CatalogError::Schema {
-                path: path.display().to_string(),
-                message: "no catalog here (run `errata scan` first)".to_string(),
-            });
-        }
-        Catalog::open(path)
+    /// Opens an existing catalog for reading only: a missing file is an error, not
+    /// a new catalog, and nothing is ever written (no migration, no journal mode),
+    /// so product owners with read access alone can report on it.
+    pub fn open_read_only(path: &Path) -> Result<Catalog, CatalogError> {
+        let (conn, version) = read_only_connection(path)?;
+        let known = schema::MIGRATIONS.len() as i64;
+        let message = if version > known {
+            format!(
+                "catalog schema version {version} is newer than this errata knows ({known}); upgrade errata"
+            )
+        } else if version < known {
+            format!(
+                "catalog schema version {version} is older than this errata's ({known}): run `errata scan` once (as a user who may write it) to upgrade it"
+            )
+        } else {
+            return Ok(Catalog { conn });
+        };
+        Err(CatalogError::Schema {
+            path: path.display().to_string(),
+            message,
+        })
     }
 
     /// Drops every definition and schema limit (and the files they came from), so that
@@ -292,7 +297,8 @@ impl Catalog {
         let tx = self.write()?;
         tx.execute_batch(
             "DELETE FROM templates; DELETE FROM template_days; DELETE FROM template_samples;
-             DELETE FROM template_sources; DELETE FROM template_pii; DELETE FROM files;",
+             DELETE FROM template_sources; DELETE FROM template_pii; DELETE FROM template_lengths;
+             DELETE FROM files;",
         )?;
         tx.commit()?;
         Ok(())
@@ -604,6 +610,74 @@ fn insert_warning(tx: &rusqlite::Transaction<'_>, run: i64, w: &Warning) -> rusq
     )?
     .execute(params![run, w.path, w.line.map(|l| l as i64), w.message])?;
     Ok(())
+}
+
+/// A connection that only reads the existing catalog at `path`, with its schema
+/// version.
+///
+/// A WAL-mode database needs its `-shm` file to be read; SQLite creates it when
+/// the folder is writable, and deletes it when the last writer closes. When the
+/// folder is not writable and no scan is running (no `-wal` file), the catalog is
+/// opened as immutable: nobody is changing it, so no lock is needed.
+fn read_only_connection(path: &Path) -> Result<(Connection, i64), CatalogError> {
+    let display = path.display().to_string();
+    if !path.is_file() {
+        return Err(CatalogError::Schema {
+            path: display,
+            message: "no catalog here (run `errata scan` first)".to_string(),
+        });
+    }
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+    let open = |uri: &str| -> rusqlite::Result<(Connection, i64)> {
+        let conn = Connection::open_with_flags(uri, flags)?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        Ok((conn, version))
+    };
+    let uri = format!("file:{}", uri_path(path));
+    match open(&uri) {
+        Err(e) if !wal_path(path).exists() && is_cant_open(&e) => {
+            open(&format!("{uri}?immutable=1"))
+        }
+        other => other,
+    }
+    .map_err(|source| CatalogError::Open {
+        path: display,
+        source,
+    })
+}
+
+/// The write-ahead log beside a catalog.
+fn wal_path(db: &Path) -> std::path::PathBuf {
+    let mut name = db.as_os_str().to_os_string();
+    name.push("-wal");
+    std::path::PathBuf::from(name)
+}
+
+/// SQLite could not open a file it needs (a `-shm` it may not create).
+fn is_cant_open(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    )
+}
+
+/// A path as the path part of an SQLite `file:` URI (`%`, `?`, `#` escaped).
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for c in absolute.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn now() -> String {

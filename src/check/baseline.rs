@@ -5,12 +5,14 @@
 //! by `errata check --update-baseline`, never as a side effect, so it cannot grow
 //! silently. Entries are sorted by fingerprint so diffs stay small.
 
+use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::CheckError;
 use crate::model::KindId;
+use crate::report::Output;
 
 /// The format version written and understood.
 pub const VERSION: u32 = 1;
@@ -71,14 +73,28 @@ impl Baseline {
         sorted.findings.sort();
         let mut text = serde_json::to_string_pretty(&sorted).expect("a baseline serialises");
         text.push('\n');
-        std::fs::write(path, text).map_err(|e| CheckError::Baseline {
-            path: path.display().to_string(),
-            message: format!("cannot write: {e}"),
-        })
+        // Written whole or not at all: a half-written baseline would accept
+        // findings it no longer lists.
+        let mut out = Output::file(path).map_err(|e| cannot_write(path, e))?;
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.finish())
+            .map_err(|e| cannot_write(path, e))
     }
 
     pub fn contains(&self, fingerprint: &str) -> bool {
         self.findings.iter().any(|f| f.fingerprint == fingerprint)
+    }
+}
+
+fn cannot_write(path: &Path, e: std::io::Error) -> CheckError {
+    // The error text names the file already; keep the path field for the prefix.
+    let message = e.to_string();
+    let message = message
+        .strip_prefix(&format!("{}: ", path.display()))
+        .unwrap_or(&message);
+    CheckError::Baseline {
+        path: path.display().to_string(),
+        message: format!("cannot write: {message}"),
     }
 }
 

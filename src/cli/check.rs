@@ -77,7 +77,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     }
     let mut out = super::output(args.output.as_ref())?;
     args.format.reporter().render(&outcome, &mut out)?;
-    out.flush()?;
+    out.finish()?;
     Ok(if outcome.failed() {
         ExitCode::from(1)
     } else {

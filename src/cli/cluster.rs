@@ -103,7 +103,7 @@ pub fn run(args: ClusterArgs) -> Result<ExitCode> {
             writeln!(out)?;
         }
     }
-    out.flush()?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 

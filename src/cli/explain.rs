@@ -41,7 +41,7 @@ pub struct ExplainArgs {
 
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let rules = super::load_rules(args.rules.as_ref(), &[])?;
-    let catalog = Catalog::open_existing(&args.db)?;
+    let catalog = Catalog::open_read_only(&args.db)?;
     let snapshot = catalog.snapshot()?;
     let system = match args.system {
         Some(s) => s,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 mod check;
@@ -83,12 +83,8 @@ pub fn load_rules(rules: Option<&PathBuf>, paths: &[PathBuf]) -> Result<errata::
     }
 }
 
-/// Writes to `--output FILE` or stdout.
-pub fn output(path: Option<&PathBuf>) -> Result<Box<dyn std::io::Write>> {
-    Ok(match path {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    })
+/// Where `--output FILE` (or stdout) goes: the file is replaced only once the
+/// document is complete (see [`errata::report::Output`]).
+pub fn output(path: Option<&PathBuf>) -> Result<errata::report::Output> {
+    Ok(errata::report::Output::to(path.map(PathBuf::as_path))?)
 }

@@ -40,13 +40,13 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
             args.format
         );
     }
-    let catalog = Catalog::open_existing(&args.db)?;
+    let catalog = Catalog::open_read_only(&args.db)?;
     let mut report = Report::from_snapshot(&catalog.snapshot()?);
     if let Some(changes) = catalog.changes()? {
         report = report.with_changes(&changes);
     }
     let mut out = super::output(args.output.as_ref())?;
     report::render(args.format, args.entity, &report, &mut out)?;
-    out.flush()?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,7 @@ use clap::{Args, ValueEnum};
 
 use errata::catalog::{Catalog, LockError, ScanLock};
 use errata::harvest::{self, Progress, ScanOptions, ScanOutcome};
+use errata::model::Warning;
 
 /// Exit code when another scan holds the catalog's lock.
 pub const EXIT_BUSY: u8 = 3;
@@ -67,22 +68,17 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(ProgressBar::new);
+    let console = (!args.quiet).then(Console::new);
     let options = ScanOptions {
         paths,
         as_of,
         full: args.full,
-        progress: bar.as_ref().map(|b| b as &dyn Progress),
+        progress: console.as_ref().map(|c| c as &dyn Progress),
     };
     let outcome = harvest::scan(&rules, &mut catalog, &options)
         .with_context(|| format!("{}: scan failed", args.db.display()))?;
-    if let Some(bar) = bar {
-        bar.bar.finish_and_clear();
-    }
-    if !args.quiet {
-        for w in &outcome.warnings {
-            eprintln!("warning: {w}");
-        }
+    if let Some(bar) = console.and_then(|c| c.bar) {
+        bar.finish_and_clear();
     }
     match args.format {
         SummaryFormat::Text => print_text(&outcome, &args.db),
@@ -115,23 +111,27 @@ fn print_text(outcome: &ScanOutcome, db: &std::path::Path) {
     println!("catalog: {} (as of {})", db.display(), outcome.as_of);
 }
 
-/// A terminal progress bar over bytes, with files counted in the message.
-struct ProgressBar {
-    bar: indicatif::ProgressBar,
+/// What a scan shows on stderr as it goes: each warning the moment it is known,
+/// and, on a terminal, a progress bar over bytes with files counted in its message.
+struct Console {
+    bar: Option<indicatif::ProgressBar>,
     files: AtomicU64,
     done: AtomicU64,
 }
 
-impl ProgressBar {
+impl Console {
     fn new() -> Self {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
-            )
-            .expect("valid progress template"),
-        );
-        ProgressBar {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+                )
+                .expect("valid progress template"),
+            );
+            bar
+        });
+        Console {
             bar,
             files: AtomicU64::new(0),
             done: AtomicU64::new(0),
@@ -139,17 +139,29 @@ impl ProgressBar {
     }
 }
 
-impl Progress for ProgressBar {
+impl Progress for Console {
     fn start(&self, files: u64, bytes: u64) {
         self.files.store(files, Ordering::Relaxed);
-        self.bar.set_length(bytes);
-        self.bar.set_message(format!("0/{files} files"));
+        if let Some(bar) = &self.bar {
+            bar.set_length(bytes);
+            bar.set_message(format!("0/{files} files"));
+        }
     }
 
     fn file_done(&self, bytes: u64) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         let files = self.files.load(Ordering::Relaxed);
-        self.bar.inc(bytes);
-        self.bar.set_message(format!("{done}/{files} files"));
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+            bar.set_message(format!("{done}/{files} files"));
+        }
+    }
+
+    fn warning(&self, warning: &Warning) {
+        match &self.bar {
+            // Above the bar, which redraws below it.
+            Some(bar) => bar.suspend(|| eprintln!("warning: {warning}")),
+            None => eprintln!("warning: {warning}"),
+        }
     }
 }

@@ -165,7 +165,7 @@ fn harvest_window(
                 groups.add(MaskedObservation {
                     raw_length,
                     text: masked.text,
-                    key: obs.key,
+                    key: obs.key.map(|k| masker.mask_key(&k)),
                     time: obs.time,
                     location: obs.location,
                     pii: masked.pii,

@@ -44,7 +44,8 @@ pub struct ScanOptions<'p> {
     pub as_of: NaiveDate,
     /// Forget stored observations and positions and read everything again.
     pub full: bool,
-    /// Told about the work as it goes (a progress bar in the CLI).
+    /// Told about the work and its warnings as they happen (the CLI's progress
+    /// bar and stderr).
     pub progress: Option<&'p dyn Progress>,
 }
 
@@ -54,6 +55,27 @@ pub trait Progress: Sync {
     fn start(&self, files: u64, bytes: u64);
     /// One file is done; `bytes` is its size.
     fn file_done(&self, bytes: u64);
+    /// A warning of the run, as soon as it is known: a scan that dies later
+    /// (killed, out of disk) has already shown it.
+    fn warning(&self, warning: &Warning);
+}
+
+/// The run's warnings: kept for the summary, and told to the progress sink the
+/// moment they are known.
+struct Warnings<'p> {
+    all: Vec<Warning>,
+    progress: Option<&'p dyn Progress>,
+}
+
+impl Warnings<'_> {
+    fn extend(&mut self, warnings: impl IntoIterator<Item = Warning>) {
+        for w in warnings {
+            if let Some(progress) = self.progress {
+                progress.warning(&w);
+            }
+            self.all.push(w);
+        }
+    }
 }
 
 /// What a scan did, for the summary.
@@ -86,7 +108,11 @@ pub fn scan(
         warnings: discovery.skipped.len() as u64,
         ..RunStats::default()
     };
-    let mut warnings = discovery.skipped.clone();
+    let mut warnings = Warnings {
+        all: Vec::new(),
+        progress: options.progress,
+    };
+    warnings.extend(discovery.skipped.iter().cloned());
     catalog.add_warnings(run, &discovery.skipped)?;
 
     let stored = catalog.stored_files()?;
@@ -186,7 +212,7 @@ pub fn scan(
         as_of: options.as_of,
         stats,
         flags: by_kind,
-        warnings,
+        warnings: warnings.all,
     })
 }
 
@@ -195,7 +221,7 @@ pub fn scan(
 fn tally(
     h: Harvested,
     stats: &mut RunStats,
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Warnings<'_>,
 ) -> Option<Result<Box<HarvestedFile>, Warning>> {
     match h {
         Harvested::Unchanged => {
@@ -205,7 +231,7 @@ fn tally(
         Harvested::Failed(w) => {
             stats.files_skipped += 1;
             stats.warnings += 1;
-            warnings.push(w.clone());
+            warnings.extend([w.clone()]);
             Some(Err(w))
         }
         Harvested::Read(file) => {

@@ -92,6 +92,20 @@ impl Masker {
         }
     }
 
+    /// Masks the key or code an extractor captured next to a text. Codes are
+    /// identifiers (`E1001`, `1001`), not variables: they stay as written unless
+    /// they hold personal data or match an extra mask of the rules (a card number
+    /// logged as `errorCode`), which are masked as in texts.
+    pub fn mask_key(&self, key: &str) -> String {
+        let (masked, pii) = self.mask_cow(key);
+        let extra = self.extra.iter().any(|(re, _)| re.is_match(key));
+        if pii.is_empty() && !extra {
+            key.to_string()
+        } else {
+            masked.into_owned()
+        }
+    }
+
     /// Masks one text, borrowing it when nothing needed masking.
     pub fn mask_cow<'t>(&self, text: &'t str) -> (Cow<'t, str>, Vec<(PiiKind, u32)>) {
         let mut current = Cow::Borrowed(text);
@@ -508,6 +522,18 @@ mod tests {
             let _ = mask(&text);
             let _ = normalise_placeholders(&text);
             let _ = placeholder_keys(&text);
+        }
+    }
+
+    /// Issue #14: a card number captured as the code is masked like in a text;
+    /// ordinary codes, numeric ones included, stay as written.
+    #[test]
+    fn keys_keep_codes_and_lose_personal_data() {
+        let masker = Masker::new(&crate::rules::Rules::default());
+        assert_eq!(masker.mask_key("4111 1111 1111 1111"), "<CARD>");
+        assert_eq!(masker.mask_key("ivan.petrov@mail.ru"), "<EMAIL>");
+        for code in ["E1001", "1001", "ERR.LIMIT_2", "D05"] {
+            assert_eq!(masker.mask_key(code), code);
         }
     }
 

@@ -12,12 +12,14 @@ use serde::Serialize;
 use crate::catalog::{Changes, ItemRef, Snapshot};
 use crate::model::{DefinitionState, Flag, KindId, MatchKind, format_time, vocabulary};
 
+pub use output::Output;
 pub use table::Entity;
 
 mod csv;
 mod html;
 mod json;
 mod markdown;
+mod output;
 pub mod table;
 mod xlsx;
 
