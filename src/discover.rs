@@ -20,6 +20,9 @@ pub struct SourceFile<'r> {
     pub path: PathBuf,
     /// The path as shown to users and stored in the catalog.
     pub display: String,
+    /// The path relative to its system's root (`/`-separated): the same file
+    /// deployed on several hosts has the same one, so its definitions are one.
+    pub rel: String,
     pub system: &'r System,
     pub source: &'r Source,
     pub scanner: &'static dyn Scanner,
@@ -113,7 +116,7 @@ fn walk_root<'r>(
         else {
             continue;
         };
-        match resolve(system, source, path) {
+        match resolve(system, source, path, rel) {
             Ok(Some(file)) => found.files.push(file),
             Ok(None) => {}
             Err(w) => found.skipped.push(w),
@@ -141,6 +144,7 @@ fn resolve<'r>(
     system: &'r System,
     source: &'r Source,
     path: &Path,
+    rel: String,
 ) -> Result<Option<SourceFile<'r>>, Warning> {
     let display = path.display().to_string();
     let declared = source.encoding.or(system.encoding);
@@ -166,6 +170,7 @@ fn resolve<'r>(
     Ok(Some(SourceFile {
         path: path.to_path_buf(),
         display,
+        rel,
         system,
         source,
         role: source.role.unwrap_or(scanner.role()),

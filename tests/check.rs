@@ -194,7 +194,10 @@ fn sarif_with_every_baseline_state_passes_the_official_schema() {
             suppressed,
         ],
     );
-    let snapshot = Catalog::open(&db).unwrap().snapshot().unwrap();
+    let snapshot = Catalog::open(&errata::catalog::Target::sqlite(&db))
+        .unwrap()
+        .snapshot()
+        .unwrap();
     let mut baseline = check::evaluate(&snapshot, true, None, Severity::Warning).to_baseline();
     baseline.findings.retain(|f| f.kind == KindId::FieldTooLong);
     let mut gone = baseline.findings[0].clone();

@@ -58,8 +58,9 @@ type Row = (String, Option<String>, Option<String>, String, String);
 fn definitions(db: &rusqlite::Connection, file: &str) -> Vec<Row> {
     let mut stmt = db
         .prepare(
-            "SELECT key, locale, form, state, text FROM definitions
-             WHERE path LIKE '%' || ?1 ORDER BY line, locale",
+            "SELECT d.key, d.locale, d.form, d.state, d.text FROM definitions d
+             JOIN definition_sources s ON s.definition_id = d.id
+             WHERE s.path LIKE '%' || ?1 ORDER BY s.line, d.locale",
         )
         .unwrap();
     stmt.query_map([file], |r| {

@@ -102,7 +102,7 @@ fn special_files_links_and_binaries_are_skipped_with_reasons() {
     // The good file was harvested; the skips are stored with the run.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let count: i64 = conn
-        .query_row("SELECT SUM(count) FROM templates", [], |r| r.get(0))
+        .query_row("SELECT SUM(count) FROM template_totals", [], |r| r.get(0))
         .unwrap();
     assert!(count >= 1);
     let stored: i64 = conn

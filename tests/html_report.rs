@@ -253,7 +253,8 @@ fn filters_and_the_detail_view_work_from_the_url() {
 fn fifty_thousand_rows_are_paged() {
     let dir = tempfile::tempdir().unwrap();
     let db = seeded(dir.path());
-    let catalog = errata::catalog::Catalog::open(&db).unwrap();
+    let mut catalog =
+        errata::catalog::Catalog::open(&errata::catalog::Target::sqlite(&db)).unwrap();
     let mut report = Report::from_snapshot(&catalog.snapshot().unwrap());
     let template = report.templates[0].clone();
     report.templates = (0..50_000)

@@ -58,11 +58,12 @@ impl Tree {
     /// A scan, from scratch with `full` (`errata scan --full`).
     fn scan_with(&self, full: bool) -> u64 {
         let rules = errata::rules::load(&self.dir.path().join("rules.yaml")).unwrap();
-        let mut catalog = Catalog::open(&self.db()).unwrap();
+        let mut catalog = Catalog::open(&errata::catalog::Target::sqlite(self.db())).unwrap();
         let options = ScanOptions {
             paths: vec![self.dir.path().to_path_buf()],
             as_of: chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
             full,
+            host: "test-host".to_string(),
             progress: None,
         };
         harvest::scan(&rules, &mut catalog, &options).unwrap();
@@ -72,9 +73,11 @@ impl Tree {
 
 fn total(db: &Path) -> u64 {
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row("SELECT COALESCE(SUM(count), 0) FROM templates", [], |r| {
-        r.get::<_, i64>(0)
-    })
+    conn.query_row(
+        "SELECT COALESCE(SUM(count), 0) FROM template_totals",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
     .unwrap() as u64
 }
 
@@ -115,7 +118,7 @@ fn growth_touch_and_partial_lines() {
     let conn = rusqlite::Connection::open(t.db()).unwrap();
     let whole: i64 = conn
         .query_row(
-            "SELECT COUNT(*) FROM templates WHERE template = 'Ошибка позже'",
+            "SELECT COUNT(*) FROM template_totals WHERE template = 'Ошибка позже'",
             [],
             |r| r.get(0),
         )

@@ -61,7 +61,7 @@ fn observations(db: &Path) -> Vec<(String, i64, String, String)> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut stmt = conn
         .prepare(
-            "SELECT t.template, t.count, t.first_seen, t.last_seen FROM templates t ORDER BY t.template",
+            "SELECT t.template, t.count, t.first_seen, t.last_seen FROM template_totals t ORDER BY t.template",
         )
         .unwrap();
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -74,7 +74,7 @@ fn days(db: &Path) -> Vec<(String, String, i64)> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut stmt = conn
         .prepare(
-            "SELECT t.template, d.day, d.count FROM template_days d JOIN templates t ON t.id = d.template_id
+            "SELECT t.template, d.day, d.count FROM template_days d JOIN template_totals t ON t.id = d.template_id
              ORDER BY 1, 2",
         )
         .unwrap();

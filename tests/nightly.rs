@@ -66,9 +66,8 @@ fn a_full_rescan_equals_a_fresh_scan() {
     scan_bank(&twice, &["--full"]);
     assert_eq!(json_report(&twice), json_report(&fresh));
     let lengths = |db: &Path| -> i64 {
-        Catalog::open_read_only(db)
+        rusqlite::Connection::open(db)
             .unwrap()
-            .connection()
             .query_row("SELECT SUM(count) FROM template_lengths", [], |r| r.get(0))
             .unwrap()
     };
@@ -193,7 +192,7 @@ fn warnings_are_told_while_the_scan_runs() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("errata.db");
     let rules = errata::rules::load(&root().join("rules")).unwrap();
-    let mut catalog = Catalog::open(&db).unwrap();
+    let mut catalog = Catalog::open(&errata::catalog::Target::sqlite(&db)).unwrap();
     let watcher = Watcher {
         db: db.clone(),
         seen: Mutex::new(Vec::new()),
@@ -205,6 +204,7 @@ fn warnings_are_told_while_the_scan_runs() {
             paths: vec![root().join("fixtures/bank")],
             as_of: chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
             full: false,
+            host: "test-host".to_string(),
             progress: Some(&watcher),
         },
     )

@@ -200,7 +200,7 @@ fn planted_personal_data_never_leaves_masking() {
         .filter_map(|f| f["evidence"]["key"].as_str())
         .collect();
     assert!(
-        keys.iter().any(|k| k.contains("<CARD>")),
+        !keys.is_empty() && keys.iter().all(|k| k.starts_with('<') && k.ends_with('>')),
         "codes are masked, not dropped: {keys:?}"
     );
 }

@@ -341,10 +341,6 @@ fn widened(measure: Measure, literal: &str, width: u64) -> u64 {
 
 /// The longest raw instance of a template in the limit's unit.
 pub fn longest_instance(limit: &Limit<'_>, template: &TemplateView) -> Option<u64> {
-    if template.seen.lengths.is_empty() {
-        // Catalogs written before lengths were kept have only the char count.
-        return (limit.measure == Measure::Chars).then_some(template.max_raw_chars);
-    }
     template
         .seen
         .lengths

@@ -67,7 +67,6 @@ pub fn template(system: &str, text: &str, count: u64) -> TemplateView {
         system: system.to_string(),
         template: text.to_string(),
         key: None,
-        max_raw_chars: raw.chars,
         definition_id: None,
         match_kind: None,
         seen,

@@ -7,8 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rusqlite::{OptionalExtension, params};
-
+use super::db::{DbError, Mode, Tx};
 use super::{Catalog, CatalogError};
 use crate::model::{Flag, KindId};
 
@@ -51,109 +50,113 @@ fn identity(flag: &Flag) -> (KindId, &str, Option<&str>, Option<&str>) {
 }
 
 /// Records what run `run` ends with and forgets inventories older than the previous run.
-pub(super) fn record_inventory(tx: &rusqlite::Transaction<'_>, run: i64) -> rusqlite::Result<()> {
+pub(super) fn record_inventory(tx: &mut Tx<'_>, run: i64) -> Result<(), DbError> {
     tx.execute(
-        "DELETE FROM run_items WHERE run_id <> ?1 AND run_id <> COALESCE(
-             (SELECT MAX(id) FROM scan_runs WHERE id < ?1 AND inventory = 1), -1)",
-        [run],
+        "DELETE FROM run_items WHERE run_id <> $1 AND run_id <> COALESCE(
+             (SELECT MAX(id) FROM scan_runs WHERE id < $1 AND inventory = 1), -1)",
+        &[&run],
     )?;
-    tx.execute("DELETE FROM run_items WHERE run_id = ?1", [run])?;
-    tx.execute("UPDATE scan_runs SET inventory = 1 WHERE id = ?1", [run])?;
+    tx.execute("DELETE FROM run_items WHERE run_id = $1", &[&run])?;
+    tx.execute("UPDATE scan_runs SET inventory = 1 WHERE id = $1", &[&run])?;
     tx.execute(
-        "INSERT OR IGNORE INTO run_items (run_id, kind, id, system, label, count)
-         SELECT ?1, 'definition', id, system, key, 0 FROM definitions WHERE removed_run IS NULL",
-        [run],
+        "INSERT INTO run_items (run_id, kind, id, system, label, count)
+         SELECT $1, 'definition', id, system, key, 0 FROM definitions WHERE removed_run IS NULL
+         ON CONFLICT DO NOTHING",
+        &[&run],
     )?;
     tx.execute(
-        "INSERT OR IGNORE INTO run_items (run_id, kind, id, system, label, count)
-         SELECT ?1, 'template', id, system, template, count FROM templates",
-        [run],
+        "INSERT INTO run_items (run_id, kind, id, system, label, count)
+         SELECT $1, 'template', id, system, template, count FROM template_totals WHERE true
+         ON CONFLICT DO NOTHING",
+        &[&run],
     )?;
     Ok(())
 }
 
 impl Catalog {
     /// Compares the latest finished run with the previous one; `None` before any run.
-    pub fn changes(&self) -> Result<Option<Changes>, CatalogError> {
-        let Some(latest) = self.last_run()? else {
-            return Ok(None);
-        };
-        let previous: Option<(i64, String)> = self
-            .conn
-            .query_row(
-                "SELECT r.id, r.as_of FROM scan_runs r
-                 WHERE r.id < ?1 AND r.finished_at IS NOT NULL AND r.inventory = 1
-                 ORDER BY r.id DESC LIMIT 1",
-                [latest.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let mut changes = Changes {
-            latest_run: latest.id,
-            ..Changes::default()
-        };
-        let Some((previous, previous_as_of)) = previous else {
-            return Ok(Some(changes));
-        };
-        changes.previous_run = Some(previous);
-        changes.previous_as_of = Some(previous_as_of);
-        for kind in ["definition", "template"] {
-            let now = self.inventory(latest.id, kind)?;
-            let before = self.inventory(previous, kind)?;
-            let new = now
-                .iter()
-                .filter(|(id, _)| !before.contains_key(*id))
-                .map(|(_, item)| item.clone());
-            let gone = before
-                .iter()
-                .filter(|(id, _)| !now.contains_key(*id))
-                .map(|(_, item)| item.clone());
-            let (new_list, gone_list) = if kind == "definition" {
-                (&mut changes.new_definitions, &mut changes.gone_definitions)
-            } else {
-                (&mut changes.new_templates, &mut changes.gone_templates)
+    pub fn changes(&mut self) -> Result<Option<Changes>, CatalogError> {
+        self.run(Mode::Read, |tx| {
+            let Some(latest) = super::query::last_run_id(tx)? else {
+                return Ok(None);
             };
-            new_list.extend(new);
-            gone_list.extend(gone);
-            new_list.sort();
-            gone_list.sort();
-        }
-        let now = self.run_flags(latest.id)?;
-        let before = self.run_flags(previous)?;
-        let now_ids: BTreeSet<_> = now.iter().map(identity).collect();
-        let before_ids: BTreeSet<_> = before.iter().map(identity).collect();
-        let new_flags = now
-            .iter()
-            .filter(|f| !before_ids.contains(&identity(f)))
-            .cloned()
-            .collect();
-        let cleared_flags = before
-            .iter()
-            .filter(|f| !now_ids.contains(&identity(f)))
-            .cloned()
-            .collect();
-        changes.new_flags = new_flags;
-        changes.cleared_flags = cleared_flags;
-        Ok(Some(changes))
+            let previous: Option<(i64, String)> = tx
+                .query(
+                    "SELECT r.id, r.as_of FROM scan_runs r
+                     WHERE r.id < $1 AND r.finished_at IS NOT NULL AND r.inventory = 1
+                     ORDER BY r.id DESC LIMIT 1",
+                    &[&latest],
+                )?
+                .first()
+                .map(|r| Ok::<_, DbError>((r.get(0)?, r.get(1)?)))
+                .transpose()?;
+            let mut changes = Changes {
+                latest_run: latest,
+                ..Changes::default()
+            };
+            let Some((previous, previous_as_of)) = previous else {
+                return Ok(Some(changes));
+            };
+            changes.previous_run = Some(previous);
+            changes.previous_as_of = Some(previous_as_of);
+            for kind in ["definition", "template"] {
+                let now = inventory(tx, latest, kind)?;
+                let before = inventory(tx, previous, kind)?;
+                let new = now
+                    .iter()
+                    .filter(|(id, _)| !before.contains_key(*id))
+                    .map(|(_, item)| item.clone());
+                let gone = before
+                    .iter()
+                    .filter(|(id, _)| !now.contains_key(*id))
+                    .map(|(_, item)| item.clone());
+                let (new_list, gone_list) = if kind == "definition" {
+                    (&mut changes.new_definitions, &mut changes.gone_definitions)
+                } else {
+                    (&mut changes.new_templates, &mut changes.gone_templates)
+                };
+                new_list.extend(new);
+                gone_list.extend(gone);
+                new_list.sort();
+                gone_list.sort();
+            }
+            let now = super::query::run_flags(tx, latest)?;
+            let before = super::query::run_flags(tx, previous)?;
+            let now_ids: BTreeSet<_> = now.iter().map(identity).collect();
+            let before_ids: BTreeSet<_> = before.iter().map(identity).collect();
+            let new_flags = now
+                .iter()
+                .filter(|f| !before_ids.contains(&identity(f)))
+                .cloned()
+                .collect();
+            let cleared_flags = before
+                .iter()
+                .filter(|f| !now_ids.contains(&identity(f)))
+                .cloned()
+                .collect();
+            changes.new_flags = new_flags;
+            changes.cleared_flags = cleared_flags;
+            Ok(Some(changes))
+        })
     }
+}
 
-    fn inventory(&self, run: i64, kind: &str) -> Result<BTreeMap<String, ItemRef>, CatalogError> {
-        Ok(self
-            .conn
-            .prepare(
-                "SELECT id, system, label, count FROM run_items WHERE run_id = ?1 AND kind = ?2",
-            )?
-            .query_map(params![run, kind], |r| {
-                Ok(ItemRef {
-                    id: r.get(0)?,
-                    system: r.get(1)?,
-                    label: r.get(2)?,
-                    count: r.get::<_, i64>(3)? as u64,
-                })
-            })?
-            .map(|item| item.map(|i| (i.id.clone(), i)))
-            .collect::<Result<_, _>>()?)
-    }
+fn inventory(tx: &mut Tx<'_>, run: i64, kind: &str) -> Result<BTreeMap<String, ItemRef>, DbError> {
+    tx.query(
+        "SELECT id, system, label, count FROM run_items WHERE run_id = $1 AND kind = $2",
+        &[&run, &kind],
+    )?
+    .iter()
+    .map(|r| {
+        let item = ItemRef {
+            id: r.get(0)?,
+            system: r.get(1)?,
+            label: r.get(2)?,
+            count: r.get(3)?,
+        };
+        Ok((item.id.clone(), item))
+    })
+    .collect()
 }
 
 #[cfg(test)]
@@ -189,7 +192,7 @@ mod tests {
                     .collect(),
             ),
             limits: None,
-            templates: Vec::new(),
+            groups: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -207,8 +210,8 @@ mod tests {
     }
 
     fn scan(catalog: &mut Catalog, keys: &[&str], flags: &[Flag]) {
-        let run = catalog.begin_run("2026-11-25").unwrap();
-        catalog.commit(run, &[batch(keys)]).unwrap();
+        let run = catalog.begin_run("2026-11-25", "host").unwrap();
+        catalog.commit(run, "host", &[batch(keys)]).unwrap();
         catalog
             .finish_run(run, &RunStats::default(), flags)
             .unwrap();
@@ -249,9 +252,9 @@ mod tests {
         assert_eq!(changes.cleared_flags[0].key.as_deref(), Some("A"));
         // Only the two latest inventories are kept.
         let runs: i64 = catalog
-            .connection()
-            .query_row("SELECT COUNT(DISTINCT run_id) FROM run_items", [], |r| {
-                r.get(0)
+            .run(Mode::Read, |tx| {
+                tx.query_one("SELECT COUNT(DISTINCT run_id) FROM run_items", &[])?
+                    .get(0)
             })
             .unwrap();
         assert_eq!(runs, 2);
@@ -260,7 +263,7 @@ mod tests {
     #[test]
     fn copies_in_memory_leave_the_original_untouched() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.db");
+        let path = crate::catalog::Target::sqlite(dir.path().join("c.db"));
         let mut catalog = Catalog::open(&path).unwrap();
         scan(&mut catalog, &["A"], &[]);
         drop(catalog);
@@ -268,8 +271,9 @@ mod tests {
         assert_eq!(copy.snapshot().unwrap().definitions.len(), 1);
         copy.forget_definitions().unwrap();
         assert!(copy.snapshot().unwrap().definitions.is_empty());
-        let original = Catalog::open(&path).unwrap();
+        let mut original = Catalog::open(&path).unwrap();
         assert_eq!(original.snapshot().unwrap().definitions.len(), 1);
-        assert!(Catalog::copy_in_memory(&dir.path().join("missing.db")).is_err());
+        let missing = crate::catalog::Target::sqlite(dir.path().join("missing.db"));
+        assert!(Catalog::copy_in_memory(&missing).is_err());
     }
 }

@@ -1,13 +1,18 @@
 //! Typed reads of the whole catalog, for audit and reports.
+//!
+//! A template's counts are the sums over its groups and their hosts, read in
+//! one consistent view: the same whichever host sent what, and in what order.
+//! Everything is ordered here, by code point, never by the database: SQLite
+//! and PostgreSQL (whose text order follows its collation, and which puts NULLs
+//! last) would otherwise give two orders of the same catalog.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDateTime;
-use rusqlite::params;
 
-use super::sql::{day, time};
+use super::db::{DbError, Mode, Tx};
 use super::{Catalog, CatalogError, DefinitionRow, TemplateMatch};
-use crate::model::{Flag, LimitUnit, MatchKind, RawLength, SeenIn, Sightings, Unit};
+use crate::model::{Flag, LimitUnit, MAX_SAMPLES, MatchKind, RawLength, SeenIn, Sightings, Unit};
 
 /// A definition with what the logs showed of it.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,11 +31,9 @@ pub struct TemplateView {
     pub system: String,
     pub template: String,
     pub key: Option<String>,
-    /// The longest raw instance in characters (kept apart from `seen.lengths`:
-    /// catalogs written before lengths were kept have only this).
-    pub max_raw_chars: u64,
     pub definition_id: Option<String>,
     pub match_kind: Option<MatchKind>,
+    /// Everything its groups were seen as, on every host.
     pub seen: Sightings,
 }
 
@@ -112,296 +115,392 @@ impl Snapshot {
 
 impl Catalog {
     /// Reads the whole catalog.
-    pub fn snapshot(&self) -> Result<Snapshot, CatalogError> {
-        let conn = &self.conn;
-        let systems = conn
-            .prepare("SELECT name FROM systems ORDER BY name")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
-
-        let mut templates = conn
-            .prepare(
-                "SELECT id, system, template, key, count, first_seen, last_seen, max_raw_chars, definition_id, match_kind
-                 FROM templates ORDER BY system, count DESC, template, id",
-            )?
-            .query_map([], |r| {
-                Ok(TemplateView {
-                    id: r.get(0)?,
-                    system: r.get(1)?,
-                    template: r.get(2)?,
-                    key: r.get(3)?,
-                    max_raw_chars: r.get::<_, i64>(7)? as u64,
-                    definition_id: r.get(8)?,
-                    match_kind: r.get(9)?,
-                    seen: Sightings::new(
-                        r.get::<_, i64>(4)? as u64,
-                        time(r.get(5)?)?,
-                        time(r.get(6)?)?,
-                    ),
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let position: HashMap<String, usize> = templates
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.id.clone(), i))
-            .collect();
-        for row in conn
-            .prepare(
-                "SELECT template_id, sample FROM template_samples ORDER BY template_id, sample",
-            )?
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        {
-            let (id, sample) = row?;
-            if let Some(&i) = position.get(&id) {
-                templates[i].seen.samples.push(sample);
-            }
-        }
-        for row in conn
-            .prepare("SELECT template_id, day, count FROM template_days")?
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, day(r.get(1)?)?, r.get::<_, i64>(2)?))
-            })?
-        {
-            let (id, day, count) = row?;
-            if let Some(&i) = position.get(&id) {
-                templates[i].seen.days.insert(day, count as u64);
-            }
-        }
-        for row in conn
-            .prepare("SELECT template_id, path, count, first_line FROM template_sources")?
-            .query_map([], |r| {
-                let seen_in = SeenIn {
-                    count: r.get::<_, i64>(2)? as u64,
-                    first_line: r.get::<_, i64>(3)? as u64,
-                };
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, seen_in))
-            })?
-        {
-            let (id, path, seen_in) = row?;
-            if let Some(&i) = position.get(&id) {
-                templates[i].seen.sources.insert(path, seen_in);
-            }
-        }
-        for row in conn
-            .prepare("SELECT template_id, kind, count FROM template_pii")?
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, i64>(2)?))
-            })?
-        {
-            let (id, kind, count) = row?;
-            if let Some(&i) = position.get(&id) {
-                templates[i].seen.pii.insert(kind, count as u64);
-            }
-        }
-        for row in conn
-            .prepare(
-                "SELECT template_id, chars, utf8, utf16, sms_segments, count FROM template_lengths",
-            )?
-            .query_map([], |r| {
-                let length = RawLength {
-                    chars: r.get::<_, i64>(1)? as u64,
-                    utf8: r.get::<_, i64>(2)? as u64,
-                    utf16: r.get::<_, i64>(3)? as u64,
-                    sms_segments: r.get::<_, i64>(4)? as u64,
-                };
-                Ok((r.get::<_, String>(0)?, length, r.get::<_, i64>(5)? as u64))
-            })?
-        {
-            let (id, length, count) = row?;
-            if let Some(&i) = position.get(&id) {
-                templates[i].seen.lengths.insert(length, count);
-            }
-        }
-
-        let definitions = conn
-            .prepare(
-                "SELECT id, system, key, locale, form, text, template, state, note, path, line
-                 FROM definitions WHERE removed_run IS NULL ORDER BY system, key, locale, form, path, line",
-            )?
-            .query_map([], |r| {
-                Ok(DefinitionRow {
-                    id: r.get(0)?,
-                    system: r.get(1)?,
-                    key: r.get(2)?,
-                    locale: r.get(3)?,
-                    form: r.get(4)?,
-                    text: r.get(5)?,
-                    template: r.get(6)?,
-                    state: r.get(7)?,
-                    note: r.get(8)?,
-                    path: r.get(9)?,
-                    line: r.get::<_, i64>(10)? as u64,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .map(|row| DefinitionView {
-                row,
-                observed: 0,
-                first_seen: None,
-                last_seen: None,
-            })
-            .collect();
-
-        let limits = conn
-            .prepare(
-                "SELECT system, field, max, unit, encoding, path, line FROM limits
-                 ORDER BY system, field, path, line",
-            )?
-            .query_map([], |r| {
-                let unit: Unit = r.get(3)?;
-                let encoding: Option<String> = r.get(4)?;
-                let unit = LimitUnit::from_parts(unit, encoding.as_deref()).ok_or_else(|| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        4,
-                        rusqlite::types::Type::Text,
-                        format!("unknown byte encoding `{}`", encoding.unwrap_or_default()).into(),
-                    )
-                })?;
-                Ok(LimitRow {
-                    system: r.get(0)?,
-                    field: r.get(1)?,
-                    max: r.get::<_, i64>(2)? as u64,
-                    unit,
-                    path: r.get(5)?,
-                    line: r.get::<_, i64>(6)? as u64,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-
-        let last_run = self.last_run()?;
-        let flags = match &last_run {
-            Some(run) => self.run_flags(run.id)?,
-            None => Vec::new(),
-        };
-
-        let mut snapshot = Snapshot {
-            systems,
-            definitions,
-            templates,
-            limits,
-            last_run,
-            flags,
-        };
-        snapshot.count_usage();
-        Ok(snapshot)
-    }
-
-    /// The flags stored with run `run`, sorted.
-    pub fn run_flags(&self, run: i64) -> Result<Vec<Flag>, CatalogError> {
-        Ok(self
-            .conn
-            .prepare(
-                "SELECT kind, system, key, template_id, message, evidence, suppressed FROM flags
-                 WHERE run_id = ?1 ORDER BY kind, system, key, template_id, message",
-            )?
-            .query_map([run], |r| {
-                let evidence: String = r.get(5)?;
-                Ok(Flag {
-                    kind: r.get(0)?,
-                    system: r.get(1)?,
-                    key: r.get(2)?,
-                    template: r.get(3)?,
-                    message: r.get(4)?,
-                    evidence: serde_json::from_str(&evidence).unwrap_or(serde_json::Value::Null),
-                    suppressed: r.get(6)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?)
-    }
-
-    /// The stored templates of one system as `(id, template)`, oldest first, so a
-    /// miner can start from them and keep their ids.
-    pub fn templates_of(&self, system: &str) -> Result<Vec<(String, String)>, CatalogError> {
-        Ok(self
-            .conn
-            .prepare(
-                "SELECT id, template FROM templates WHERE system = ?1 ORDER BY first_seen, id",
-            )?
-            .query_map([system], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<Vec<_>, _>>()?)
+    pub fn snapshot(&mut self) -> Result<Snapshot, CatalogError> {
+        self.run(Mode::Read, |tx| {
+            let mut systems = tx
+                .query("SELECT name FROM systems", &[])?
+                .iter()
+                .map(|r| r.get(0))
+                .collect::<Result<Vec<String>, _>>()?;
+            systems.sort();
+            let templates = templates(tx)?;
+            let definitions = definitions(tx)?;
+            let limits = limits(tx)?;
+            let last_run = last_run(tx)?;
+            let flags = match &last_run {
+                Some(run) => run_flags(tx, run.id)?,
+                None => Vec::new(),
+            };
+            let mut snapshot = Snapshot {
+                systems,
+                definitions,
+                templates,
+                limits,
+                last_run,
+                flags,
+            };
+            snapshot.count_usage();
+            Ok(snapshot)
+        })
     }
 
     /// The latest finished run with its warnings.
-    pub fn last_run(&self) -> Result<Option<RunView>, CatalogError> {
-        let run = self
-            .conn
-            .prepare(
-                "SELECT id, started_at, finished_at, as_of, files_scanned, files_unchanged, files_skipped,
-                        records, definitions, observations, templates, warnings
-                 FROM scan_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
-            )?
-            .query_map([], |r| {
-                Ok(RunView {
-                    id: r.get(0)?,
-                    started_at: r.get(1)?,
-                    finished_at: r.get(2)?,
-                    as_of: r.get(3)?,
-                    stats: super::RunStats {
-                        files_scanned: r.get::<_, i64>(4)? as u64,
-                        files_unchanged: r.get::<_, i64>(5)? as u64,
-                        files_skipped: r.get::<_, i64>(6)? as u64,
-                        records: r.get::<_, i64>(7)? as u64,
-                        definitions: r.get::<_, i64>(8)? as u64,
-                        observations: r.get::<_, i64>(9)? as u64,
-                        templates: r.get::<_, i64>(10)? as u64,
-                        warnings: r.get::<_, i64>(11)? as u64,
-                    },
-                    warnings: Vec::new(),
-                })
-            })?
-            .next()
-            .transpose()?;
-        let Some(mut run) = run else {
-            return Ok(None);
-        };
-        run.warnings = self
-            .conn
-            .prepare("SELECT path, line, message FROM warnings WHERE run_id = ?1 ORDER BY path, line, message")?
-            .query_map(params![run.id], |r| {
-                Ok(crate::model::Warning {
-                    path: r.get(0)?,
-                    line: r.get::<_, Option<i64>>(1)?.map(|l| l as u64),
-                    message: r.get(2)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(run))
+    pub fn last_run(&mut self) -> Result<Option<RunView>, CatalogError> {
+        self.run(Mode::Read, last_run)
     }
+
+    /// The flags stored with run `run`, sorted.
+    pub fn run_flags(&mut self, run: i64) -> Result<Vec<Flag>, CatalogError> {
+        self.run(Mode::Read, |tx| run_flags(tx, run))
+    }
+}
+
+/// Every template with observations, with the sums of its groups, ordered by
+/// system, most seen first.
+fn templates(tx: &mut Tx<'_>) -> Result<Vec<TemplateView>, DbError> {
+    let mut templates = tx
+        .query(
+            "SELECT id, system, template, key, definition_id, match_kind, count, first_seen, last_seen
+             FROM template_totals",
+            &[],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(TemplateView {
+                id: r.get(0)?,
+                system: r.get(1)?,
+                template: r.get(2)?,
+                key: r.get(3)?,
+                definition_id: r.get(4)?,
+                match_kind: r.get(5)?,
+                seen: Sightings::new(r.get(6)?, r.get(7)?, r.get(8)?),
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    templates.sort_by(|a, b| {
+        (
+            &a.system,
+            std::cmp::Reverse(a.seen.count),
+            &a.template,
+            &a.id,
+        )
+            .cmp(&(
+                &b.system,
+                std::cmp::Reverse(b.seen.count),
+                &b.template,
+                &b.id,
+            ))
+    });
+    let position: HashMap<String, usize> = templates
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.clone(), i))
+        .collect();
+    // One pass per detail view (each sums its table over groups and hosts).
+    let mut each = |sql: &str,
+                    add: &mut dyn FnMut(&mut Sightings, &super::db::Row) -> Result<(), DbError>|
+     -> Result<(), DbError> {
+        for row in tx.query(sql, &[])? {
+            let id: String = row.get(0)?;
+            if let Some(&i) = position.get(&id) {
+                add(&mut templates[i].seen, &row)?;
+            }
+        }
+        Ok(())
+    };
+    each(
+        "SELECT template_id, day, count FROM template_days",
+        &mut |seen, r| {
+            seen.days.insert(r.get(1)?, r.get(2)?);
+            Ok(())
+        },
+    )?;
+    each(
+        "SELECT template_id, path, count, first_line FROM template_sources",
+        &mut |seen, r| {
+            let at = SeenIn {
+                count: r.get(2)?,
+                first_line: r.get(3)?,
+            };
+            seen.sources.insert(r.get(1)?, at);
+            Ok(())
+        },
+    )?;
+    each(
+        "SELECT template_id, kind, count FROM template_pii",
+        &mut |seen, r| {
+            seen.pii.insert(r.get(1)?, r.get(2)?);
+            Ok(())
+        },
+    )?;
+    each(
+        "SELECT template_id, chars, utf8, utf16, sms_segments, count FROM template_lengths",
+        &mut |seen, r| {
+            let length = RawLength {
+                chars: r.get(1)?,
+                utf8: r.get(2)?,
+                utf16: r.get(3)?,
+                sms_segments: r.get(4)?,
+            };
+            seen.lengths.insert(length, r.get(5)?);
+            Ok(())
+        },
+    )?;
+    // Samples: the first masked texts of the template's groups, by text.
+    each(
+        "SELECT template_id, text FROM groups WHERE template_id IS NOT NULL",
+        &mut |seen, r| {
+            seen.samples.push(r.get(1)?);
+            Ok(())
+        },
+    )?;
+    for t in &mut templates {
+        t.seen.samples.sort();
+        t.seen.samples.truncate(MAX_SAMPLES);
+    }
+    Ok(templates)
+}
+
+/// Live definitions, each with its first live source (by host, then path).
+fn definitions(tx: &mut Tx<'_>) -> Result<Vec<DefinitionView>, DbError> {
+    // The first live source of each definition, by host then path.
+    let mut sources: HashMap<String, (String, String, u64)> = HashMap::new();
+    for r in tx.query(
+        "SELECT definition_id, host, path, line FROM definition_sources WHERE removed_run IS NULL",
+        &[],
+    )? {
+        let source: (String, String, u64) = (r.get(1)?, r.get(2)?, r.get(3)?);
+        sources
+            .entry(r.get(0)?)
+            .and_modify(|first| {
+                if (&source.0, &source.1) < (&first.0, &first.1) {
+                    *first = source.clone();
+                }
+            })
+            .or_insert(source);
+    }
+    let mut rows = tx
+        .query(
+            "SELECT id, system, key, locale, form, text, template, state, note
+             FROM definitions WHERE removed_run IS NULL",
+            &[],
+        )?
+        .iter()
+        .map(|r| {
+            let id: String = r.get(0)?;
+            let (_, path, line) = sources.remove(&id).unwrap_or_default();
+            Ok(DefinitionRow {
+                id,
+                system: r.get(1)?,
+                key: r.get(2)?,
+                locale: r.get(3)?,
+                form: r.get(4)?,
+                text: r.get(5)?,
+                template: r.get(6)?,
+                state: r.get(7)?,
+                note: r.get(8)?,
+                path,
+                line,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    rows.sort_by(|a, b| {
+        (&a.system, &a.key, &a.locale, &a.form, &a.path, a.line)
+            .cmp(&(&b.system, &b.key, &b.locale, &b.form, &b.path, b.line))
+    });
+    Ok(rows
+        .into_iter()
+        .map(|row| DefinitionView {
+            row,
+            observed: 0,
+            first_seen: None,
+            last_seen: None,
+        })
+        .collect())
+}
+
+/// Live limits; a schema file deployed on several hosts declares each field once.
+fn limits(tx: &mut Tx<'_>) -> Result<Vec<LimitRow>, DbError> {
+    let mut seen: BTreeMap<(String, String, u64, String, Option<String>), LimitRow> =
+        BTreeMap::new();
+    let mut rows = tx.query(
+        "SELECT system, field, max, unit, encoding, path, line, host FROM limits
+         WHERE removed_run IS NULL",
+        &[],
+    )?;
+    // The first declaration (by path, line, host) stands for a field's copies.
+    let order = |r: &super::db::Row| -> Result<(String, String, String, u64, String), DbError> {
+        Ok((r.get(0)?, r.get(1)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    };
+    let mut keyed = rows
+        .drain(..)
+        .map(|r| Ok((order(&r)?, r)))
+        .collect::<Result<Vec<_>, DbError>>()?;
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, r) in keyed {
+        let unit: Unit = r.get(3)?;
+        let encoding: Option<String> = r.get(4)?;
+        let limit_unit = LimitUnit::from_parts(unit, encoding.as_deref()).ok_or_else(|| {
+            DbError::Value(format!(
+                "unknown byte encoding `{}`",
+                encoding.clone().unwrap_or_default()
+            ))
+        })?;
+        let row = LimitRow {
+            system: r.get(0)?,
+            field: r.get(1)?,
+            max: r.get(2)?,
+            unit: limit_unit,
+            path: r.get(5)?,
+            line: r.get(6)?,
+        };
+        let identity = (
+            row.system.clone(),
+            row.field.clone(),
+            row.max,
+            unit.as_str().to_string(),
+            encoding,
+        );
+        seen.entry(identity).or_insert(row);
+    }
+    let mut limits: Vec<LimitRow> = seen.into_values().collect();
+    limits.sort_by(|a, b| {
+        (&a.system, &a.field, &a.path, a.line).cmp(&(&b.system, &b.field, &b.path, b.line))
+    });
+    Ok(limits)
+}
+
+pub(super) fn run_flags(tx: &mut Tx<'_>, run: i64) -> Result<Vec<Flag>, DbError> {
+    let mut flags = tx
+        .query(
+            "SELECT kind, system, key, template_id, message, evidence, suppressed FROM flags
+             WHERE run_id = $1",
+            &[&run],
+        )?
+        .iter()
+        .map(|r| {
+            let evidence: String = r.get(5)?;
+            Ok(Flag {
+                kind: r.get(0)?,
+                system: r.get(1)?,
+                key: r.get(2)?,
+                template: r.get(3)?,
+                message: r.get(4)?,
+                evidence: serde_json::from_str(&evidence).unwrap_or(serde_json::Value::Null),
+                suppressed: r.get(6)?,
+            })
+        })
+        .collect::<Result<Vec<Flag>, DbError>>()?;
+    flags.sort_by(|a, b| {
+        (a.kind.as_str(), &a.system, &a.key, &a.template, &a.message).cmp(&(
+            b.kind.as_str(),
+            &b.system,
+            &b.key,
+            &b.template,
+            &b.message,
+        ))
+    });
+    Ok(flags)
+}
+
+/// The id of the latest finished run.
+pub(super) fn last_run_id(tx: &mut Tx<'_>) -> Result<Option<i64>, DbError> {
+    tx.query(
+        "SELECT id FROM scan_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+        &[],
+    )?
+    .first()
+    .map(|r| r.get(0))
+    .transpose()
+}
+
+fn last_run(tx: &mut Tx<'_>) -> Result<Option<RunView>, DbError> {
+    let Some(r) = tx
+        .query(
+            "SELECT id, started_at, finished_at, as_of, files_scanned, files_unchanged, files_skipped,
+                    records, definitions, observations, templates, warnings
+             FROM scan_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+            &[],
+        )?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let id: i64 = r.get(0)?;
+    let mut warnings = tx
+        .query(
+            "SELECT path, line, message FROM warnings WHERE run_id = $1",
+            &[&id],
+        )?
+        .iter()
+        .map(|w| {
+            Ok(crate::model::Warning {
+                path: w.get(0)?,
+                line: w.get(1)?,
+                message: w.get(2)?,
+            })
+        })
+        .collect::<Result<Vec<crate::model::Warning>, DbError>>()?;
+    warnings.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
+    Ok(Some(RunView {
+        id,
+        started_at: r.get(1)?,
+        finished_at: r.get(2)?,
+        as_of: r.get(3)?,
+        stats: super::RunStats {
+            files_scanned: r.get(4)?,
+            files_unchanged: r.get(5)?,
+            files_skipped: r.get(6)?,
+            records: r.get(7)?,
+            definitions: r.get(8)?,
+            observations: r.get(9)?,
+            templates: r.get(10)?,
+            warnings: r.get(11)?,
+        },
+        warnings,
+    }))
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
-    use super::super::{FileBatch, FileRecord, TemplateDelta};
+    use super::super::{FileBatch, FileRecord, GroupDelta, group_id};
     use super::*;
     use crate::model::{FormatId, Role};
 
-    fn batch(path: &str, lengths: Vec<(RawLength, u64)>) -> FileBatch {
+    fn batch(path: &str, text: &str, lengths: Vec<(RawLength, u64)>) -> FileBatch {
         let at = crate::model::parse_time("2024-06-01T00:00:00").unwrap();
-        let mut seen = Sightings::new(lengths.iter().map(|(_, n)| n).sum(), at, at);
+        let count = lengths.iter().map(|(_, n)| n).sum();
+        let mut seen = Sightings::new(count, at, at);
         seen.lengths = lengths.into_iter().collect();
+        seen.sources.insert(
+            path.to_string(),
+            SeenIn {
+                count,
+                first_line: 1,
+            },
+        );
         FileBatch {
             file: FileRecord::unread(path, "abs", Role::Observations, FormatId::LogLines),
             definitions: None,
             limits: None,
-            templates: vec![TemplateDelta {
-                id: "t1".to_string(),
+            groups: vec![GroupDelta {
+                id: group_id("abs", None, text),
                 system: "abs".to_string(),
-                template: "Ошибка".to_string(),
                 key: None,
+                text: text.to_string(),
                 seen,
             }],
             warnings: Vec::new(),
         }
     }
 
+    /// Two hosts' groups of one template add up; so do two batches of one host.
     #[test]
-    fn raw_length_histograms_add_up_across_batches() {
+    fn raw_length_histograms_add_up_across_batches_groups_and_hosts() {
         let dir = tempfile::tempdir().unwrap();
-        let mut catalog = Catalog::open(&dir.path().join("c.db")).unwrap();
+        let target = super::super::Target::sqlite(dir.path().join("c.db"));
+        let mut catalog = Catalog::open(&target).unwrap();
         let short = RawLength {
             chars: 6,
             utf8: 12,
@@ -414,17 +513,48 @@ mod tests {
             utf16: 60,
             sms_segments: 1,
         };
+        let run = catalog.begin_run("2024-06-30", "web-01").unwrap();
         catalog
-            .commit(1, &[batch("a.log", vec![(short, 2), (long, 3)])])
+            .commit(
+                run,
+                "web-01",
+                &[batch("a.log", "Ошибка 1", vec![(short, 2), (long, 3)])],
+            )
             .unwrap();
         catalog
-            .commit(1, &[batch("b.log", vec![(long, 1)])])
+            .commit(
+                run,
+                "web-01",
+                &[batch("b.log", "Ошибка 1", vec![(long, 1)])],
+            )
             .unwrap();
+        catalog
+            .commit(
+                run,
+                "web-02",
+                &[batch("a.log", "Ошибка 2", vec![(long, 1)])],
+            )
+            .unwrap();
+        let groups = [
+            group_id("abs", None, "Ошибка 1"),
+            group_id("abs", None, "Ошибка 2"),
+        ];
+        let settled: Vec<super::super::Settled> = groups
+            .iter()
+            .map(|g| super::super::Settled {
+                group: g.clone(),
+                system: "abs".to_string(),
+                key: None,
+                template_id: "t1".to_string(),
+                template: "Ошибка <*>".to_string(),
+            })
+            .collect();
+        catalog.settle(&settled).unwrap();
         let snap = catalog.snapshot().unwrap();
-        assert_eq!(
-            snap.templates[0].seen.lengths,
-            BTreeMap::from([(short, 2), (long, 4)])
-        );
-        assert_eq!(snap.templates[0].seen.count, 6);
+        let t = &snap.templates[0].seen;
+        assert_eq!(t.lengths, BTreeMap::from([(short, 2), (long, 5)]));
+        assert_eq!(t.count, 7);
+        assert_eq!(t.samples, ["Ошибка 1", "Ошибка 2"]);
+        assert_eq!(t.sources["a.log"].count, 6, "the same path on two hosts");
     }
 }

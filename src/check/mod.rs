@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::audit;
-use crate::catalog::{Catalog, CatalogError, Snapshot};
+use crate::catalog::{Catalog, CatalogError, Snapshot, Target};
 use crate::harvest::{self, ScanOptions};
 pub use crate::model::Severity;
 use crate::model::{Flag, KindId, Warning, vocabulary};
@@ -49,7 +49,9 @@ pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub as_of: NaiveDate,
     /// An existing catalog whose observations the release is checked against.
-    pub db: Option<PathBuf>,
+    pub db: Option<Target>,
+    /// The host scanning (`--host`): a release tree's own logs are its files.
+    pub host: String,
     pub baseline: Option<Baseline>,
     pub fail_on: Severity,
 }
@@ -178,6 +180,7 @@ pub fn check(rules: &Rules, options: &CheckOptions) -> Result<CheckOutcome, Chec
             paths: options.paths.clone(),
             as_of: options.as_of,
             full: false,
+            host: options.host.clone(),
             progress: None,
         },
     )?;
@@ -406,7 +409,6 @@ pub(crate) mod tests {
                 system: "abs".to_string(),
                 template: "Card <CARD> blocked".to_string(),
                 key: None,
-                max_raw_chars: 20,
                 definition_id: None,
                 match_kind: None,
                 seen: Sightings {

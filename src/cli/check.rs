@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::Args;
 
+use errata::catalog::Target;
 use errata::check::{self, Baseline, CheckFormat, CheckOptions, Severity};
 
 /// Check a release candidate's catalogs (and schemas, logs if any) and report only violations.
@@ -21,9 +22,13 @@ pub struct CheckArgs {
     /// Rules file or folder of *.yaml files [default: ./rules/ if it exists, else zero-config]
     #[arg(long)]
     rules: Option<PathBuf>,
-    /// An existing catalog: check the release's definitions against the observations it holds
+    /// An existing catalog (SQLite file or PostgreSQL URL): check the release's definitions
+    /// against the observations it holds; only read, never written
     #[arg(long)]
-    db: Option<PathBuf>,
+    db: Option<Target>,
+    /// The host the release tree is on [default: this machine's name]
+    #[arg(long)]
+    host: Option<String>,
     /// Committed baseline of accepted findings (JSON): only findings not in it fail
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
@@ -57,6 +62,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             .as_of
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
         db: args.db,
+        host: super::host(args.host)?,
         baseline,
         fail_on: args.fail_on,
     };

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use errata::catalog::Catalog;
+use errata::catalog::{Catalog, Target};
 use errata::cluster::MinerConfig;
 use errata::cluster::tokenize::normalise;
 use errata::harvest;
@@ -25,9 +25,9 @@ pub struct ExplainArgs {
     /// Texts to explain (as a client saw them)
     #[arg(required = true)]
     texts: Vec<String>,
-    /// Catalog database written by `errata scan`
+    /// Catalog written by `errata scan`: a SQLite file or a PostgreSQL URL
     #[arg(long, default_value = "errata.db")]
-    db: PathBuf,
+    db: Target,
     /// Rules file or folder [default: ./rules/ if it exists, else zero-config]
     #[arg(long)]
     rules: Option<PathBuf>,
@@ -41,13 +41,13 @@ pub struct ExplainArgs {
 
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let rules = super::load_rules(args.rules.as_ref(), &[])?;
-    let catalog = Catalog::open_read_only(&args.db)?;
+    let mut catalog = Catalog::open_read_only(&args.db)?;
     let snapshot = catalog.snapshot()?;
     let system = match args.system {
         Some(s) => s,
         None => match snapshot.systems.as_slice() {
             [only] => only.clone(),
-            [] => bail!("{}: the catalog has no systems yet", args.db.display()),
+            [] => bail!("{}: the catalog has no systems yet", args.db),
             many => bail!(
                 "--system is needed: the catalog has {} systems ({})",
                 many.len(),
@@ -56,7 +56,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         },
     };
     let literals = MinerConfig::from_rules(&rules.clustering, &system).literals;
-    let mut miner = harvest::stored_miner(&catalog, &rules, &system)?;
+    let mut miner = harvest::stored_miner(&mut catalog, &rules, &system)?;
     let (live, index) = harvest::definition_index(&snapshot);
     let masker = Masker::new(&rules);
     let known = miner.len();

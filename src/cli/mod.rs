@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod cluster;
 mod explain;
+mod push;
 mod report;
 mod rules;
 mod scan;
@@ -32,6 +33,7 @@ enum Command {
     Rules(rules::RulesArgs),
     Cluster(cluster::ClusterArgs),
     Explain(explain::ExplainArgs),
+    Push(push::PushArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -51,6 +53,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Rules(args) => rules::run(args),
         Command::Cluster(args) => cluster::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Push(args) => push::run(args),
     }
 }
 
@@ -80,6 +83,16 @@ pub fn load_rules(rules: Option<&PathBuf>, paths: &[PathBuf]) -> Result<errata::
     match path {
         Some(p) => errata::rules::load(&p).map_err(anyhow::Error::new),
         None => Ok(errata::rules::zero_config(paths)),
+    }
+}
+
+/// The host a command speaks for: `--host`, else this machine's name.
+pub fn host(given: Option<String>) -> Result<String> {
+    match given {
+        Some(host) if !host.trim().is_empty() => Ok(host),
+        Some(_) => anyhow::bail!("--host: empty host name"),
+        None => whoami::hostname()
+            .map_err(|e| anyhow::anyhow!("cannot tell this machine's name ({e}): pass --host")),
     }
 }
 

@@ -7,15 +7,15 @@ use anyhow::{Result, bail};
 use clap::Args;
 use errata::model::Vocabulary;
 
-use errata::catalog::Catalog;
+use errata::catalog::{Catalog, Target};
 use errata::report::{self, Entity, Report, ReportFormat};
 
 /// Render the catalog as a report (stdout unless --output is given).
 #[derive(Args)]
 pub struct ReportArgs {
-    /// Catalog database written by `errata scan`
+    /// Catalog written by `errata scan`: a SQLite file or a PostgreSQL URL
     #[arg(long, default_value = "errata.db")]
-    db: PathBuf,
+    db: Target,
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
     format: ReportFormat,
@@ -40,7 +40,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
             args.format
         );
     }
-    let catalog = Catalog::open_read_only(&args.db)?;
+    let mut catalog = Catalog::open_read_only(&args.db)?;
     let mut report = Report::from_snapshot(&catalog.snapshot()?);
     if let Some(changes) = catalog.changes()? {
         report = report.with_changes(&changes);

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
-use errata::catalog::{Catalog, LockError, ScanLock};
+use errata::catalog::{Catalog, OpenError, Target};
 use errata::harvest::{self, Progress, ScanOptions, ScanOutcome};
 use errata::model::Warning;
 
@@ -21,7 +21,8 @@ pub const EXIT_BUSY: u8 = 3;
 /// Definitions come from message catalogs, observations from logs; both are
 /// masked, grouped into templates and stored. Only what is new is read: files
 /// are known by their content's first bytes, so rotated and compressed logs are
-/// resumed, never counted twice. One scan at a time per catalog (exit code 3).
+/// resumed, never counted twice. One scan at a time per host and catalog (exit
+/// code 3); hosts scan into a PostgreSQL catalog side by side.
 #[derive(Args)]
 pub struct ScanArgs {
     /// Trees to scan; each system's roots are looked up under each [default: .]
@@ -30,9 +31,13 @@ pub struct ScanArgs {
     /// zero-config: each top-level folder is a system, formats by extension and content]
     #[arg(long)]
     rules: Option<PathBuf>,
-    /// Catalog database (created if missing)
+    /// Catalog: a SQLite file (created if missing) or a PostgreSQL URL
+    /// (postgres://user@host:5432/db; password from the URL, PGPASSWORD or ~/.pgpass)
     #[arg(long, default_value = "errata.db")]
-    db: PathBuf,
+    db: Target,
+    /// The host these files are on: file positions are kept per host [default: this machine's name]
+    #[arg(long)]
+    host: Option<String>,
     /// The date to treat as today (YYYY-MM-DD), for reproducible runs [default: today]
     #[arg(long, value_name = "DATE")]
     as_of: Option<NaiveDate>,
@@ -56,15 +61,15 @@ enum SummaryFormat {
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let paths = super::tree_paths(args.paths)?;
     let rules = super::load_rules(args.rules.as_ref(), &paths)?;
-    let _lock = match ScanLock::acquire(&args.db) {
-        Ok(lock) => lock,
-        Err(e @ LockError::Busy { .. }) => {
+    let host = super::host(args.host)?;
+    let mut catalog = match Catalog::open_for_host(&args.db, &host) {
+        Ok(catalog) => catalog,
+        Err(OpenError::Busy(e)) => {
             eprintln!("errata: {e}");
             return Ok(ExitCode::from(EXIT_BUSY));
         }
-        Err(e) => return Err(e.into()),
+        Err(OpenError::Catalog(e)) => return Err(e.into()),
     };
-    let mut catalog = Catalog::open(&args.db)?;
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -73,10 +78,11 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         paths,
         as_of,
         full: args.full,
+        host,
         progress: console.as_ref().map(|c| c as &dyn Progress),
     };
     let outcome = harvest::scan(&rules, &mut catalog, &options)
-        .with_context(|| format!("{}: scan failed", args.db.display()))?;
+        .with_context(|| format!("{}: scan failed", args.db))?;
     if let Some(bar) = console.and_then(|c| c.bar) {
         bar.finish_and_clear();
     }
@@ -87,7 +93,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_text(outcome: &ScanOutcome, db: &std::path::Path) {
+fn print_text(outcome: &ScanOutcome, db: &Target) {
     let s = &outcome.stats;
     println!(
         "scanned {} files ({} unchanged, {} skipped): {} records, {} definitions, {} observations, {} templates, {} warnings",
@@ -108,7 +114,7 @@ fn print_text(outcome: &ScanOutcome, db: &std::path::Path) {
             .collect();
         println!("flags: {}", by_kind.join(", "));
     }
-    println!("catalog: {} (as of {})", db.display(), outcome.as_of);
+    println!("catalog: {db} (as of {})", outcome.as_of);
 }
 
 /// What a scan shows on stderr as it goes: each warning the moment it is known,

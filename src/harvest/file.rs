@@ -209,18 +209,20 @@ fn harvest_window(
         },
         records,
         definitions: is_definitions
-            .then(|| definition_rows(system, &file.display, definitions, masker)),
+            .then(|| definition_rows(system, &file.rel, definitions, masker)),
         limits: (is_definitions || !limits.is_empty()).then(|| limit_rows(system, limits)),
         observations: groups.into_sorted(),
         warnings,
     }))
 }
 
-/// Stored rows for a file's definitions; ids are stable across runs and distinct
-/// for a key repeated in one file (the repeat is evidence of a duplicate key).
+/// Stored rows for a file's definitions; ids are stable across runs, the same on
+/// every host that deploys the file (they hash its path under the system's root,
+/// not where a host keeps it), and distinct for a key repeated in one file (the
+/// repeat is evidence of a duplicate key).
 fn definition_rows(
     system: &str,
-    path: &str,
+    rel: &str,
     defs: Vec<Definition>,
     masker: &Masker,
 ) -> Vec<DefinitionRow> {
@@ -228,7 +230,7 @@ fn definition_rows(
     defs.into_iter()
         .map(|d| {
             let identity = format!(
-                "{path}\0{}\0{}\0{}",
+                "{rel}\0{}\0{}\0{}",
                 d.key,
                 d.locale.as_deref().unwrap_or(""),
                 d.form.as_deref().unwrap_or("")

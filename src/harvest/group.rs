@@ -1,10 +1,10 @@
-//! Grouping one file's masked observations by text, then a batch's groups by
-//! template: the same [`Sightings`] aggregate all the way, merged as it goes.
+//! Grouping one file's masked observations by text (and the key they carried):
+//! the catalog keeps each group's [`Sightings`], the same aggregate from the
+//! first observation to a template's totals.
 
 use std::collections::HashMap;
 
-use crate::catalog::TemplateDelta;
-use crate::cluster::Assignment;
+use crate::catalog::{GroupDelta, group_id};
 use crate::model::{MaskedObservation, Sightings};
 
 /// Observations of one masked text within one file.
@@ -26,74 +26,60 @@ impl MaskedGroup {
     }
 }
 
-/// One file's masked observations, grouped by text.
+/// One file's masked observations, grouped by text and the key they carried
+/// (texts with different codes are different groups, whatever the template).
 #[derive(Default)]
-pub(super) struct Groups(HashMap<String, MaskedGroup>);
+pub(super) struct Groups(HashMap<String, Vec<MaskedGroup>>);
 
 impl Groups {
     pub fn add(&mut self, obs: MaskedObservation) {
         // Most observations repeat a text already seen in the file: look it up
         // without copying it, and copy it only for a new group.
         let seen = Sightings::of(&obs);
-        match self.0.get_mut(&obs.text) {
-            Some(g) => {
-                g.seen.merge(&seen);
-                if g.key.is_none() {
-                    g.key = obs.key;
-                }
+        if let Some(same_text) = self.0.get_mut(&obs.text) {
+            match same_text.iter_mut().find(|g| g.key == obs.key) {
+                Some(g) => g.seen.merge(&seen),
+                None => same_text.push(MaskedGroup {
+                    text: obs.text,
+                    key: obs.key,
+                    seen,
+                }),
             }
-            None => {
-                self.0.insert(
-                    obs.text.clone(),
-                    MaskedGroup {
-                        text: obs.text,
-                        key: obs.key,
-                        seen,
-                    },
-                );
-            }
+            return;
         }
+        self.0.insert(
+            obs.text.clone(),
+            vec![MaskedGroup {
+                text: obs.text,
+                key: obs.key,
+                seen,
+            }],
+        );
     }
 
-    /// The groups in file order (first line, then text).
+    /// The groups in file order (first line, then text, then key).
     pub fn into_sorted(self) -> Vec<MaskedGroup> {
-        let mut groups: Vec<MaskedGroup> = self.0.into_values().collect();
+        let mut groups: Vec<MaskedGroup> = self.0.into_values().flatten().collect();
         groups.sort_by(|a, b| {
             a.first_line()
                 .cmp(&b.first_line())
                 .then(a.text.cmp(&b.text))
+                .then(a.key.cmp(&b.key))
         });
         groups
     }
 }
 
-/// Turns one file's masked groups into template deltas, in file order.
-pub(super) fn template_deltas(
-    system: &str,
-    groups: Vec<MaskedGroup>,
-    templates: &HashMap<String, Assignment>,
-) -> Vec<TemplateDelta> {
-    let mut deltas: Vec<TemplateDelta> = Vec::new();
-    let mut position: HashMap<String, usize> = HashMap::new();
-    for g in groups {
-        // `mine` assigned every observed text of the run.
-        let assigned = &templates[&g.text];
-        let i = *position.entry(assigned.id.clone()).or_insert_with(|| {
-            deltas.push(TemplateDelta {
-                id: assigned.id.clone(),
-                system: system.to_string(),
-                template: assigned.template.clone(),
-                key: None,
-                seen: Sightings::new(0, g.seen.first_seen, g.seen.last_seen),
-            });
-            deltas.len() - 1
-        });
-        let d = &mut deltas[i];
-        d.template.clone_from(&assigned.template);
-        d.seen.merge(&g.seen);
-        if d.key.is_none() {
-            d.key = g.key;
-        }
-    }
-    deltas
+/// One file's masked groups as the catalog stores them.
+pub(super) fn deltas(system: &str, groups: Vec<MaskedGroup>) -> Vec<GroupDelta> {
+    groups
+        .into_iter()
+        .map(|g| GroupDelta {
+            id: group_id(system, g.key.as_deref(), &g.text),
+            system: system.to_string(),
+            key: g.key,
+            text: g.text,
+            seen: g.seen,
+        })
+        .collect()
 }

@@ -3,24 +3,23 @@
 //!
 //! One job per file: [`plan`] decides what to read of each file, [`file`] reads
 //! one through read → scan → extract → mask, [`group`] aggregates its masked
-//! observations, [`templates`] mines templates and matches them to definitions;
-//! this module runs them in order and commits.
+//! observations by text, [`settle`] mines the new texts into templates, matches
+//! them to definitions and raises flags; this module runs them in order and
+//! commits.
 //!
 //! Files are read, decoded, scanned, extracted and masked in parallel (rayon);
-//! templating and catalog writes are sequential, so ids and counts do not depend
-//! on thread timing. Each file's results are committed in one transaction with
+//! catalog writes are sequential and templates are mined once the files are read,
+//! in a canonical order, so ids and counts do not depend on thread timing. Each file's results are committed in one transaction with
 //! its new position, so a run killed at any point and run again counts every
 //! complete line exactly once ([`crate::tracking`] decides what is new).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use crate::audit::{self, AuditInput};
 use crate::catalog::{Catalog, CatalogError, FileBatch, RunStats};
-use crate::cluster::TemplateMiner;
 use crate::discover;
 use crate::mask::Masker;
 use crate::model::Warning;
@@ -29,12 +28,11 @@ use crate::rules::Rules;
 mod file;
 mod group;
 mod plan;
-mod templates;
+mod settle;
 
 use file::{Harvested, HarvestedFile, harvest_file};
 use plan::{plan_files, vanished_catalog_files};
-pub use templates::{definition_index, stored_miner};
-use templates::{mine, rematch};
+pub use settle::{Settlement, definition_index, settle, stored_miner};
 
 /// What `errata scan` was asked to do.
 pub struct ScanOptions<'p> {
@@ -44,6 +42,9 @@ pub struct ScanOptions<'p> {
     pub as_of: NaiveDate,
     /// Forget stored observations and positions and read everything again.
     pub full: bool,
+    /// The host whose files these are (`--host`): file positions are per host,
+    /// and the host is the provenance of what is stored.
+    pub host: String,
     /// Told about the work and its warnings as they happen (the CLI's progress
     /// bar and stderr).
     pub progress: Option<&'p dyn Progress>,
@@ -99,10 +100,11 @@ pub fn scan(
     options: &ScanOptions<'_>,
 ) -> Result<ScanOutcome, CatalogError> {
     let discovery = discover::discover(rules, &options.paths);
+    let host = options.host.as_str();
     if options.full {
-        catalog.reset_observations()?;
+        catalog.reset_observations(host)?;
     }
-    let run = catalog.begin_run(&options.as_of.to_string())?;
+    let run = catalog.begin_run(&options.as_of.to_string(), host)?;
     let mut stats = RunStats {
         files_skipped: discovery.skipped.len() as u64,
         warnings: discovery.skipped.len() as u64,
@@ -115,7 +117,7 @@ pub fn scan(
     warnings.extend(discovery.skipped.iter().cloned());
     catalog.add_warnings(run, &discovery.skipped)?;
 
-    let stored = catalog.stored_files()?;
+    let stored = catalog.stored_files(host)?;
     let (plans, probe_failures) = plan_files(&discovery.files, &stored);
     if let Some(progress) = options.progress {
         let bytes = plans.iter().map(|p| p.found.record.size).sum();
@@ -123,7 +125,6 @@ pub fn scan(
     }
 
     let masker = Masker::new(rules);
-    let mut miners: BTreeMap<String, TemplateMiner> = BTreeMap::new();
     // Files are read in parallel a batch at a time; each batch commits with its
     // files' positions, so a killed scan loses at most the batch in flight.
     for failed in probe_failures {
@@ -142,27 +143,17 @@ pub fn scan(
                 h
             })
             .collect();
-        // Templates are mined per system over the batch's files at once, so that a
-        // variable is recognised across files; the miners live for the whole run
-        // and start from the stored templates.
-        let assigned = mine(catalog, rules, &mut miners, &harvested)?;
         let mut batches = Vec::new();
         let mut failed = Vec::new();
         for h in harvested {
             match tally(h, &mut stats, &mut warnings) {
                 Some(Ok(file)) => {
                     let file = *file;
-                    let templates = assigned.get(file.record.system.as_str());
-                    let templates = group::template_deltas(
-                        &file.record.system,
-                        file.observations,
-                        templates.unwrap_or(&HashMap::new()),
-                    );
                     batches.push(FileBatch {
+                        groups: group::deltas(&file.record.system, file.observations),
                         file: file.record,
                         definitions: file.definitions,
                         limits: file.limits,
-                        templates,
                         warnings: file.warnings,
                     });
                 }
@@ -170,47 +161,27 @@ pub fn scan(
                 None => {}
             }
         }
-        catalog.commit(run, &batches)?;
+        catalog.commit(run, host, &batches)?;
         catalog.add_warnings(run, &failed)?;
     }
-    catalog.remove_files(run, &vanished_catalog_files(&stored))?;
-    let capped: Vec<Warning> = miners
-        .iter()
-        .filter(|(_, m)| m.overflow() > 0)
-        .map(|(system, m)| {
-            Warning::new(
-                format!("system {system}"),
-                None,
-                format!(
-                    "template cap of {} reached: {} observation(s) kept as exact templates, not clustered (raise `clustering: max_templates`)",
-                    m.len(),
-                    m.overflow()
-                ),
-            )
-        })
-        .collect();
-    stats.warnings += capped.len() as u64;
-    catalog.add_warnings(run, &capped)?;
-    warnings.extend(capped);
+    catalog.remove_files(run, host, &vanished_catalog_files(&stored))?;
 
-    let mut snapshot = catalog.snapshot()?;
-    rematch(catalog, &mut snapshot)?;
-    stats.templates = snapshot.templates.len() as u64;
-    let input = AuditInput::new(&snapshot, rules, options.as_of);
-    let flags = audit::run(&input);
-    let rules_warnings = audit::rules_warnings(&input);
-    stats.warnings += rules_warnings.len() as u64;
-    catalog.add_warnings(run, &rules_warnings)?;
-    warnings.extend(rules_warnings);
+    let settled = settle(
+        catalog,
+        rules,
+        options.as_of,
+        run,
+        stats.clone(),
+        &mut |w| warnings.extend([w]),
+    )?;
     let mut by_kind = BTreeMap::new();
-    for f in &flags {
+    for f in &settled.flags {
         *by_kind.entry(f.kind.to_string()).or_insert(0) += 1;
     }
-    catalog.finish_run(run, &stats, &flags)?;
     Ok(ScanOutcome {
         run,
         as_of: options.as_of,
-        stats,
+        stats: settled.stats,
         flags: by_kind,
         warnings: warnings.all,
     })

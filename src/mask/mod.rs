@@ -62,6 +62,9 @@ impl Masked {
     }
 }
 
+/// Digits in a row from which a key's number is masked (see [`Masker::mask_key`]).
+pub const MAX_KEY_DIGITS: usize = 10;
+
 /// Masks variables and personal data. Built once per run from the rules' extra masks.
 pub struct Masker {
     extra: Vec<(Regex, String)>,
@@ -95,15 +98,22 @@ impl Masker {
     /// Masks the key or code an extractor captured next to a text. Codes are
     /// identifiers (`E1001`, `1001`), not variables: they stay as written unless
     /// they hold personal data or match an extra mask of the rules (a card number
-    /// logged as `errorCode`), which are masked as in texts.
+    /// logged as `errorCode`), which are masked as in texts. A key is also no
+    /// place for a long number the validators cannot place (a bare INN has no
+    /// label to tell it apart in a key): a run of [`MAX_KEY_DIGITS`] or more
+    /// digits becomes `<NUM>`.
     pub fn mask_key(&self, key: &str) -> String {
+        static LONG_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(&format!(r"\d(?:[ -]?\d){{{},}}", MAX_KEY_DIGITS - 1)).expect("valid")
+        });
         let (masked, pii) = self.mask_cow(key);
         let extra = self.extra.iter().any(|(re, _)| re.is_match(key));
-        if pii.is_empty() && !extra {
-            key.to_string()
+        let kept = if pii.is_empty() && !extra {
+            Cow::Borrowed(key)
         } else {
-            masked.into_owned()
-        }
+            masked
+        };
+        LONG_NUMBER.replace_all(&kept, "<NUM>").into_owned()
     }
 
     /// Masks one text, borrowing it when nothing needed masking.
@@ -532,7 +542,9 @@ mod tests {
         let masker = Masker::new(&crate::rules::Rules::default());
         assert_eq!(masker.mask_key("4111 1111 1111 1111"), "<CARD>");
         assert_eq!(masker.mask_key("ivan.petrov@mail.ru"), "<EMAIL>");
-        for code in ["E1001", "1001", "ERR.LIMIT_2", "D05"] {
+        assert_eq!(masker.mask_key("7707083893"), "<NUM>");
+        assert_eq!(masker.mask_key("REF-123 456 7890"), "REF-<NUM>");
+        for code in ["E1001", "1001", "ERR.LIMIT_2", "D05", "ORA-20001"] {
             assert_eq!(masker.mask_key(code), code);
         }
     }

@@ -6,7 +6,8 @@
 use std::path::Path;
 
 use errata::catalog::{
-    Catalog, DefinitionRow, FileBatch, FileRecord, RunStats, TemplateDelta, TemplateMatch,
+    Catalog, DefinitionRow, FileBatch, FileRecord, GroupDelta, RunStats, Settled, Target,
+    TemplateMatch,
 };
 use errata::model::{
     DefinitionState, Flag, FormatId, KindId, MatchKind, RawLength, Role, SeenIn, Sightings,
@@ -44,18 +45,19 @@ pub fn definitions(path: &str, defs: &[Def]) -> FileBatch {
                 .collect(),
         ),
         limits: None,
-        templates: Vec::new(),
+        groups: Vec::new(),
         warnings: Vec::new(),
     }
 }
 
-/// A log file's observations for system `abs`.
+/// A log file's observations for system `abs`: one group per template, whose
+/// id is the template's ([`run`] settles each group into its own template).
 pub fn observations(path: &str, seen: &[Seen]) -> FileBatch {
     FileBatch {
         file: file(path, Role::Observations),
         definitions: None,
         limits: None,
-        templates: seen
+        groups: seen
             .iter()
             .map(|(id, text, count, day)| {
                 let at = |time: &str| parse_time(&format!("{day}T{time}")).unwrap();
@@ -77,11 +79,11 @@ pub fn observations(path: &str, seen: &[Seen]) -> FileBatch {
                     sms_segments: 1,
                 };
                 seen.lengths.insert(raw, *count);
-                TemplateDelta {
+                GroupDelta {
                     id: id.to_string(),
                     system: "abs".to_string(),
-                    template: text.to_string(),
                     key: None,
+                    text: text.to_string(),
                     seen,
                 }
             })
@@ -103,12 +105,26 @@ pub fn flag(kind: KindId, key: Option<&str>, template: Option<&str>, message: &s
     }
 }
 
-/// Runs one scan-like run: commits the batches, links templates to definitions
-/// by text, stores the flags.
+/// Runs one scan-like run: commits the batches, settles each new group into a
+/// template of its own id and text, links templates to definitions by text,
+/// stores the flags.
 pub fn run(db: &Path, as_of: &str, batches: &[FileBatch], flags: &[Flag]) {
-    let mut catalog = Catalog::open(db).unwrap();
-    let run = catalog.begin_run(as_of).unwrap();
-    catalog.commit(run, batches).unwrap();
+    let mut catalog = Catalog::open(&Target::sqlite(db)).unwrap();
+    let run = catalog.begin_run(as_of, "test-host").unwrap();
+    catalog.commit(run, "test-host", batches).unwrap();
+    let mut settled = Vec::new();
+    for system in catalog.unsettled_systems().unwrap() {
+        for g in catalog.unsettled(&system).unwrap() {
+            settled.push(Settled {
+                template_id: g.group.clone(),
+                template: g.text,
+                group: g.group,
+                system: system.clone(),
+                key: g.key,
+            });
+        }
+    }
+    catalog.settle(&settled).unwrap();
     let snapshot = catalog.snapshot().unwrap();
     let matches: Vec<TemplateMatch> = snapshot
         .templates
