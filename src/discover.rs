@@ -23,9 +23,12 @@ pub struct SourceFile<'r> {
     pub source: &'r Source,
     pub scanner: &'static dyn Scanner,
     pub role: Role,
-    /// Declared charset (source, then system, then the format's own default);
-    /// `None` means detect from content.
+    /// Declared charset (source, then system); `None` means detect from content,
+    /// or see `default_charset`.
     pub charset: Option<Charset>,
+    /// With no declared charset, the format's own (Java `.properties`: ISO-8859-1)
+    /// for a file that is not all valid UTF-8 ([`read::utf8_or`]).
+    pub default_charset: Option<Charset>,
 }
 
 /// The result of walking: files to scan and what was skipped, with reasons.
@@ -165,7 +168,10 @@ fn resolve<'r>(
             }
         }
     };
-    let charset = declared.or_else(|| scanner.default_encoding().and_then(Charset::from_label));
+    let default_charset = match declared {
+        Some(_) => None,
+        None => scanner.default_encoding().and_then(Charset::from_label),
+    };
     Ok(Some(SourceFile {
         path: path.to_path_buf(),
         display,
@@ -173,6 +179,7 @@ fn resolve<'r>(
         source,
         role: source.role.unwrap_or(scanner.role()),
         scanner,
-        charset,
+        charset: declared,
+        default_charset,
     }))
 }

@@ -53,7 +53,11 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
                 .collect();
             println!("  source {} → {} file(s)", source.path.text, files.len());
             for f in files {
-                let encoding = f.charset.map(|c| c.name()).unwrap_or("detect");
+                let encoding = match (f.charset, f.default_charset) {
+                    (Some(c), _) => c.name().to_string(),
+                    (None, Some(d)) => format!("utf-8 (else {})", d.name()),
+                    (None, None) => "detect".to_string(),
+                };
                 println!(
                     "    {}  {} {} {}",
                     f.display,

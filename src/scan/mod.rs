@@ -159,8 +159,10 @@ pub trait Scanner: Sync {
         let _ = head;
         true
     }
-    /// Whether the input is raw bytes of the format's own charset declaration
-    /// (e.g. Java properties are ISO-8859-1 unless the rules say otherwise).
+    /// The format's own legacy charset, for files the rules declare no encoding
+    /// for: such a file is read as UTF-8 when all of it is valid UTF-8, else in
+    /// this charset, with a warning (Java `.properties`: ISO-8859-1, as Java 9+
+    /// `PropertyResourceBundle` reads them). `None`: the charset is detected.
     fn default_encoding(&self) -> Option<&'static str> {
         None
     }

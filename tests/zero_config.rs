@@ -1,0 +1,124 @@
+//! End to end: `errata scan PATH` with no rules on trees as a new user has them
+//! (`fixtures/zero-config/`): bundles in UTF-8, loose files in the scanned
+//! folder, JSON logs with nested API errors, files no format reads.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/zero-config")
+        .join(relative)
+}
+
+/// What one zero-config scan gave: the scan's JSON summary and the JSON report
+/// of the catalog.
+struct Scanned {
+    summary: Value,
+    report: Value,
+    _dir: tempfile::TempDir,
+}
+
+/// Runs `errata scan PATH --format json` from an empty folder (so no
+/// `./rules/` applies), then `errata report`.
+fn scan(path: &Path) -> Scanned {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("errata.db");
+    let out = Command::cargo_bin("errata")
+        .expect("binary")
+        .current_dir(dir.path())
+        .arg("scan")
+        .arg(path)
+        .args(["--as-of", "2024-06-30", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .expect("scan runs");
+    assert!(
+        out.status.success(),
+        "scan failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = serde_json::from_slice(&out.stdout).expect("summary is JSON");
+    let out = Command::cargo_bin("errata")
+        .expect("binary")
+        .args(["report", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .expect("report runs");
+    assert!(out.status.success());
+    Scanned {
+        summary,
+        report: serde_json::from_slice(&out.stdout).expect("report is JSON"),
+        _dir: dir,
+    }
+}
+
+/// (system, key, locale, text) of every definition from a file whose path ends in `file`.
+fn definitions(report: &Value, file: &str) -> Vec<(String, String, String, String)> {
+    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+    let mut out: Vec<_> = report["definitions"]
+        .as_array()
+        .expect("definitions")
+        .iter()
+        .filter(|d| {
+            d["source"]["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with(file))
+        })
+        .map(|d| {
+            (
+                s(&d["system"]),
+                s(&d["key"]),
+                s(&d["locale"]),
+                s(&d["text"]),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Keycloak ships its login themes' Russian bundles as raw UTF-8: read with no
+/// rules, they are exact Cyrillic (not ISO-8859-1 mojibake) and cost no warning.
+#[test]
+fn utf8_properties_bundles_read_as_utf8() {
+    let scanned = scan(&fixture("landscape"));
+    let ru = definitions(&scanned.report, "messages/messages_ru.properties");
+    let row = |key: &str, text: &str| {
+        (
+            "keycloak".to_string(),
+            key.to_string(),
+            "ru".to_string(),
+            text.to_string(),
+        )
+    };
+    assert_eq!(
+        ru,
+        vec![
+            row(
+                "accountDisabledMessage",
+                "Учётная запись отключена, обратитесь к администратору."
+            ),
+            row(
+                "accountTemporarilyDisabledMessage",
+                "Учётная запись временно заблокирована, попробуйте позже."
+            ),
+            row(
+                "expiredCodeMessage",
+                "Время ожидания входа истекло. Войдите снова."
+            ),
+            row(
+                "invalidPasswordMinLengthMessage",
+                "Неверный пароль: минимальная длина {0}."
+            ),
+            row(
+                "invalidUserMessage",
+                "Неверное имя пользователя или пароль."
+            ),
+            row("loginAccountTitle", "Вход в учётную запись"),
+        ]
+    );
+    assert_eq!(scanned.summary["warnings"], serde_json::json!([]));
+}
