@@ -45,6 +45,9 @@ pub fn discover<'r>(rules: &'r Rules, bases: &[PathBuf]) -> Discovery<'r> {
     let mut seen = std::collections::HashSet::new();
     for base in bases {
         for system in &rules.systems {
+            if !system.bases.is_empty() && !system.bases.contains(base) {
+                continue;
+            }
             for root in &system.roots {
                 let root_path = base.join(root);
                 if !root_path.exists() {
@@ -64,7 +67,10 @@ fn walk_root<'r>(
     seen: &mut std::collections::HashSet<PathBuf>,
     found: &mut Discovery<'r>,
 ) {
-    let walker = WalkDir::new(root).follow_links(true).sort_by_file_name();
+    let mut walker = WalkDir::new(root).follow_links(true).sort_by_file_name();
+    if !reaches_subfolders(system) {
+        walker = walker.max_depth(1);
+    }
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -121,6 +127,15 @@ fn walk_root<'r>(
             Err(w) => found.skipped.push(w),
         }
     }
+}
+
+/// Whether a source's glob can match a file below the root's own folder: only
+/// one with a `/` or a `**` can, as `*`, `?` and classes never match a `/`.
+fn reaches_subfolders(system: &System) -> bool {
+    system
+        .sources
+        .iter()
+        .any(|s| s.path.text.contains('/') || s.path.text.contains("**"))
 }
 
 fn special_file_reason(ft: &std::fs::FileType) -> String {

@@ -122,3 +122,76 @@ fn utf8_properties_bundles_read_as_utf8() {
     );
     assert_eq!(scanned.summary["warnings"], serde_json::json!([]));
 }
+
+/// (system, template, count) of every observed template, sorted.
+fn templates(report: &Value) -> Vec<(String, String, u64)> {
+    let mut out: Vec<_> = report["templates"]
+        .as_array()
+        .expect("templates")
+        .iter()
+        .map(|t| {
+            (
+                t["system"].as_str().unwrap_or("").to_string(),
+                t["template"].as_str().unwrap_or("").to_string(),
+                t["count"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn system_names(report: &Value) -> Vec<&str> {
+    report["systems"]
+        .as_array()
+        .expect("systems")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name"))
+        .collect()
+}
+
+/// `errata scan /var/log/app` on a folder holding only logs used to report
+/// "scanned 0 files": the folder's own files are its system now.
+#[test]
+fn a_flat_folder_of_logs_is_scanned_as_one_system() {
+    let scanned = scan(&fixture("payments"));
+    let stats = &scanned.summary["stats"];
+    assert_eq!(
+        (
+            stats["files_scanned"].as_u64(),
+            stats["observations"].as_u64()
+        ),
+        (Some(2), Some(5))
+    );
+    assert_eq!(system_names(&scanned.report), ["payments"]);
+    let t = |text: &str, count| ("payments".to_string(), text.to_string(), count);
+    assert_eq!(
+        templates(&scanned.report),
+        vec![
+            t("Недостаточно средств на счёте", 2),
+            t("Превышен дневной лимит переводов", 2),
+            t("Сервис временно недоступен, повторите попытку позже", 1),
+        ]
+    );
+}
+
+/// The mixed case: a folder with files and subfolders. Each subfolder is a
+/// system; the files lying in the folder itself are the folder's own system.
+#[test]
+fn loose_files_beside_subfolders_are_the_folders_system() {
+    let scanned = scan(&fixture("landscape"));
+    assert_eq!(system_names(&scanned.report), ["keycloak", "landscape"]);
+    assert_eq!(
+        templates(&scanned.report),
+        vec![(
+            "landscape".to_string(),
+            "Сессия истекла, войдите снова".to_string(),
+            1
+        )]
+    );
+    assert_eq!(
+        definitions(&scanned.report, "messages_en.properties").len(),
+        6,
+        "the subfolder's bundles stay in its system"
+    );
+}

@@ -34,7 +34,9 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
     let rules = super::load_rules(rules.as_ref(), &paths)?;
     let found = discover::discover(&rules, &paths);
     if rules.files.is_empty() {
-        println!("rules: none found, zero-config (each top-level folder is a system)");
+        println!(
+            "rules: none found, zero-config (each top-level folder is a system, and so are the files directly in a scanned folder)"
+        );
     } else {
         println!("rules: {} ok", rules.files.join(", "));
     }
@@ -43,7 +45,12 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
         println!(
             "system {} (roots: {})",
             system.name,
-            system.roots.join(", ")
+            system
+                .roots
+                .iter()
+                .map(|r| if r.is_empty() { "." } else { r.as_str() })
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         for source in &system.sources {
             let files: Vec<_> = found

@@ -26,7 +26,8 @@ pub struct ScanArgs {
     /// Trees to scan; each system's roots are looked up under each [default: .]
     paths: Vec<PathBuf>,
     /// Rules file or folder of *.yaml files [default: ./rules/ if it exists, else
-    /// zero-config: each top-level folder is a system, formats by extension and content]
+    /// zero-config: each top-level folder is a system, and so are the files lying
+    /// directly in a PATH (named after it); formats by extension and content]
     #[arg(long)]
     rules: Option<PathBuf>,
     /// Catalog database (created if missing)

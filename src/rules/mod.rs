@@ -110,6 +110,10 @@ pub struct System {
     pub name: String,
     /// Folders, relative to each scanned PATH (or absolute).
     pub roots: Vec<String>,
+    /// The scanned paths the roots are looked up under; empty: every one. Only
+    /// zero-config sets it, for a scanned folder's own files.
+    #[serde(skip)]
+    pub bases: Vec<std::path::PathBuf>,
     /// Encoding for sources that declare none (default: detect).
     pub encoding: Option<EncodingName>,
     /// Locale for definitions whose file names none.
