@@ -180,18 +180,51 @@ fn a_flat_folder_of_logs_is_scanned_as_one_system() {
 #[test]
 fn loose_files_beside_subfolders_are_the_folders_system() {
     let scanned = scan(&fixture("landscape"));
-    assert_eq!(system_names(&scanned.report), ["keycloak", "landscape"]);
     assert_eq!(
-        templates(&scanned.report),
-        vec![(
+        system_names(&scanned.report),
+        ["fineract", "keycloak", "landscape"]
+    );
+    assert!(
+        templates(&scanned.report).contains(&(
             "landscape".to_string(),
             "Сессия истекла, войдите снова".to_string(),
             1
-        )]
+        )),
+        "{:?}",
+        templates(&scanned.report)
     );
     assert_eq!(
         definitions(&scanned.report, "messages_en.properties").len(),
         6,
         "the subfolder's bundles stay in its system"
+    );
+}
+
+/// JSON logs whose client texts sit in nested API error bodies (Fineract,
+/// RFC 9457 problem details, OAuth, a nested `error` object): the default
+/// extractor finds each; a record with only developer fields shows nothing.
+#[test]
+fn nested_api_errors_in_json_logs() {
+    let scanned = scan(&fixture("landscape"));
+    let t = |text: &str| ("fineract".to_string(), text.to_string(), 1);
+    let fineract: Vec<_> = templates(&scanned.report)
+        .into_iter()
+        .filter(|t| t.0 == "fineract")
+        .collect();
+    assert_eq!(
+        fineract,
+        vec![
+            t("Invalid user credentials"),
+            t("Loan with identifier <NUM> does not exist"),
+            t("Validation errors exist."),
+            t("Карта заблокирована, обратитесь в банк"),
+            t("На счёте <AMOUNT>, для перевода нужно <AMOUNT>"),
+        ]
+    );
+    let stats = &scanned.summary["stats"];
+    assert_eq!(
+        (stats["records"].as_u64(), stats["observations"].as_u64()),
+        (Some(7), Some(6)),
+        "6 JSON records, 5 with a client text, and the gateway log's one line"
     );
 }

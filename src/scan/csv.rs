@@ -5,7 +5,8 @@
 //! `header` (default true), `key_field` / `text_field` / `locale_field`: column
 //! names from the header row (matched exactly, then ignoring case), or 1-based
 //! column numbers when `header: false`. Without `key_field`/`text_field` the
-//! first header among [`DEFAULT_KEY_FIELDS`] / [`DEFAULT_TEXT_FIELDS`] is used.
+//! first header among the catalog names of [`DEFAULT_KEY_FIELDS`] /
+//! [`DEFAULT_TEXT_FIELDS`] is used.
 //! The charset is the source's `encoding` (CSV exports from Windows systems are
 //! often windows-1251); read/ decodes before this scanner runs.
 //!
@@ -16,8 +17,8 @@
 use std::io::BufRead;
 
 use super::{
-    DEFAULT_KEY_FIELDS, DEFAULT_TEXT_FIELDS, Item, ScanContext, Scanner, locale_from_path,
-    normalise_locale,
+    DEFAULT_KEY_FIELDS, DEFAULT_TEXT_FIELDS, DefaultField, Item, ScanContext, Scanner,
+    default_fields, locale_from_path, normalise_locale,
 };
 use crate::model::{Definition, DefinitionState, Location, Role, Warning};
 
@@ -84,17 +85,18 @@ impl Scanner for Csv {
         } else {
             Vec::new()
         };
-        let column = |field: Option<&String>, defaults: &[&str]| -> Result<Option<usize>, String> {
-            match field {
-                Some(name) => find_column(&header, name, has_header)
-                    .map(Some)
-                    .ok_or_else(|| format!("no column `{name}`")),
-                None if has_header => {
-                    Ok(defaults.iter().find_map(|d| find_column(&header, d, true)))
+        let column =
+            |field: Option<&String>, defaults: &[DefaultField]| -> Result<Option<usize>, String> {
+                match field {
+                    Some(name) => find_column(&header, name, has_header)
+                        .map(Some)
+                        .ok_or_else(|| format!("no column `{name}`")),
+                    None if has_header => Ok(default_fields(defaults, Role::Definitions)
+                        .iter()
+                        .find_map(|d| find_column(&header, d, true))),
+                    None => Ok(None),
                 }
-                None => Ok(None),
-            }
-        };
+            };
         let columns = (
             column(options.key_field.as_ref(), DEFAULT_KEY_FIELDS),
             column(options.text_field.as_ref(), DEFAULT_TEXT_FIELDS),

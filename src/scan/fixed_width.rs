@@ -111,7 +111,7 @@ mod tests {
     use super::*;
     use crate::read::{self, Charset};
     use crate::rules::SourceOptions;
-    use crate::scan::testing::{extracted, field_extractor, fixture_path, render, scan_str};
+    use crate::scan::testing::{fixture_path, render, scan_str};
 
     fn options(columns: &[(&str, [usize; 2])]) -> SourceOptions {
         let columns: BTreeMap<String, [usize; 2]> =
@@ -150,25 +150,6 @@ mod tests {
                 "3 2024-03-01 10:02:10 date=20240301|time=100210|code=|text=",
                 "5 2024-03-02 09:30:00 date=20240302|time=093000|code=LIM1|text=Превышен лимит",
                 "6 - date=2024|time=|code=|text=",
-            ]
-        );
-    }
-
-    #[test]
-    fn field_extractor_reads_columns() {
-        let options = options(&[
-            ("date", [1, 9]),
-            ("time", [10, 16]),
-            ("code", [17, 23]),
-            ("text", [23, 63]),
-        ]);
-        let ex = field_extractor("text", "code");
-        assert_eq!(
-            extracted(&ex, &scan_fixture(&options)),
-            [
-                r#"1 2024-03-01 10:00:00 Some("D05") Недостаточно средств на счёте"#,
-                r#"2 2024-03-01 10:01:05 Some("GATE1") Сервис «Платежи» недоступен"#,
-                r#"5 2024-03-02 09:30:00 Some("LIM1") Превышен лимит"#,
             ]
         );
     }

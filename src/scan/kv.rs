@@ -14,8 +14,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Item, ScanContext, Scanner, scan_lines};
-use crate::extract::unescape_quoted;
+use super::{Item, ScanContext, Scanner, scan_lines, unescape_quoted};
 use crate::model::{Location, LogRecord, RecordBody, Role, Warning};
 use crate::timestamp;
 
@@ -87,9 +86,8 @@ impl Scanner for Kv {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::Extractor;
     use crate::rules::SourceOptions;
-    use crate::scan::testing::{extracted, fixture, render, scan_str};
+    use crate::scan::testing::{fixture, render, scan_str};
 
     #[test]
     fn pairs_with_quoted_values_and_line_times() {
@@ -104,20 +102,6 @@ mod tests {
                 "3 2024-03-01 10:00:02 ts=01.03.2024 10:00:02|level=info|msg=user said \"hello\"\tthen left|path=/pay?a=1|empty=|dash=-",
                 "5 warning: unterminated quoted value of `msg`, kept as written",
                 "5 - level=error|msg=\"unterminated",
-            ]
-        );
-    }
-
-    #[test]
-    fn default_extractor_takes_the_usual_keys() {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test("kv.log", &options);
-        let items = scan_str(&Kv, &fixture("logs/kv.log"), &ctx);
-        assert_eq!(
-            extracted(&Extractor::Default, &items),
-            [
-                r#"1 2024-03-01 10:00:00.123 Some("D05") Недостаточно средств на счёте"#,
-                r#"2 2024-03-01 10:00:01.500 Some("GATE1") Сервис 'Платежи' временно недоступен"#,
             ]
         );
     }

@@ -86,9 +86,8 @@ impl Scanner for Log4j {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::Extractor;
     use crate::rules::{RegexField, SourceOptions};
-    use crate::scan::testing::{extracted, fixture, records, render, scan_str};
+    use crate::scan::testing::{fixture, records, render, scan_str};
 
     #[test]
     fn records_start_at_headers_and_continuations_are_not_bodies() {
@@ -108,24 +107,6 @@ mod tests {
         ]
         .map(|(n, t)| format!("{n} {t} {}", line(n)));
         assert_eq!(render(&items), want);
-    }
-
-    /// Stack traces and wrapped lines carry planted `userMessage` pairs: none is harvested.
-    #[test]
-    fn default_extractor_sees_header_lines_only() {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test("app.log", &options);
-        let items = scan_str(&Log4j, &fixture("logs/log4j.log"), &ctx);
-        assert_eq!(
-            extracted(&Extractor::Default, &items),
-            [
-                r#"4 2024-03-01 10:00:01.456 Some("INSUFFICIENT_FUNDS") Недостаточно средств на счёте"#,
-                "14 2024-03-01 10:00:03.500 None Карта заблокирована",
-                r#"15 2024-03-01 10:00:04 Some("GATE1") Сервис временно недоступен"#,
-                r#"16 2024-03-01 10:00:05.250 Some("E500") Внутренняя ошибка"#,
-                r#"17 2024-03-01 10:00:06 Some("J1") Операция отклонена"#,
-            ]
-        );
     }
 
     #[test]

@@ -287,9 +287,8 @@ fn push(fields: &mut Fields, name: &str, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::Extractor;
     use crate::rules::SourceOptions;
-    use crate::scan::testing::{extracted, fixture, render, scan_str};
+    use crate::scan::testing::{fixture, render, scan_str};
 
     /// A context as of 2025-01-02 for a file last written on New Year's morning.
     fn new_year<'a>(path: &'a str, options: &'a SourceOptions) -> ScanContext<'a> {
@@ -357,28 +356,6 @@ mod tests {
                 "3 - facility=user|severity=notice",
                 "4 warning: malformed structured data parameter, line skipped",
                 "5 2025-01-01 00:00:03.500 facility=user|severity=info|host=core-2|app=gate|procid=17|meta.sequenceId=1",
-            ]
-        );
-    }
-
-    #[test]
-    fn default_extractor_finds_client_text_in_msg_and_structured_data() {
-        let options = SourceOptions::default();
-        let ctx = new_year("syslog", &options);
-        let scan = |name| scan_str(&Syslog, &fixture(name), &ctx);
-        let mut texts = extracted(&Extractor::Default, &scan("logs/syslog-3164.log"));
-        texts.extend(extracted(
-            &Extractor::Default,
-            &scan("logs/syslog-5424.log"),
-        ));
-        assert_eq!(
-            texts,
-            [
-                r#"1 2024-12-31 23:59:58 Some("D05") Платёж отклонён"#,
-                r#"3 2025-01-01 00:00:01 Some("GATE1") Сервис временно недоступен"#,
-                "8 2025-01-01 00:00:05.123456 None Операция отклонена",
-                r#"1 2024-12-31 23:59:58.003 Some("D05") Платёж "отклонён" [сумма]"#,
-                r#"2 2025-01-01 00:00:01 Some("GATE1") Сервис временно недоступен"#,
             ]
         );
     }

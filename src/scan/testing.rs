@@ -69,27 +69,3 @@ pub fn scan_any(scanner: &dyn Scanner, input: &str) -> Vec<Item> {
     let ctx = ScanContext::for_test("fuzz.log", &options);
     scan_str(scanner, input, &ctx)
 }
-
-/// What `extractor` harvests from the records among `items`, one
-/// `line time key text` string each (the fallback time is the epoch).
-pub fn extracted(extractor: &crate::extract::Extractor, items: &[Item]) -> Vec<String> {
-    let epoch = chrono::DateTime::UNIX_EPOCH.naive_utc();
-    items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Record(r) => extractor.extract(r, epoch),
-            _ => None,
-        })
-        .map(|o| format!("{} {} {:?} {}", o.location.line, o.time, o.key, o.text))
-        .collect()
-}
-
-/// A field-path extractor taking the text and the key from one field each.
-pub fn field_extractor(text: &str, key: &str) -> crate::extract::Extractor {
-    crate::extract::Extractor::Fields {
-        text: vec![text.to_string()],
-        key: vec![key.to_string()],
-        ts: Vec::new(),
-        ts_format: None,
-    }
-}

@@ -170,7 +170,7 @@ fn split_values(line: &str) -> Result<Vec<Value<'_>>, &'static str> {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
-    use crate::scan::testing::{extracted, field_extractor, fixture, render, scan_str};
+    use crate::scan::testing::{fixture, render, scan_str};
 
     #[test]
     fn iis_log_with_a_fields_change() {
@@ -186,17 +186,6 @@ mod tests {
                 r#"13 2024-03-01 11:00:02.250 time=11:00:02.250|cs-method=POST|cs-uri-stem=/card/block|sc-status=409|x-error-code=C7|x-client-message=Карта заблокирована, обратитесь в "Банк""#,
                 "14 2024-03-01 11:00:03 time=11:00:03|cs-method=GET|cs-uri-stem=/card/limits|sc-status=200|x-error-code=|x-client-message=",
             ]
-        );
-    }
-
-    #[test]
-    fn field_path_extractor_reads_custom_fields() {
-        let options = SourceOptions::default();
-        let ctx = ScanContext::for_test("u_ex240301.log", &options);
-        let ex = field_extractor("x-client-message", "x-error-code");
-        assert_eq!(
-            extracted(&ex, &scan_str(&W3c, &fixture("logs/iis.log"), &ctx)),
-            [r#"13 2024-03-01 11:00:02.250 Some("C7") Карта заблокирована, обратитесь в "Банк""#]
         );
     }
 
