@@ -120,7 +120,15 @@ fn utf8_properties_bundles_read_as_utf8() {
             row("loginAccountTitle", "Вход в учётную запись"),
         ]
     );
-    assert_eq!(scanned.summary["warnings"], serde_json::json!([]));
+    assert!(
+        scanned.summary["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .all(|w| !w["path"].as_str().unwrap_or("").contains("messages_")),
+        "{}",
+        scanned.summary["warnings"]
+    );
 }
 
 /// (system, template, count) of every observed template, sorted.
@@ -227,4 +235,198 @@ fn nested_api_errors_in_json_logs() {
         (Some(7), Some(6)),
         "6 JSON records, 5 with a client text, and the gateway log's one line"
     );
+}
+
+/// Nothing is left out silently: the summary counts what was passed over, by
+/// extension, with the first paths and how to have them read.
+#[test]
+fn what_was_passed_over_is_in_the_summary() {
+    let landscape = fixture("landscape");
+    let path = |p: &str| landscape.join(p).display().to_string();
+    let scanned = scan(&landscape);
+    assert_eq!(
+        scanned.summary["passed_over"],
+        serde_json::json!({
+            "unknown_format": {
+                "count": 3,
+                "by_extension": {"ftl": 1, "md": 1, "png": 1},
+                "examples": [
+                    path("keycloak/themes/login/resources/img/logo.png"),
+                    path("keycloak/themes/login/theme.ftl"),
+                    path("README.md"),
+                ]
+            },
+            "no_source": {"count": 0, "by_extension": {}, "examples": []},
+            "binary": {
+                "count": 1,
+                "by_extension": {"log": 1},
+                "examples": [path("fineract/logs/metrics.log")]
+            }
+        })
+    );
+    // The same in the text summary, with the way to include them.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::cargo_bin("errata")
+        .expect("binary")
+        .current_dir(dir.path())
+        .arg("scan")
+        .arg(&landscape)
+        .args(["--as-of", "2024-06-30", "--quiet", "--db", "errata.db"])
+        .output()
+        .expect("scan runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        format!(
+            "passed over 3 file(s) of no format errata recognises by name (*.ftl: 1, *.md: 1, *.png: 1), e.g. {}, {}, {}",
+            path("keycloak/themes/login/resources/img/logo.png"),
+            path("keycloak/themes/login/theme.ftl"),
+            path("README.md")
+        ),
+        "  if one of errata's formats reads them, add a source for them with that `format:` to the rules (docs/formats.md)".to_string(),
+        format!(
+            "passed over 1 binary file(s) (*.log: 1), e.g. {}",
+            path("fineract/logs/metrics.log")
+        ),
+    ] {
+        assert!(stdout.lines().any(|l| l == line), "{line}\nmissing from\n{stdout}");
+    }
+}
+
+/// A folder with nothing errata reads says so instead of a bare "scanned 0 files".
+#[test]
+fn a_scan_that_reads_nothing_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let notes = dir.path().join("notes");
+    std::fs::create_dir(&notes).expect("folder");
+    std::fs::write(notes.join("todo.md"), "- rotate keys\n").expect("file");
+    let out = Command::cargo_bin("errata")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "notes",
+            "--as-of",
+            "2024-06-30",
+            "--db",
+            "errata.db",
+        ])
+        .output()
+        .expect("scan runs");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("scanned 0 files (0 unchanged, 0 skipped)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("passed over 1 file(s) of no format errata recognises by name (*.md: 1), e.g. notes/todo.md\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("nothing was read: every file found was passed over\n"),
+        "{stdout}"
+    );
+    std::fs::remove_file(notes.join("todo.md")).expect("removed");
+    let out = Command::cargo_bin("errata")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "notes",
+            "--as-of",
+            "2024-06-30",
+            "--db",
+            "errata.db",
+        ])
+        .output()
+        .expect("scan runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(
+        "nothing was read: no file was found under the systems' roots in the scanned paths"
+    ));
+}
+
+const RULES_WITHOUT_SOURCES: &str = "\
+systems:
+  - name: keycloak
+    roots: [keycloak]
+    sources:
+      - path: 'themes/*/messages/*_ru.properties'
+  - name: fineract
+    roots: [fineract]
+    encoding: utf-8
+";
+
+/// With rules: a system without sources is a warning at its place in the
+/// rules, and the files no source matches are passed over, not silently.
+#[test]
+fn rules_without_sources_and_unmatched_files_are_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules.yaml");
+    std::fs::write(&rules, RULES_WITHOUT_SOURCES).expect("rules");
+    let landscape = fixture("landscape");
+    let path = |p: &str| landscape.join(p).display().to_string();
+    let warning = format!(
+        "{}:6: system `fineract` has no `sources`: none of its files is read (add a source: a `path` glob, and a `format` unless the extension tells it)",
+        rules.display()
+    );
+
+    let out = Command::cargo_bin("errata")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args(["rules", "check", "--rules"])
+        .arg(&rules)
+        .arg(&landscape)
+        .output()
+        .expect("rules check runs");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.lines().any(|l| l == format!("warning: {warning}")),
+        "{stdout}"
+    );
+    // The system without sources is not walked: its warning says it.
+    let no_source = format!(
+        "passed over 3 file(s) that no source of the rules matches (*.ftl: 1, *.png: 1, *.properties: 1), e.g. {}, {}, {}",
+        path("keycloak/themes/login/messages/messages_en.properties"),
+        path("keycloak/themes/login/resources/img/logo.png"),
+        path("keycloak/themes/login/theme.ftl"),
+    );
+    assert!(
+        stdout.lines().any(|l| l == no_source),
+        "{no_source}\nmissing from\n{stdout}"
+    );
+
+    let out = Command::cargo_bin("errata")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--as-of",
+            "2024-06-30",
+            "--rules",
+        ])
+        .arg(&rules)
+        .arg(&landscape)
+        .args(["--db", "errata.db"])
+        .output()
+        .expect("scan runs");
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("summary is JSON");
+    let warnings: Vec<String> = summary["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .map(|w| {
+            format!(
+                "{}:{}: {}",
+                w["path"].as_str().unwrap(),
+                w["line"],
+                w["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(warnings, [warning]);
+    assert_eq!(summary["passed_over"]["no_source"]["count"], 3);
+    assert_eq!(summary["stats"]["definitions"], 6);
 }

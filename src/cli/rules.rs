@@ -75,8 +75,12 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
             }
         }
     }
+    for w in &found.warnings {
+        println!("warning: {w}");
+    }
     for w in &found.skipped {
         println!("skipped: {w}");
     }
+    super::scan::print_passed_over(&found.passed_over);
     Ok(ExitCode::SUCCESS)
 }

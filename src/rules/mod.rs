@@ -126,6 +126,9 @@ pub struct System {
     pub sources: Vec<Source>,
     #[serde(default)]
     pub limits: Vec<LimitRule>,
+    /// Where the rules declare it (`rules/abs.yaml:3`), filled while loading.
+    #[serde(skip)]
+    pub origin: Option<crate::model::Location>,
 }
 
 /// A set of files of one system, matched by a glob relative to the system's roots.

@@ -86,6 +86,7 @@ fn system(name: String, root: String, bases: Vec<PathBuf>, glob: &str) -> System
             options: SourceOptions::default(),
         }],
         limits: Vec::new(),
+        origin: None,
     }
 }
 
