@@ -1,6 +1,8 @@
-//! End to end: `errata scan PATH` with no rules on trees as a new user has them
-//! (`fixtures/zero-config/`): bundles in UTF-8, loose files in the scanned
-//! folder, JSON logs with nested API errors, files no format reads.
+//! End to end: a first run on trees as a new user has them
+//! (`fixtures/zero-config/`), mostly with no rules: bundles in UTF-8, loose
+//! files in the scanned folder, JSON logs with nested API errors, files no
+//! format reads; and the first rules' traps: a system without sources, an
+//! EBCDIC field size beside ASCII logs.
 
 use std::path::{Path, PathBuf};
 
@@ -429,4 +431,61 @@ fn rules_without_sources_and_unmatched_files_are_reported() {
     assert_eq!(warnings, [warning]);
     assert_eq!(summary["passed_over"]["no_source"]["count"], 3);
     assert_eq!(summary["stats"]["definitions"], 6);
+}
+
+/// `field_encoding` is the charset field byte limits count in, apart from the
+/// files' `encoding`: a host's EBCDIC screen field no longer makes errata
+/// decode the gateway's ASCII JSON log as EBCDIC.
+#[test]
+fn field_encoding_counts_bytes_without_decoding_the_logs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules.yaml");
+    std::fs::write(
+        &rules,
+        "systems:\n  - name: cards\n    roots: [mainframe]\n    field_encoding: cp037\n    sources:\n      - path: 'copybooks/*.cpy'\n      - path: 'logs/*.jsonl'\n    limits:\n      - field: CM-TEXT\n",
+    )
+    .expect("rules");
+    let db = dir.path().join("errata.db");
+    Command::cargo_bin("errata")
+        .expect("binary")
+        .arg("scan")
+        .arg(fixture(""))
+        .arg("--rules")
+        .arg(&rules)
+        .args(["--as-of", "2024-06-30", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let out = Command::cargo_bin("errata")
+        .expect("binary")
+        .args(["report", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .expect("report");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("report is JSON");
+    let texts: Vec<String> = templates(&report).into_iter().map(|t| t.1).collect();
+    assert_eq!(
+        texts,
+        [
+            "Card blocked",
+            "Card blocked after three wrong PIN entries, call us"
+        ]
+    );
+    let too_long: Vec<&Value> = report["flags"]
+        .as_array()
+        .expect("flags")
+        .iter()
+        .filter(|f| f["kind"] == "field-too-long")
+        .collect();
+    assert_eq!(too_long.len(), 1);
+    let exceeds = &too_long[0]["evidence"]["exceeds"][0];
+    assert_eq!(
+        (
+            exceeds["length"].as_u64(),
+            exceeds["limit"]["max"].as_u64(),
+            exceeds["limit"]["unit"].as_str(),
+            exceeds["limit"]["encoding"].as_str()
+        ),
+        (Some(51), Some(40), Some("bytes"), Some("IBM037"))
+    );
 }

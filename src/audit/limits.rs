@@ -25,7 +25,8 @@ through several fields is held to each, so the smallest decides.
 ```yaml
 systems:
   - name: abs
-    encoding: windows-1251        # PIC X(n) counts bytes in this encoding
+    encoding: windows-1251        # its files; PIC X(n) counts bytes in it too
+    # field_encoding: cp037       # …unless the fields' charset is another one
     database_charset: utf-8       # VARCHAR2(n BYTE) counts bytes in this one
     limits:
       - field: ERRMSG.ERR-TEXT    # no max: declared by a schema file (copybook, DDL, XSD)
@@ -48,7 +49,7 @@ Schema scanners store each declaration in the catalog's `limits` table as
 
 | declaration | `unit` | `encoding` |
 |---|---|---|
-| COBOL `PIC X(n)` | `bytes` | `system`: the system's `encoding` |
+| COBOL `PIC X(n)` | `bytes` | `system`: the system's `field_encoding`, else its `encoding` |
 | COBOL `PIC N(n)` (national) | `utf16` | — |
 | SQL `VARCHAR2(n BYTE)`, `VARCHAR2(n)`, `VARCHAR(n)`, `CHAR(n)` | `bytes` | `database`: the system's `database_charset` |
 | SQL `VARCHAR2(n CHAR)`, `NVARCHAR2(n)` | `chars` | — |
@@ -57,7 +58,15 @@ Schema scanners store each declaration in the catalog's `limits` table as
 
 `encoding` may also be an encoding label (`windows-1251`, `utf-8`, `cp037`); a
 `system` or `database` encoding the rules leave unset is UTF-8. A rules limit
-with `unit: bytes` uses its own `encoding:`, else the system's, else UTF-8.
+with `unit: bytes` uses its own `encoding:`, else the system's field encoding,
+else UTF-8.
+
+A system's field encoding is its `field_encoding:`, else its `encoding:` (the
+charset its files are decoded from), else UTF-8. The two differ when the fields
+live on another host than the logs: a mainframe's `PIC X(60)` counts EBCDIC
+bytes while its gateway writes ASCII JSON logs. `field_encoding: cp037` holds
+texts to the EBCDIC size and leaves the logs' charset to detection;
+`encoding: cp037` would decode the logs as EBCDIC too.
 
 Units: `chars` are Unicode characters; `bytes` are bytes once encoded;
 `utf16` are UTF-16 code units (an emoji takes two); `sms_segments` are SMS parts:
@@ -154,7 +163,7 @@ pub fn limits<'a>(input: &AuditInput<'a>, system: &str) -> Vec<Limit<'a>> {
                     LimitUnitName::Bytes => rule
                         .encoding
                         .as_ref()
-                        .or(sys.encoding.as_ref())
+                        .or(sys.bytes_encoding())
                         .map_or(Some(Charset::UTF_8), |e| Charset::from_label(&e.0))
                         .map(Measure::Bytes),
                 };
@@ -273,7 +282,8 @@ fn names_field(rule_field: &str, stored: &str) -> bool {
 }
 
 /// The unit of a stored schema limit, with `system`/`database` encodings resolved
-/// from the rules (UTF-8 when the rules give none).
+/// from the rules (`system`: the system's `field_encoding`, else `encoding`;
+/// UTF-8 when the rules give none).
 fn stored_measure(row: &LimitRow, sys: &System) -> Option<Measure> {
     match row.unit.as_str() {
         "chars" => Some(Measure::Chars),
@@ -281,7 +291,7 @@ fn stored_measure(row: &LimitRow, sys: &System) -> Option<Measure> {
         "sms_segments" => Some(Measure::SmsSegments),
         "bytes" => {
             let label = match row.encoding.as_deref() {
-                None | Some(LimitUnit::SYSTEM_ENCODING) => sys.encoding.as_ref().map(|e| &e.0),
+                None | Some(LimitUnit::SYSTEM_ENCODING) => sys.bytes_encoding().map(|e| &e.0),
                 Some(LimitUnit::DATABASE_ENCODING) => sys.database_charset.as_ref().map(|e| &e.0),
                 Some(other) => return Charset::from_label(other).map(Measure::Bytes),
             };
@@ -417,6 +427,37 @@ mod tests {
         assert_eq!(text.chars().count(), 60);
         let lengths: Vec<(u64, u64)> = found.iter().map(|l| (l.measure.of(text), l.max)).collect();
         assert_eq!(lengths, vec![(112, 100), (60, 100), (60, 60)]);
+    }
+
+    /// `field_encoding` decides what bytes count in, over `encoding` (the
+    /// files' charset), which still decides when it is the only one given.
+    #[test]
+    fn field_encoding_overrides_the_files_encoding_for_byte_limits() {
+        let encodings = |system: &str| {
+            let rules = rules(&format!(
+                "systems:\n  - name: abs\n    roots: [abs]\n{system}    limits:\n      - field: ERR-TEXT\n      - field: SCREEN\n        max: 40\n        unit: bytes\n"
+            ));
+            let mut snap = snapshot(vec![], vec![]);
+            snap.limits = vec![limit_row(
+                "abs",
+                "ERRMSG.ERR-TEXT",
+                60,
+                "bytes",
+                Some("system"),
+            )];
+            limits(&input(&snap, &rules), "abs")
+                .iter()
+                .map(|l| l.measure.encoding().map(str::to_string))
+                .collect::<Vec<_>>()
+        };
+        let all = |name: &str| vec![Some(name.to_string()); 2];
+        assert_eq!(encodings("    field_encoding: cp037\n"), all("IBM037"));
+        assert_eq!(
+            encodings("    encoding: utf-8\n    field_encoding: cp1025\n"),
+            all("IBM1025")
+        );
+        assert_eq!(encodings("    encoding: cp1251\n"), all("windows-1251"));
+        assert_eq!(encodings(""), all("UTF-8"));
     }
 
     #[test]

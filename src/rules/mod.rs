@@ -116,6 +116,10 @@ pub struct System {
     pub bases: Vec<std::path::PathBuf>,
     /// Encoding for sources that declare none (default: detect).
     pub encoding: Option<EncodingName>,
+    /// Charset that field byte limits count in (`PIC X(n)`, rules limits with
+    /// `unit: bytes`), when it is not the files' own (an EBCDIC host behind
+    /// ASCII logs). Default: `encoding`, else UTF-8; see [`System::bytes_encoding`].
+    pub field_encoding: Option<EncodingName>,
     /// Locale for definitions whose file names none.
     pub locale: Option<String>,
     pub stale_after: Option<u32>,
@@ -129,6 +133,14 @@ pub struct System {
     /// Where the rules declare it (`rules/abs.yaml:3`), filled while loading.
     #[serde(skip)]
     pub origin: Option<crate::model::Location>,
+}
+
+impl System {
+    /// The charset field byte limits count in: `field_encoding`, else
+    /// `encoding` (what the files are in); `None` means UTF-8.
+    pub fn bytes_encoding(&self) -> Option<&EncodingName> {
+        self.field_encoding.as_ref().or(self.encoding.as_ref())
+    }
 }
 
 /// A set of files of one system, matched by a glob relative to the system's roots.

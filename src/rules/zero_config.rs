@@ -73,6 +73,7 @@ fn system(name: String, root: String, bases: Vec<PathBuf>, glob: &str) -> System
         name,
         bases,
         encoding: None,
+        field_encoding: None,
         locale: None,
         stale_after: None,
         database_charset: None,
