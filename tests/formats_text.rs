@@ -122,7 +122,8 @@ fn text_catalog_fixtures_end_to_end() {
     let (report, summary) = report();
     // Bad entries are warnings naming file and line; the rest of each file is harvested.
     for warning in [
-        "csv/errors_cp1251.csv:6: row has an empty key",
+        // CRLF line ends, a quoted line break on lines 4-5: the keyless row is on line 7.
+        "csv/errors_cp1251.csv:7: row has an empty key",
         "po/ru/LC_MESSAGES/payments.po:46: unterminated string",
         "records/ivr_prompts.yaml:13: record without text field `text.ru`",
         // ISO-8859-1, as the fixture says: not UTF-8 from `Café` on.
@@ -258,6 +259,34 @@ fn text_catalog_fixtures_end_to_end() {
         Some("untranslated")
     );
     assert_eq!(csv.len(), 5);
+    // Each row points at its own line of the CRLF export (E003 spans lines 4-5).
+    let mut csv_lines: Vec<(&str, u64)> = report["definitions"]
+        .as_array()
+        .expect("definitions")
+        .iter()
+        .filter(|d| {
+            d["source"]["path"]
+                .as_str()
+                .is_some_and(|p| p.contains("/csv/"))
+        })
+        .map(|d| {
+            (
+                d["key"].as_str().unwrap_or(""),
+                d["source"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    csv_lines.sort();
+    assert_eq!(
+        csv_lines,
+        [
+            ("E001", 2),
+            ("E002", 3),
+            ("E003", 4),
+            ("E004", 6),
+            ("E005", 8)
+        ]
+    );
 
     let records = definitions(&report, "records");
     let keys: Vec<(&str, &str, &str)> = records
