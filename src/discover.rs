@@ -4,6 +4,11 @@
 //! never end, so they are skipped with a reason. Symlinks are followed (log
 //! folders are often links) but walkdir detects loops, and a loop or a dangling
 //! link is a warning, not an error.
+//!
+//! Nothing is left out silently: files of no format errata recognises, files
+//! under a system's roots that no source matches, and binary files are
+//! counted in [`PassedOver`] for the scan's summary, and a system without
+//! sources is a warning at its place in the rules.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -71,7 +76,8 @@ pub struct FileTally {
     pub count: u64,
     /// Files by extension: lowercase, without the dot, `""` for none.
     pub by_extension: BTreeMap<String, u64>,
-    /// The first [`EXAMPLES_KEPT`] paths, in walk order.
+    /// The first [`EXAMPLES_KEPT`] paths, in the order found (those no source
+    /// matches: in path order).
     pub examples: Vec<String>,
 }
 
@@ -107,15 +113,8 @@ pub fn discover<'r>(rules: &'r Rules, bases: &[PathBuf]) -> Discovery<'r> {
     let mut found = Discovery::default();
     let mut claims = Claims::default();
     for system in rules.systems.iter().filter(|s| s.sources.is_empty()) {
-        let (path, line) = system
-            .origin
-            .as_ref()
-            .map_or(("rules".to_string(), None), |o| {
-                (o.path.clone(), Some(o.line))
-            });
-        found.warnings.push(Warning::new(
-            path,
-            line,
+        found.warnings.push(Warning::in_rules(
+            system.origin.as_ref(),
             format!(
                 "system `{}` has no `sources`: none of its files is read (add a source: a `path` glob, and a `format` unless the extension tells it)",
                 system.name

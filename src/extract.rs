@@ -333,17 +333,11 @@ fn fields_text(fields: &[(String, String)]) -> Option<(String, Option<String>)> 
         .collect();
     // Pairs inside values count only when one could outrank every field.
     if best_rank(&candidates) > 0 {
-        candidates.extend(fields.iter().filter_map(|&(_, v)| {
-            let (rank, text) = best_pair(v)?;
-            Some(Candidate {
-                rank,
-                in_value: true,
-                depth: 0,
-                text: Cow::Owned(text),
-                pair_key: pair_key(v),
-                object: None,
-            })
-        }));
+        candidates.extend(
+            fields
+                .iter()
+                .filter_map(|&(_, v)| pair_candidate(v, 0, None)),
+        );
     }
     let chosen = best(candidates)?;
     let record_key = || {
@@ -353,16 +347,31 @@ fn fields_text(fields: &[(String, String)]) -> Option<(String, Option<String>)> 
             .filter_map(|&(n, v)| Some((KEY_NAMES.iter().position(|k| *k == n)?, v)))
             .min_by_key(|(rank, _)| *rank)
             .map(|(_, v)| v.to_string())
-            .or_else(|| {
-                let t = fields.iter().find(|(n, _)| *n == "type")?.1;
-                (problem && is_token(t) && t != "about:blank").then(|| t.to_string())
-            })
+            .or_else(|| problem_type_key(problem, fields.iter().find(|(n, _)| *n == "type")?.1))
     };
     let key = chosen
         .pair_key
         .or_else(record_key)
         .or_else(|| fields.iter().find_map(|&(_, v)| pair_key(v)));
     Some((chosen.text.into_owned(), key))
+}
+
+/// The best `name="…"` pair inside `value` as a candidate, with the key pair beside it.
+fn pair_candidate(value: &str, depth: usize, object: Option<usize>) -> Option<Candidate<'static>> {
+    let (rank, text) = best_pair(value)?;
+    Some(Candidate {
+        rank,
+        in_value: true,
+        depth,
+        text: Cow::Owned(text),
+        pair_key: pair_key(value),
+        object,
+    })
+}
+
+/// A problem details `type` as a key: a URI, not the default `about:blank`.
+fn problem_type_key(problem: bool, type_uri: &str) -> Option<String> {
+    (problem && is_token(type_uri) && type_uri != "about:blank").then(|| type_uri.to_string())
 }
 
 /// The lowest rank among `candidates` (`usize::MAX` for none).
@@ -436,17 +445,11 @@ fn json_text(root: &Value) -> Option<(String, Option<String>)> {
         }
     }
     if best_rank(&candidates) > 0 {
-        candidates.extend(strings.iter().filter_map(|&(s, depth, object)| {
-            let (rank, text) = best_pair(s)?;
-            Some(Candidate {
-                rank,
-                in_value: true,
-                depth,
-                text: Cow::Owned(text),
-                pair_key: pair_key(s),
-                object,
-            })
-        }));
+        candidates.extend(
+            strings
+                .iter()
+                .filter_map(|&(s, depth, object)| pair_candidate(s, depth, object)),
+        );
     }
     let chosen = best(candidates)?;
     // The key: a pair beside the text, the holding object's, the nearest enclosing one's.
@@ -473,10 +476,7 @@ fn object_key(map: &serde_json::Map<String, Value>, problem: bool) -> Option<Str
     KEY_NAMES
         .iter()
         .find_map(|name| map.get(*name).and_then(as_key))
-        .or_else(|| {
-            let t = map.get("type")?.as_str()?;
-            (problem && is_token(t) && t != "about:blank").then(|| t.to_string())
-        })
+        .or_else(|| problem_type_key(problem, map.get("type")?.as_str()?))
 }
 
 fn field(body: &RecordBody, path: &str) -> Option<String> {

@@ -84,18 +84,24 @@ fn report() -> (Value, String) {
     (report, summary)
 }
 
-/// (key, form, locale, state, text) of the definitions from files under `dir`.
-fn definitions(report: &Value, dir: &str) -> Vec<(String, String, String, String, String)> {
-    let field = |d: &Value, f: &str| d[f].as_str().unwrap_or("").to_string();
-    let mut out: Vec<_> = report["definitions"]
+/// The report's definitions from files under `dir`.
+fn definitions_in<'a>(report: &'a Value, dir: &str) -> impl Iterator<Item = &'a Value> {
+    let dir = format!("/{dir}/");
+    report["definitions"]
         .as_array()
         .expect("definitions")
         .iter()
-        .filter(|d| {
+        .filter(move |d| {
             d["source"]["path"]
                 .as_str()
-                .is_some_and(|p| p.contains(&format!("/{dir}/")))
+                .is_some_and(|p| p.contains(&dir))
         })
+}
+
+/// (key, form, locale, state, text) of the definitions from files under `dir`.
+fn definitions(report: &Value, dir: &str) -> Vec<(String, String, String, String, String)> {
+    let field = |d: &Value, f: &str| d[f].as_str().unwrap_or("").to_string();
+    let mut out: Vec<_> = definitions_in(report, dir)
         .map(|d| {
             (
                 field(d, "key"),
@@ -260,15 +266,7 @@ fn text_catalog_fixtures_end_to_end() {
     );
     assert_eq!(csv.len(), 5);
     // Each row points at its own line of the CRLF export (E003 spans lines 4-5).
-    let mut csv_lines: Vec<(&str, u64)> = report["definitions"]
-        .as_array()
-        .expect("definitions")
-        .iter()
-        .filter(|d| {
-            d["source"]["path"]
-                .as_str()
-                .is_some_and(|p| p.contains("/csv/"))
-        })
+    let mut csv_lines: Vec<(&str, u64)> = definitions_in(&report, "csv")
         .map(|d| {
             (
                 d["key"].as_str().unwrap_or(""),

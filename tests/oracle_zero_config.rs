@@ -8,31 +8,12 @@
 //! scan reads the oracles' own `.oracle.json` files too (they are JSON): their
 //! definitions are not compared.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// `../shared/corpus/catalogs` beside the project (`../../shared` from a git
-/// worktree under `wt/`). Fails loudly when absent: it never skips.
-fn corpus() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        manifest.join("../shared/corpus/catalogs"),
-        manifest.join("../../shared/corpus/catalogs"),
-    ];
-    candidates
-        .iter()
-        .find(|dir| dir.is_dir())
-        .and_then(|dir| dir.canonicalize().ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "the oracle corpus is missing: expected {} (read-only, beside the project)",
-                candidates[0].display()
-            )
-        })
-}
+mod corpus;
 
 /// A catalog of the corpus: its path under the corpus, its format folder, its oracle.
 struct Catalog {
@@ -112,78 +93,15 @@ fn po_entries(entries: &Value) -> Vec<(String, String)> {
     out
 }
 
-/// YAML/JSON string leaves: `a.b[0]` paths become `a.b.0`, a locale root is
-/// dropped, and a parent whose leaves are all CLDR plural names is one key with
-/// forms (`key[one]`).
+/// YAML/JSON string leaves as `key` or `key[form]` → text.
 fn tree_entries(oracle: &Value, locale_root: Option<&str>) -> Vec<(String, String)> {
-    let index = regex::Regex::new(r"\[(\d+)\]").expect("regex");
-    let paths: Vec<(String, &Value)> = oracle["all"]
-        .as_object()
-        .expect("all")
-        .iter()
-        .map(|(path, v)| {
-            let path = match locale_root {
-                Some(root) => path
-                    .strip_prefix(&format!("{root}."))
-                    .expect("under the locale root")
-                    .to_string(),
-                None => path.clone(),
-            };
-            (index.replace_all(&path, ".$1").into_owned(), v)
-        })
-        .collect();
-    let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (path, _) in &paths {
-        let mut end = path.len();
-        while let Some(dot) = path[..end].rfind('.') {
-            children
-                .entry(&path[..dot])
-                .or_default()
-                .push(&path[dot + 1..]);
-            end = dot;
-        }
-    }
-    let plural = |parent: &str| {
-        children.get(parent).is_some_and(|c| {
-            c.iter().all(|rest| {
-                !rest.contains('.') && ["zero", "one", "two", "few", "many", "other"].contains(rest)
-            })
-        })
-    };
-    paths
-        .iter()
-        .filter_map(|(path, v)| {
-            let text = v.as_str()?.to_string();
-            Some(match path.rsplit_once('.') {
-                Some((parent, form)) if plural(parent) => (format!("{parent}[{form}]"), text),
-                _ => (path.clone(), text),
-            })
+    corpus::tree_expectation(oracle, locale_root)
+        .into_iter()
+        .map(|((key, form), text)| match form {
+            Some(form) => (format!("{key}[{form}]"), text),
+            None => (key, text),
         })
         .collect()
-}
-
-/// Android runtime strings (aapt2): plural items `key[quantity]`, array items `key[[i]]`.
-fn android_entries(oracle: &Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for (key, value) in oracle["android_decoded"]["all"]
-        .as_object()
-        .expect("android_decoded")
-    {
-        match value {
-            Value::String(s) => out.push((key.clone(), s.clone())),
-            Value::Object(forms) => {
-                out.extend(forms.iter().map(|(q, s)| (format!("{key}[{q}]"), text(s))))
-            }
-            Value::Array(items) => out.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (format!("{key}[[{i}]]"), text(s))),
-            ),
-            other => panic!("{key}: unexpected android oracle value {other}"),
-        }
-    }
-    out
 }
 
 /// The COBOL oracle holds GnuCOBOL's runtime values, padded to the PIC size:
@@ -216,7 +134,7 @@ fn expected_texts(catalog: &Catalog) -> Vec<(String, String)> {
             );
             all
         }
-        "android" => android_entries(oracle),
+        "android" => corpus::android_expectation(oracle).into_iter().collect(),
         "sql" if oracle["mode"] == "ddl" => Vec::new(),
         "sql" => {
             let calls = |field: &str, key: Option<&str>| -> Vec<(String, String)> {
@@ -277,18 +195,7 @@ fn reported_texts(catalog: &Catalog, definitions: &[&Value]) -> Vec<(String, Str
 fn expected_limits(catalog: &Catalog) -> Vec<(String, u64)> {
     let oracle = &catalog.oracle;
     let mut out: Vec<(String, u64)> = match catalog.folder.as_str() {
-        "sql" if oracle["mode"] == "ddl" => {
-            let length = regex::Regex::new(r"^N?(VAR)?CHAR2?\((\d+)").expect("regex");
-            oracle["all"]
-                .as_object()
-                .expect("all")
-                .iter()
-                .filter_map(|(column, ty)| {
-                    let caps = length.captures(ty.as_str()?)?;
-                    Some((column.clone(), caps[2].parse().expect("a size")))
-                })
-                .collect()
-        }
+        "sql" if oracle["mode"] == "ddl" => corpus::ddl_lengths(oracle).into_iter().collect(),
         "cobol" => oracle["symbols"]
             .as_array()
             .expect("symbols")
@@ -327,7 +234,7 @@ fn stored_limits(db: &Path, catalog: &Catalog, path: &str) -> Vec<(String, u64)>
 
 #[test]
 fn zero_config_scan_of_the_corpus_gives_exactly_the_oracle_texts() {
-    let corpus = corpus();
+    let corpus = corpus::dir().canonicalize().expect("corpus path");
     let catalogs = catalogs(&corpus);
     assert_eq!(catalogs.len(), 16, "the corpus has 16 catalogs");
 

@@ -15,26 +15,20 @@ fn fixture(relative: &str) -> PathBuf {
         .join(relative)
 }
 
-/// What one zero-config scan gave: the scan's JSON summary and the JSON report
-/// of the catalog.
-struct Scanned {
-    summary: Value,
-    report: Value,
-    _dir: tempfile::TempDir,
+/// The binary, run in `cwd` (an empty folder: no `./rules/` applies there).
+fn errata(cwd: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("errata").expect("binary");
+    cmd.current_dir(cwd);
+    cmd
 }
 
-/// Runs `errata scan PATH --format json` from an empty folder (so no
-/// `./rules/` applies), then `errata report`.
-fn scan(path: &Path) -> Scanned {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("errata.db");
-    let out = Command::cargo_bin("errata")
-        .expect("binary")
-        .current_dir(dir.path())
+/// `errata scan` in `cwd` into `cwd/errata.db` with `args`, as of 2024-06-30;
+/// its stdout.
+fn scan_in(cwd: &Path, args: &[&std::ffi::OsStr]) -> String {
+    let out = errata(cwd)
         .arg("scan")
-        .arg(path)
-        .args(["--as-of", "2024-06-30", "--format", "json", "--db"])
-        .arg(&db)
+        .args(args)
+        .args(["--as-of", "2024-06-30", "--db", "errata.db"])
         .output()
         .expect("scan runs");
     assert!(
@@ -42,18 +36,33 @@ fn scan(path: &Path) -> Scanned {
         "scan failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let summary = serde_json::from_slice(&out.stdout).expect("summary is JSON");
-    let out = Command::cargo_bin("errata")
-        .expect("binary")
-        .args(["report", "--format", "json", "--db"])
-        .arg(&db)
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The JSON report of `cwd/errata.db`.
+fn report_in(cwd: &Path) -> Value {
+    let out = errata(cwd)
+        .args(["report", "--format", "json", "--db", "errata.db"])
         .output()
         .expect("report runs");
     assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).expect("report is JSON")
+}
+
+/// What one scan gave: its JSON summary and the JSON report of the catalog.
+struct Scanned {
+    summary: Value,
+    report: Value,
+}
+
+/// Runs `errata scan PATH --format json` with no rules from an empty folder,
+/// then `errata report`.
+fn scan(path: &Path) -> Scanned {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let summary = scan_in(dir.path(), &[path.as_os_str(), "--format=json".as_ref()]);
     Scanned {
-        summary,
-        report: serde_json::from_slice(&out.stdout).expect("report is JSON"),
-        _dir: dir,
+        summary: serde_json::from_str(&summary).expect("summary is JSON"),
+        report: report_in(dir.path()),
     }
 }
 
@@ -268,15 +277,7 @@ fn what_was_passed_over_is_in_the_summary() {
     );
     // The same in the text summary, with the way to include them.
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = Command::cargo_bin("errata")
-        .expect("binary")
-        .current_dir(dir.path())
-        .arg("scan")
-        .arg(&landscape)
-        .args(["--as-of", "2024-06-30", "--quiet", "--db", "errata.db"])
-        .output()
-        .expect("scan runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = scan_in(dir.path(), &[landscape.as_os_str(), "--quiet".as_ref()]);
     for line in [
         format!(
             "passed over 3 file(s) of no format errata recognises by name (*.ftl: 1, *.md: 1, *.png: 1), e.g. {}, {}, {}",
@@ -301,21 +302,8 @@ fn a_scan_that_reads_nothing_says_so() {
     let notes = dir.path().join("notes");
     std::fs::create_dir(&notes).expect("folder");
     std::fs::write(notes.join("todo.md"), "- rotate keys\n").expect("file");
-    let out = Command::cargo_bin("errata")
-        .expect("binary")
-        .current_dir(dir.path())
-        .args([
-            "scan",
-            "notes",
-            "--as-of",
-            "2024-06-30",
-            "--db",
-            "errata.db",
-        ])
-        .output()
-        .expect("scan runs");
-    assert!(out.status.success());
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let scan_notes = || scan_in(dir.path(), &["notes".as_ref()]);
+    let stdout = scan_notes();
     assert!(
         stdout.starts_with("scanned 0 files (0 unchanged, 0 skipped)"),
         "{stdout}"
@@ -329,20 +317,7 @@ fn a_scan_that_reads_nothing_says_so() {
         "{stdout}"
     );
     std::fs::remove_file(notes.join("todo.md")).expect("removed");
-    let out = Command::cargo_bin("errata")
-        .expect("binary")
-        .current_dir(dir.path())
-        .args([
-            "scan",
-            "notes",
-            "--as-of",
-            "2024-06-30",
-            "--db",
-            "errata.db",
-        ])
-        .output()
-        .expect("scan runs");
-    assert!(String::from_utf8_lossy(&out.stdout).contains(
+    assert!(scan_notes().contains(
         "nothing was read: no file was found under the systems' roots in the scanned paths"
     ));
 }
@@ -372,9 +347,7 @@ fn rules_without_sources_and_unmatched_files_are_reported() {
         rules.display()
     );
 
-    let out = Command::cargo_bin("errata")
-        .expect("binary")
-        .current_dir(dir.path())
+    let out = errata(dir.path())
         .args(["rules", "check", "--rules"])
         .arg(&rules)
         .arg(&landscape)
@@ -398,23 +371,16 @@ fn rules_without_sources_and_unmatched_files_are_reported() {
         "{no_source}\nmissing from\n{stdout}"
     );
 
-    let out = Command::cargo_bin("errata")
-        .expect("binary")
-        .current_dir(dir.path())
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--as-of",
-            "2024-06-30",
-            "--rules",
-        ])
-        .arg(&rules)
-        .arg(&landscape)
-        .args(["--db", "errata.db"])
-        .output()
-        .expect("scan runs");
-    let summary: Value = serde_json::from_slice(&out.stdout).expect("summary is JSON");
+    let summary = scan_in(
+        dir.path(),
+        &[
+            "--format=json".as_ref(),
+            "--rules".as_ref(),
+            rules.as_os_str(),
+            landscape.as_os_str(),
+        ],
+    );
+    let summary: Value = serde_json::from_str(&summary).expect("summary is JSON");
     let warnings: Vec<String> = summary["warnings"]
         .as_array()
         .expect("warnings")
@@ -445,24 +411,12 @@ fn field_encoding_counts_bytes_without_decoding_the_logs() {
         "systems:\n  - name: cards\n    roots: [mainframe]\n    field_encoding: cp037\n    sources:\n      - path: 'copybooks/*.cpy'\n      - path: 'logs/*.jsonl'\n    limits:\n      - field: CM-TEXT\n",
     )
     .expect("rules");
-    let db = dir.path().join("errata.db");
-    Command::cargo_bin("errata")
-        .expect("binary")
-        .arg("scan")
-        .arg(fixture(""))
-        .arg("--rules")
-        .arg(&rules)
-        .args(["--as-of", "2024-06-30", "--db"])
-        .arg(&db)
-        .assert()
-        .success();
-    let out = Command::cargo_bin("errata")
-        .expect("binary")
-        .args(["report", "--format", "json", "--db"])
-        .arg(&db)
-        .output()
-        .expect("report");
-    let report: Value = serde_json::from_slice(&out.stdout).expect("report is JSON");
+    let fixtures = fixture("");
+    scan_in(
+        dir.path(),
+        &["--rules".as_ref(), rules.as_os_str(), fixtures.as_os_str()],
+    );
+    let report = report_in(dir.path());
     let texts: Vec<String> = templates(&report).into_iter().map(|t| t.1).collect();
     assert_eq!(
         texts,

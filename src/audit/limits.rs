@@ -208,12 +208,6 @@ pub fn problems(input: &AuditInput<'_>) -> Vec<Warning> {
     let mut out = Vec::new();
     for sys in &input.rules.systems {
         for rule in sys.limits.iter().filter(|r| r.max.is_none()) {
-            let (path, line) = rule
-                .origin
-                .as_ref()
-                .map_or(("rules".to_string(), None), |o| {
-                    (o.path.clone(), Some(o.line))
-                });
             let rows: Vec<&LimitRow> = input
                 .snapshot
                 .limits
@@ -221,9 +215,8 @@ pub fn problems(input: &AuditInput<'_>) -> Vec<Warning> {
                 .filter(|row| row.system == sys.name && names_field(&rule.field, &row.field))
                 .collect();
             if rows.is_empty() {
-                out.push(Warning::new(
-                    path,
-                    line,
+                out.push(Warning::in_rules(
+                    rule.origin.as_ref(),
                     format!(
                         "limit `{}` of system `{}` names no field a scanned schema file declares: no text is held to it",
                         rule.field, sys.name
