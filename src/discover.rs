@@ -4,14 +4,20 @@
 //! never end, so they are skipped with a reason. Symlinks are followed (log
 //! folders are often links) but walkdir detects loops, and a loop or a dangling
 //! link is a warning, not an error.
+//!
+//! Nothing is left out silently: files of no format errata recognises, files
+//! under a system's roots that no source matches, and binary files are
+//! counted in [`PassedOver`] for the scan's summary, and a system without
+//! sources is a warning at its place in the rules.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
 use crate::charset::Charset;
 use crate::model::{Role, Warning};
-use crate::read;
+use crate::read::{self, ReadError};
 use crate::rules::{Rules, Source, System};
 use crate::scan::{self, Scanner};
 
@@ -27,45 +33,129 @@ pub struct SourceFile<'r> {
     pub source: &'r Source,
     pub scanner: &'static dyn Scanner,
     pub role: Role,
-    /// Declared charset (source, then system, then the format's own default);
-    /// `None` means detect from content.
+    /// Declared charset (source, then system); `None` means detect from content,
+    /// or see `default_charset`.
     pub charset: Option<Charset>,
+    /// With no declared charset, the format's own (Java `.properties`: ISO-8859-1)
+    /// for a file that is not all valid UTF-8 ([`read::utf8_or`]).
+    pub default_charset: Option<Charset>,
 }
 
-/// The result of walking: files to scan and what was skipped, with reasons.
+/// The result of walking: files to scan, what was skipped (with reasons) and
+/// passed over, and problems of the rules that leave files unread.
 #[derive(Default)]
 pub struct Discovery<'r> {
     pub files: Vec<SourceFile<'r>>,
     pub skipped: Vec<Warning>,
+    pub passed_over: PassedOver,
+    /// Rules problems that leave files unread (a system without sources), at
+    /// their place in the rules.
+    pub warnings: Vec<Warning>,
+}
+
+/// Regular files found under the systems' roots and not read, by why: what a
+/// summary shows so that nothing is left out silently.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PassedOver {
+    /// No format recognises the file by its name (zero-config, or a source
+    /// without `format:`).
+    pub unknown_format: FileTally,
+    /// Under a system's roots, but no source's glob matches it.
+    pub no_source: FileTally,
+    /// Binary content (a NUL byte in its head that is not UTF-16); each also
+    /// has a warning with the byte's offset.
+    pub binary: FileTally,
+}
+
+impl PassedOver {
+    /// Files passed over, for every reason.
+    pub fn count(&self) -> u64 {
+        self.unknown_format.count + self.no_source.count + self.binary.count
+    }
+}
+
+/// Files passed over for one reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FileTally {
+    pub count: u64,
+    /// Files by extension: lowercase, without the dot, `""` for none.
+    pub by_extension: BTreeMap<String, u64>,
+    /// The first [`EXAMPLES_KEPT`] paths, in the order found (those no source
+    /// matches: in path order).
+    pub examples: Vec<String>,
+}
+
+/// How many paths a [`FileTally`] keeps as examples.
+pub const EXAMPLES_KEPT: usize = 5;
+
+impl FileTally {
+    fn add(&mut self, display: &str) {
+        self.count += 1;
+        let extension = Path::new(display)
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        *self.by_extension.entry(extension).or_default() += 1;
+        if self.examples.len() < EXAMPLES_KEPT {
+            self.examples.push(display.to_string());
+        }
+    }
+}
+
+/// What a walk has seen across systems: a file belongs to the first system
+/// with a source for it; one no system has a source for is passed over.
+#[derive(Default)]
+struct Claims {
+    claimed: HashSet<PathBuf>,
+    /// Files no source matched yet, by canonical path, with their display path.
+    unmatched: HashMap<PathBuf, String>,
 }
 
 /// Walks the roots of every system under each of `bases` and matches each file to
 /// the first source whose glob matches its path relative to the system root.
 pub fn discover<'r>(rules: &'r Rules, bases: &[PathBuf]) -> Discovery<'r> {
     let mut found = Discovery::default();
-    let mut seen = std::collections::HashSet::new();
+    let mut claims = Claims::default();
+    for system in rules.systems.iter().filter(|s| s.sources.is_empty()) {
+        found.warnings.push(Warning::in_rules(
+            system.origin.as_ref(),
+            format!(
+                "system `{}` has no `sources`: none of its files is read (add a source: a `path` glob, and a `format` unless the extension tells it)",
+                system.name
+            ),
+        ));
+    }
     for base in bases {
         for system in &rules.systems {
+            // A system without sources reads nothing (it has its warning above).
+            if system.sources.is_empty()
+                || (!system.bases.is_empty() && !system.bases.contains(base))
+            {
+                continue;
+            }
             for root in &system.roots {
                 let root_path = base.join(root);
                 if !root_path.exists() {
                     continue;
                 }
-                walk_root(system, &root_path, &mut seen, &mut found);
+                walk_root(system, &root_path, &mut claims, &mut found);
             }
         }
+    }
+    let mut unmatched: Vec<String> = claims.unmatched.into_values().collect();
+    unmatched.sort();
+    for display in unmatched {
+        found.passed_over.no_source.add(&display);
     }
     found.files.sort_by(|a, b| a.display.cmp(&b.display));
     found
 }
 
-fn walk_root<'r>(
-    system: &'r System,
-    root: &Path,
-    seen: &mut std::collections::HashSet<PathBuf>,
-    found: &mut Discovery<'r>,
-) {
-    let walker = WalkDir::new(root).follow_links(true).sort_by_file_name();
+fn walk_root<'r>(system: &'r System, root: &Path, claims: &mut Claims, found: &mut Discovery<'r>) {
+    let mut walker = WalkDir::new(root).follow_links(true).sort_by_file_name();
+    if !reaches_subfolders(system) {
+        walker = walker.max_depth(1);
+    }
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -102,7 +192,7 @@ fn walk_root<'r>(
             continue;
         }
         let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        if !seen.insert(canonical) {
+        if claims.claimed.contains(&canonical) {
             continue;
         }
         let Ok(rel) = path.strip_prefix(root) else {
@@ -114,14 +204,34 @@ fn walk_root<'r>(
             .iter()
             .find(|s| s.path.matcher.is_match(&rel))
         else {
+            // Another system's source may still claim it.
+            claims
+                .unmatched
+                .entry(canonical)
+                .or_insert_with(|| path.display().to_string());
             continue;
         };
+        claims.unmatched.remove(&canonical);
+        claims.claimed.insert(canonical);
         match resolve(system, source, path, rel) {
-            Ok(Some(file)) => found.files.push(file),
-            Ok(None) => {}
-            Err(w) => found.skipped.push(w),
+            Resolved::File(file) => found.files.push(*file),
+            Resolved::UnknownFormat(display) => found.passed_over.unknown_format.add(&display),
+            Resolved::Binary(w) => {
+                found.passed_over.binary.add(&w.path);
+                found.skipped.push(w);
+            }
+            Resolved::Unreadable(w) => found.skipped.push(w),
         }
     }
+}
+
+/// Whether a source's glob can match a file below the root's own folder: only
+/// one with a `/` or a `**` can, as `*`, `?` and classes never match a `/`.
+fn reaches_subfolders(system: &System) -> bool {
+    system
+        .sources
+        .iter()
+        .any(|s| s.path.text.contains('/') || s.path.text.contains("**"))
 }
 
 fn special_file_reason(ft: &std::fs::FileType) -> String {
@@ -138,14 +248,17 @@ fn special_file_reason(ft: &std::fs::FileType) -> String {
     format!("{kind}, not a regular file: skipped")
 }
 
-/// Decides format, role and charset of a matched file. `Ok(None)` means the file
-/// is of no format errata reads (zero-config mode meets many such files).
-fn resolve<'r>(
-    system: &'r System,
-    source: &'r Source,
-    path: &Path,
-    rel: String,
-) -> Result<Option<SourceFile<'r>>, Warning> {
+/// What a matched file turned out to be.
+enum Resolved<'r> {
+    File(Box<SourceFile<'r>>),
+    /// Of no format errata recognises by name (zero-config meets many such files).
+    UnknownFormat(String),
+    Binary(Warning),
+    Unreadable(Warning),
+}
+
+/// Decides format, role and charset of a matched file.
+fn resolve<'r>(system: &'r System, source: &'r Source, path: &Path, rel: String) -> Resolved<'r> {
     let display = path.display().to_string();
     let declared = source.encoding.or(system.encoding);
     let scanner = match source.format {
@@ -154,20 +267,26 @@ fn resolve<'r>(
             let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             // Only files some format claims by name are opened at all.
             if !scan::claims(file_name) {
-                return Ok(None);
+                return Resolved::UnknownFormat(display);
             }
             let head = match read::head(path, declared) {
                 Ok(h) => h,
-                Err(e) => return Err(Warning::new(display, None, e.to_string())),
+                Err(e @ ReadError::Binary { .. }) => {
+                    return Resolved::Binary(Warning::new(display, None, e.to_string()));
+                }
+                Err(e) => return Resolved::Unreadable(Warning::new(display, None, e.to_string())),
             };
             match scan::detect(file_name, &head) {
                 Some(s) => s,
-                None => return Ok(None),
+                None => return Resolved::UnknownFormat(display),
             }
         }
     };
-    let charset = declared.or_else(|| scanner.default_encoding().and_then(Charset::from_label));
-    Ok(Some(SourceFile {
+    let default_charset = match declared {
+        Some(_) => None,
+        None => scanner.default_encoding().and_then(Charset::from_label),
+    };
+    Resolved::File(Box::new(SourceFile {
         path: path.to_path_buf(),
         display,
         rel,
@@ -175,6 +294,113 @@ fn resolve<'r>(
         source,
         role: source.role.unwrap_or(scanner.role()),
         scanner,
-        charset,
+        charset: declared,
+        default_charset,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            let path = dir.path().join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "k=v\n").unwrap();
+        }
+        dir
+    }
+
+    fn rules(text: &str) -> Rules {
+        crate::rules::load_text(Path::new("rules/test.yaml"), text).unwrap()
+    }
+
+    /// Paths relative to `base`, for readable assertions.
+    fn relative(base: &Path, paths: impl IntoIterator<Item = String>) -> Vec<String> {
+        paths
+            .into_iter()
+            .map(|p| {
+                Path::new(&p)
+                    .strip_prefix(base)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    /// Roots may overlap: a file one system has no source for is still the
+    /// next one's, and only a file no system takes is passed over.
+    #[test]
+    fn a_file_one_system_passes_over_is_the_next_ones() {
+        let dir = tree(&["app/i18n/m_ru.properties", "app/logs/a.log", "app/x.bak"]);
+        let rules = rules(
+            "systems:\n  - name: i18n\n    roots: [app]\n    sources:\n      - path: 'i18n/*.properties'\n  - name: logs\n    roots: [app]\n    sources:\n      - path: 'logs/*.log'\n",
+        );
+        let found = discover(&rules, &[dir.path().to_path_buf()]);
+        let files: Vec<(String, &str)> = found
+            .files
+            .iter()
+            .map(|f| (f.display.clone(), f.system.name.as_str()))
+            .collect();
+        let base = dir.path();
+        assert_eq!(
+            relative(base, files.iter().map(|f| f.0.clone())),
+            ["app/i18n/m_ru.properties", "app/logs/a.log"]
+        );
+        assert_eq!(
+            files.iter().map(|f| f.1).collect::<Vec<_>>(),
+            ["i18n", "logs"]
+        );
+        assert_eq!(found.passed_over.no_source.count, 1);
+        assert_eq!(
+            relative(base, found.passed_over.no_source.examples.clone()),
+            ["app/x.bak"]
+        );
+        assert_eq!(
+            found.passed_over.no_source.by_extension,
+            BTreeMap::from([("bak".to_string(), 1)])
+        );
+    }
+
+    #[test]
+    fn only_globs_with_a_slash_or_double_star_reach_into_subfolders() {
+        let reaches = |glob: &str| {
+            let rules = rules(&format!(
+                "systems:\n  - name: s\n    roots: [s]\n    sources:\n      - path: '{glob}'\n"
+            ));
+            reaches_subfolders(&rules.systems[0])
+        };
+        for glob in ["**", "logs/*.log", "**/*.log", "{a,b/c}.log"] {
+            assert!(reaches(glob), "{glob}");
+        }
+        for glob in ["*", "*.log*", "app-?.log", "[ab].log"] {
+            assert!(!reaches(glob), "{glob}");
+        }
+    }
+
+    #[test]
+    fn tallies_count_by_extension_and_keep_the_first_paths() {
+        let mut tally = FileTally::default();
+        for p in [
+            "a/README", "a/b.PNG", "a/c.png", "a/d.md", "a/e.md", "a/f.md",
+        ] {
+            tally.add(p);
+        }
+        assert_eq!(tally.count, 6);
+        assert_eq!(
+            tally.by_extension,
+            BTreeMap::from([
+                (String::new(), 1),
+                ("md".to_string(), 3),
+                ("png".to_string(), 2)
+            ])
+        );
+        assert_eq!(
+            tally.examples,
+            ["a/README", "a/b.PNG", "a/c.png", "a/d.md", "a/e.md"]
+        );
+    }
 }

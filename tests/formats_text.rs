@@ -84,18 +84,24 @@ fn report() -> (Value, String) {
     (report, summary)
 }
 
-/// (key, form, locale, state, text) of the definitions from files under `dir`.
-fn definitions(report: &Value, dir: &str) -> Vec<(String, String, String, String, String)> {
-    let field = |d: &Value, f: &str| d[f].as_str().unwrap_or("").to_string();
-    let mut out: Vec<_> = report["definitions"]
+/// The report's definitions from files under `dir`.
+fn definitions_in<'a>(report: &'a Value, dir: &str) -> impl Iterator<Item = &'a Value> {
+    let dir = format!("/{dir}/");
+    report["definitions"]
         .as_array()
         .expect("definitions")
         .iter()
-        .filter(|d| {
+        .filter(move |d| {
             d["source"]["path"]
                 .as_str()
-                .is_some_and(|p| p.contains(&format!("/{dir}/")))
+                .is_some_and(|p| p.contains(&dir))
         })
+}
+
+/// (key, form, locale, state, text) of the definitions from files under `dir`.
+fn definitions(report: &Value, dir: &str) -> Vec<(String, String, String, String, String)> {
+    let field = |d: &Value, f: &str| d[f].as_str().unwrap_or("").to_string();
+    let mut out: Vec<_> = definitions_in(report, dir)
         .map(|d| {
             (
                 field(d, "key"),
@@ -122,16 +128,19 @@ fn text_catalog_fixtures_end_to_end() {
     let (report, summary) = report();
     // Bad entries are warnings naming file and line; the rest of each file is harvested.
     for warning in [
-        "csv/errors_cp1251.csv:6: row has an empty key",
+        // CRLF line ends, a quoted line break on lines 4-5: the keyless row is on line 7.
+        "csv/errors_cp1251.csv:7: row has an empty key",
         "po/ru/LC_MESSAGES/payments.po:46: unterminated string",
         "records/ivr_prompts.yaml:13: record without text field `text.ru`",
+        // ISO-8859-1, as the fixture says: not UTF-8 from `Café` on.
+        "properties/messages_ru.properties:16: not valid UTF-8: read as windows-1252, the properties default",
     ] {
         assert!(
             summary.contains(warning),
             "{warning} missing from {summary}"
         );
     }
-    assert!(summary.contains("3 warnings"), "{summary}");
+    assert!(summary.contains("4 warnings"), "{summary}");
 
     let props = definitions(&report, "properties");
     assert_eq!(
@@ -256,6 +265,26 @@ fn text_catalog_fixtures_end_to_end() {
         Some("untranslated")
     );
     assert_eq!(csv.len(), 5);
+    // Each row points at its own line of the CRLF export (E003 spans lines 4-5).
+    let mut csv_lines: Vec<(&str, u64)> = definitions_in(&report, "csv")
+        .map(|d| {
+            (
+                d["key"].as_str().unwrap_or(""),
+                d["source"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    csv_lines.sort();
+    assert_eq!(
+        csv_lines,
+        [
+            ("E001", 2),
+            ("E002", 3),
+            ("E003", 4),
+            ("E004", 6),
+            ("E005", 8)
+        ]
+    );
 
     let records = definitions(&report, "records");
     let keys: Vec<(&str, &str, &str)> = records

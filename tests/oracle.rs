@@ -23,23 +23,11 @@ use errata::rules::SourceOptions;
 use errata::scan::{self, Item, ScanContext};
 use serde_json::Value;
 
-fn corpus() -> PathBuf {
-    let dir = std::env::var_os("ERRATA_CORPUS_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/catalogs"),
-        PathBuf::from,
-    );
-    assert!(
-        dir.is_dir(),
-        "the oracle corpus is missing: expected {} (the shared catalogs beside the \
-         project; set ERRATA_CORPUS_DIR to its catalogs/ folder elsewhere)",
-        dir.display()
-    );
-    dir
-}
+mod corpus;
 
 /// The catalogs of one format folder, with their oracles.
 fn catalogs(format_dir: &str, extension: &str) -> Vec<(PathBuf, Value)> {
-    let dir = corpus().join(format_dir);
+    let dir = corpus::dir().join(format_dir);
     let mut out: Vec<(PathBuf, Value)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
@@ -287,61 +275,6 @@ fn po_matches_polib_and_msgfmt() {
     }
 }
 
-/// The oracle's tree paths (`ru.date.day_names[0]`) turned into errata's
-/// (key, form) → text for string leaves, by the documented mapping.
-fn tree_expectation(
-    oracle: &Value,
-    locale_root: Option<&str>,
-) -> BTreeMap<(String, Option<String>), String> {
-    let all = oracle["all"].as_object().expect("all");
-    let index = regex::Regex::new(r"\[(\d+)\]").expect("regex");
-    let paths: Vec<(String, &Value)> = all
-        .iter()
-        .map(|(path, v)| {
-            let path = match locale_root {
-                Some(root) => path
-                    .strip_prefix(&format!("{root}."))
-                    .unwrap_or_else(|| panic!("{path} outside the locale root"))
-                    .to_string(),
-                None => path.clone(),
-            };
-            (index.replace_all(&path, ".$1").into_owned(), v)
-        })
-        .collect();
-    // A parent all of whose leaves sit directly under it with CLDR plural names is one message.
-    let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (path, _) in &paths {
-        let mut prefix_end = path.len();
-        while let Some(dot) = path[..prefix_end].rfind('.') {
-            children
-                .entry(&path[..dot])
-                .or_default()
-                .push(&path[dot + 1..]);
-            prefix_end = dot;
-        }
-    }
-    let plural = |parent: &str| {
-        children.get(parent).is_some_and(|c| {
-            c.iter().all(|rest| {
-                !rest.contains('.') && ["zero", "one", "two", "few", "many", "other"].contains(rest)
-            })
-        })
-    };
-    paths
-        .iter()
-        .filter_map(|(path, v)| {
-            let text = v.as_str()?.to_string();
-            let key = match path.rsplit_once('.') {
-                Some((parent, form)) if plural(parent) => {
-                    (parent.to_string(), Some(form.to_string()))
-                }
-                _ => (path.clone(), None),
-            };
-            Some((key, text))
-        })
-        .collect()
-}
-
 fn check_tree(format: FormatId, folder: &str, extension: &str, locale_root: Option<&str>) {
     for (path, oracle) in catalogs(folder, extension) {
         let name = path.display();
@@ -359,7 +292,7 @@ fn check_tree(format: FormatId, folder: &str, extension: &str, locale_root: Opti
         assert_eq!(got.len(), defs.len(), "{name}: no key repeats");
         assert_eq!(
             got,
-            tree_expectation(&oracle, locale_root),
+            corpus::tree_expectation(&oracle, locale_root),
             "{name}: key → value"
         );
         assert!(

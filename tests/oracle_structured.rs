@@ -7,37 +7,18 @@
 
 use errata::model::FormatId;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use errata::model::{Definition, FieldLimit, LimitUnit};
 use errata::rules::SourceOptions;
 use errata::scan::{Item, ScanContext};
 use serde_json::Value;
 
-/// `../shared/corpus/catalogs` beside the project (`../../shared` from a git
-/// worktree under `wt/`). Fails loudly when absent: CI must provide it.
-fn corpus() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        manifest.join("../shared/corpus/catalogs"),
-        manifest.join("../../shared/corpus/catalogs"),
-    ];
-    candidates
-        .iter()
-        .find(|dir| dir.is_dir())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!(
-                "the oracle corpus is missing: expected {} (read-only, beside the project); \
-                 this test cannot run without it",
-                candidates[0].display()
-            )
-        })
-}
+mod corpus;
+use corpus::oracle;
 
 /// Scans `relative` (under the corpus) with the scanner `format`, as `errata scan` does.
 fn scan(relative: &str, format: FormatId) -> Vec<Item> {
-    let path = corpus().join(relative);
+    let path = corpus::dir().join(relative);
     let scanner = errata::scan::scanner(format);
     let mut opened = errata::read::open(&path, None).expect("readable corpus file");
     let options = SourceOptions::default();
@@ -46,13 +27,6 @@ fn scan(relative: &str, format: FormatId) -> Vec<Item> {
     let mut items = Vec::new();
     scanner.scan(&mut opened.reader, &ctx, &mut |i| items.push(i));
     items
-}
-
-fn oracle(relative: &str) -> Value {
-    let path = corpus().join(relative);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read oracle {}: {e}", path.display()));
-    serde_json::from_str(&text).expect("oracle is JSON")
 }
 
 fn definitions(items: &[Item]) -> Vec<&Definition> {
@@ -168,25 +142,7 @@ fn android_matches_aapt2(file: &str, oracle_file: &str) {
     let decoded = &oracle["android_decoded"];
     assert_eq!(defs.len() as u64, oracle["entries"].as_u64().unwrap());
     assert_eq!(defs.len() as u64, decoded["entries"].as_u64().unwrap());
-    let mut expected = BTreeMap::new();
-    for (key, value) in decoded["all"].as_object().unwrap() {
-        match value {
-            Value::String(s) => {
-                expected.insert(key.clone(), s.clone());
-            }
-            Value::Object(forms) => {
-                for (quantity, s) in forms {
-                    expected.insert(format!("{key}[{quantity}]"), s.as_str().unwrap().into());
-                }
-            }
-            Value::Array(items) => {
-                for (i, s) in items.iter().enumerate() {
-                    expected.insert(format!("{key}[[{i}]]"), s.as_str().unwrap().into());
-                }
-            }
-            other => panic!("unexpected oracle value {other}"),
-        }
-    }
+    let expected = corpus::android_expectation(&oracle);
     let actual = key_map(defs.iter().copied());
     for (key, text) in &expected {
         assert_eq!(actual.get(key), Some(text), "{file}: {key}");
@@ -265,16 +221,7 @@ fn sql_ddl_matches_sqlglot() {
     let oracle = oracle("sql/yii2-i18n-schema-mysql.oracle.json");
     assert_eq!(warnings(&items), Vec::<String>::new());
     assert!(definitions(&items).is_empty());
-    let length_type = regex::Regex::new(r"^N?(VAR)?CHAR2?\((\d+)").unwrap();
-    let expected: BTreeMap<String, u64> = oracle["all"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter_map(|(column, ty)| {
-            let caps = length_type.captures(ty.as_str()?)?;
-            Some((column.clone(), caps[2].parse().unwrap()))
-        })
-        .collect();
+    let expected = corpus::ddl_lengths(&oracle);
     assert_eq!(expected.len(), 2, "the oracle has two VARCHAR(n) columns");
     let actual: BTreeMap<String, u64> = limits(&items)
         .iter()

@@ -25,7 +25,8 @@ through several fields is held to each, so the smallest decides.
 ```yaml
 systems:
   - name: abs
-    encoding: windows-1251        # PIC X(n) counts bytes in this encoding
+    encoding: windows-1251        # its files; PIC X(n) counts bytes in it too
+    # field_encoding: cp037       # …unless the fields' charset is another one
     database_charset: utf-8       # VARCHAR2(n BYTE) counts bytes in this one
     limits:
       - field: ERRMSG.ERR-TEXT    # no max: declared by a schema file (copybook, DDL, XSD)
@@ -47,7 +48,7 @@ Schema scanners store each declaration in the catalog's `limits` table as
 
 | declaration | `unit` | `encoding` |
 |---|---|---|
-| COBOL `PIC X(n)` | `bytes` | `system`: the system's `encoding` |
+| COBOL `PIC X(n)` | `bytes` | `system`: the system's `field_encoding`, else its `encoding` |
 | COBOL `PIC N(n)` (national) | `utf16` | — |
 | SQL `VARCHAR2(n BYTE)`, `VARCHAR2(n)`, `VARCHAR(n)`, `CHAR(n)` | `bytes` | `database`: the system's `database_charset` |
 | SQL `VARCHAR2(n CHAR)`, `NVARCHAR2(n)` | `chars` | — |
@@ -56,7 +57,15 @@ Schema scanners store each declaration in the catalog's `limits` table as
 
 `encoding` may also be an encoding label (`windows-1251`, `utf-8`, `cp037`); a
 `system` or `database` encoding the rules leave unset is UTF-8. A rules limit
-with `unit: bytes` uses its own `encoding:`, else the system's, else UTF-8.
+with `unit: bytes` uses its own `encoding:`, else the system's field encoding,
+else UTF-8.
+
+A system's field encoding is its `field_encoding:`, else its `encoding:` (the
+charset its files are decoded from), else UTF-8. The two differ when the fields
+live on another host than the logs: a mainframe's `PIC X(60)` counts EBCDIC
+bytes while its gateway writes ASCII JSON logs. `field_encoding: cp037` holds
+texts to the EBCDIC size and leaves the logs' charset to detection;
+`encoding: cp037` would decode the logs as EBCDIC too.
 
 Units: `chars` are Unicode characters; `bytes` are bytes once encoded;
 `utf16` are UTF-16 code units (an emoji takes two); `sms_segments` are SMS parts:
@@ -150,9 +159,11 @@ pub fn limits<'a>(input: &AuditInput<'a>, system: &str) -> Vec<Limit<'a>> {
                     Unit::Chars => Measure::Chars,
                     Unit::Utf16 => Measure::Utf16,
                     Unit::SmsSegments => Measure::SmsSegments,
-                    Unit::Bytes => {
-                        Measure::Bytes(rule.encoding.or(sys.encoding).unwrap_or(Charset::UTF_8))
-                    }
+                    Unit::Bytes => Measure::Bytes(
+                        rule.encoding
+                            .or(sys.bytes_encoding())
+                            .unwrap_or(Charset::UTF_8),
+                    ),
                 };
                 out.push(Limit {
                     field: rule.field.clone(),
@@ -190,21 +201,14 @@ pub fn problems(input: &AuditInput<'_>) -> Vec<Warning> {
     let mut out = Vec::new();
     for sys in &input.rules.systems {
         for rule in sys.limits.iter().filter(|r| r.max.is_none()) {
-            let (path, line) = rule
-                .origin
-                .as_ref()
-                .map_or(("rules".to_string(), None), |o| {
-                    (o.path.clone(), Some(o.line))
-                });
             let declared = input
                 .snapshot
                 .limits
                 .iter()
                 .any(|row| row.system == sys.name && names_field(&rule.field, &row.field));
             if !declared {
-                out.push(Warning::new(
-                    path,
-                    line,
+                out.push(Warning::in_rules(
+                    rule.origin.as_ref(),
                     format!(
                         "limit `{}` of system `{}` names no field a scanned schema file declares: no text is held to it",
                         rule.field, sys.name
@@ -248,14 +252,15 @@ fn names_field(rule_field: &str, stored: &str) -> bool {
 }
 
 /// The unit of a stored schema limit, with `system`/`database` encodings resolved
-/// from the rules (UTF-8 when the rules give none).
+/// from the rules (`system`: the system's `field_encoding`, else `encoding`;
+/// UTF-8 when the rules give none).
 fn stored_measure(row: &LimitRow, sys: &System) -> Measure {
     match row.unit {
         LimitUnit::Chars => Measure::Chars,
         LimitUnit::Utf16 => Measure::Utf16,
         LimitUnit::SmsSegments => Measure::SmsSegments,
         LimitUnit::Bytes(encoding) => Measure::Bytes(match encoding {
-            ByteEncoding::System => sys.encoding.unwrap_or(Charset::UTF_8),
+            ByteEncoding::System => sys.bytes_encoding().unwrap_or(Charset::UTF_8),
             ByteEncoding::Database => sys.database_charset.unwrap_or(Charset::UTF_8),
             ByteEncoding::Charset(c) => c,
         }),
@@ -388,6 +393,36 @@ mod tests {
         assert_eq!(text.chars().count(), 60);
         let lengths: Vec<(u64, u64)> = found.iter().map(|l| (l.measure.of(text), l.max)).collect();
         assert_eq!(lengths, vec![(112, 100), (60, 100), (60, 60)]);
+    }
+
+    /// `field_encoding` decides what bytes count in, over `encoding` (the
+    /// files' charset), which still decides when it is the only one given.
+    #[test]
+    fn field_encoding_overrides_the_files_encoding_for_byte_limits() {
+        let encodings = |system: &str| {
+            let rules = rules(&format!(
+                "systems:\n  - name: abs\n    roots: [abs]\n{system}    limits:\n      - field: ERR-TEXT\n      - field: SCREEN\n        max: 40\n        unit: bytes\n"
+            ));
+            let mut snap = snapshot(vec![], vec![]);
+            snap.limits = vec![limit_row(
+                "abs",
+                "ERRMSG.ERR-TEXT",
+                60,
+                LimitUnit::system_bytes(),
+            )];
+            limits(&input(&snap, &rules), "abs")
+                .iter()
+                .map(|l| l.measure.encoding().map(str::to_string))
+                .collect::<Vec<_>>()
+        };
+        let all = |name: &str| vec![Some(name.to_string()); 2];
+        assert_eq!(encodings("    field_encoding: cp037\n"), all("IBM037"));
+        assert_eq!(
+            encodings("    encoding: utf-8\n    field_encoding: cp1025\n"),
+            all("IBM1025")
+        );
+        assert_eq!(encodings("    encoding: cp1251\n"), all("windows-1251"));
+        assert_eq!(encodings(""), all("UTF-8"));
     }
 
     #[test]

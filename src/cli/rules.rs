@@ -62,7 +62,9 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
         None => None,
     };
     if rules.files.is_empty() {
-        println!("rules: none found, zero-config (each top-level folder is a system)");
+        println!(
+            "rules: none found, zero-config (each top-level folder is a system, and so are the files directly in a scanned folder)"
+        );
     } else {
         println!("rules: {} ok", rules.files.join(", "));
     }
@@ -71,7 +73,12 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
         println!(
             "system {} (roots: {})",
             system.name,
-            system.roots.join(", ")
+            system
+                .roots
+                .iter()
+                .map(|r| if r.is_empty() { "." } else { r.as_str() })
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         for source in &system.sources {
             let files: Vec<_> = found
@@ -81,7 +88,11 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
                 .collect();
             println!("  source {} → {} file(s)", source.path.text, files.len());
             for f in files {
-                let encoding = f.charset.map(|c| c.name()).unwrap_or("detect");
+                let encoding = match (f.charset, f.default_charset) {
+                    (Some(c), _) => c.name().to_string(),
+                    (None, Some(d)) => format!("utf-8 (else {})", d.name()),
+                    (None, None) => "detect".to_string(),
+                };
                 let known = match &tracked {
                     Some(paths) if paths.contains(&f.display) => " (tracked)",
                     Some(_) => " (new)",
@@ -97,8 +108,12 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
             }
         }
     }
+    for w in &found.warnings {
+        println!("warning: {w}");
+    }
     for w in &found.skipped {
         println!("skipped: {w}");
     }
+    super::scan::print_passed_over(&found.passed_over);
     Ok(ExitCode::SUCCESS)
 }

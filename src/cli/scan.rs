@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
 use errata::catalog::{Catalog, OpenError, Target};
+use errata::discover::{FileTally, PassedOver};
 use errata::harvest::{self, Progress, ScanOptions, ScanOutcome};
 use errata::model::Warning;
 
@@ -28,7 +29,8 @@ pub struct ScanArgs {
     /// Trees to scan; each system's roots are looked up under each [default: .]
     paths: Vec<PathBuf>,
     /// Rules file or folder of *.yaml files [default: ./rules/ if it exists, else
-    /// zero-config: each top-level folder is a system, formats by extension and content]
+    /// zero-config: each top-level folder is a system, and so are the files lying
+    /// directly in a PATH (named after it); formats by extension and content]
     #[arg(long)]
     rules: Option<PathBuf>,
     /// Catalog: a SQLite file (created if missing) or a PostgreSQL URL
@@ -106,6 +108,16 @@ fn print_text(outcome: &ScanOutcome, db: &Target) {
         s.templates,
         s.warnings
     );
+    print_passed_over(&outcome.passed_over);
+    if s.files_scanned + s.files_unchanged == 0 {
+        if outcome.passed_over.count() > 0 {
+            println!("nothing was read: every file found was passed over");
+        } else {
+            println!(
+                "nothing was read: no file was found under the systems' roots in the scanned paths"
+            );
+        }
+    }
     if !outcome.flags.is_empty() {
         let by_kind: Vec<String> = outcome
             .flags
@@ -115,6 +127,53 @@ fn print_text(outcome: &ScanOutcome, db: &Target) {
         println!("flags: {}", by_kind.join(", "));
     }
     println!("catalog: {db} (as of {})", outcome.as_of);
+}
+
+/// What discovery passed over, by reason: counts by extension, the first paths,
+/// and how to have them read.
+pub(super) fn print_passed_over(passed: &PassedOver) {
+    let reasons = [
+        (
+            &passed.unknown_format,
+            "file(s) of no format errata recognises by name",
+            Some(
+                "if one of errata's formats reads them, add a source for them with that `format:` to the rules (docs/formats.md)",
+            ),
+        ),
+        (
+            &passed.no_source,
+            "file(s) that no source of the rules matches",
+            Some("to read them, add a source whose `path` glob matches them to their system"),
+        ),
+        (&passed.binary, "binary file(s)", None),
+    ];
+    for (tally, what, hint) in reasons {
+        if tally.count == 0 {
+            continue;
+        }
+        println!(
+            "passed over {} {what} ({}), e.g. {}",
+            tally.count,
+            by_extension(tally),
+            tally.examples.join(", ")
+        );
+        if let Some(hint) = hint {
+            println!("  {hint}");
+        }
+    }
+}
+
+/// `*.md: 2, (no extension): 1`.
+fn by_extension(tally: &FileTally) -> String {
+    tally
+        .by_extension
+        .iter()
+        .map(|(ext, n)| match ext.as_str() {
+            "" => format!("(no extension): {n}"),
+            ext => format!("*.{ext}: {n}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What a scan shows on stderr as it goes: each warning the moment it is known,

@@ -10,6 +10,8 @@ use super::group::{Groups, MaskedGroup};
 use super::plan::PlannedFile;
 use crate::audit::measure;
 use crate::catalog::{DefinitionRow, FileRecord, LimitRow};
+use crate::charset::Charset;
+use crate::discover::SourceFile;
 use crate::extract::Extractor;
 use crate::mask::{Masker, normalise_placeholders};
 use crate::model::{Definition, FieldLimit, MaskedObservation, Role, Warning};
@@ -107,9 +109,10 @@ fn harvest_window(
     } else {
         *window
     };
-    let (mut opened, end) =
-        read::open_window(&file.path, file.charset, &read_from).map_err(|e| e.to_string())?;
     let mut warnings = Vec::new();
+    let charset = declared_charset(file, &mut warnings)?;
+    let (mut opened, end) =
+        read::open_window(&file.path, charset, &read_from).map_err(|e| e.to_string())?;
     if opened.guessed {
         warnings.push(Warning::new(
             &file.display,
@@ -214,6 +217,31 @@ fn harvest_window(
         observations: groups.into_sorted(),
         warnings,
     }))
+}
+
+/// The charset to decode `file` with: the declared one, else for a format with
+/// a legacy charset of its own UTF-8 when the whole file is valid UTF-8, else
+/// that charset, with a warning naming the first line that is not UTF-8.
+fn declared_charset(
+    file: &SourceFile<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Charset>, String> {
+    let (None, Some(default)) = (file.charset, file.default_charset) else {
+        return Ok(file.charset);
+    };
+    let chosen = read::utf8_or(&file.path, default).map_err(|e| e.to_string())?;
+    if let Some(line) = chosen.invalid_line {
+        warnings.push(Warning::new(
+            &file.display,
+            Some(line),
+            format!(
+                "not valid UTF-8: read as {}, the {} default (declare `encoding:` in the rules if it is another charset)",
+                chosen.charset.name(),
+                file.scanner.id()
+            ),
+        ));
+    }
+    Ok(Some(chosen.charset))
 }
 
 /// Stored rows for a file's definitions; ids are stable across runs, the same on

@@ -88,6 +88,8 @@ pub struct ScanOutcome {
     /// Number of flags by kind (suppressed ones included).
     pub flags: BTreeMap<String, usize>,
     pub warnings: Vec<Warning>,
+    /// Files found and not read (no known format, no source, binary).
+    pub passed_over: discover::PassedOver,
 }
 
 /// Files read in parallel and then committed in one transaction.
@@ -116,6 +118,9 @@ pub fn scan(
     };
     warnings.extend(discovery.skipped.iter().cloned());
     catalog.add_warnings(run, &discovery.skipped)?;
+    stats.warnings += discovery.warnings.len() as u64;
+    warnings.extend(discovery.warnings.iter().cloned());
+    catalog.add_warnings(run, &discovery.warnings)?;
 
     let stored = catalog.stored_files(host)?;
     let (plans, probe_failures) = plan_files(&discovery.files, &stored);
@@ -184,6 +189,7 @@ pub fn scan(
         stats: settled.stats,
         flags: by_kind,
         warnings: warnings.all,
+        passed_over: discovery.passed_over.clone(),
     })
 }
 

@@ -286,6 +286,15 @@ impl Warning {
             message: message.into(),
         }
     }
+
+    /// A warning at a place in the rules (`rules/abs.yaml:14`), or about the
+    /// rules as a whole when the place is unknown.
+    pub fn in_rules(origin: Option<&Location>, message: impl Into<String>) -> Self {
+        match origin {
+            Some(o) => Warning::new(o.path.clone(), Some(o.line), message),
+            None => Warning::new("rules", None, message),
+        }
+    }
 }
 
 impl std::fmt::Display for Warning {

@@ -163,6 +163,36 @@ fn decoding(
     }
 }
 
+/// The charset chosen for a file by [`utf8_or`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Utf8OrDefault {
+    pub charset: Charset,
+    /// The line (1-based) of the first byte sequence that is not UTF-8, when
+    /// that made the format's default the choice.
+    pub invalid_line: Option<u64>,
+}
+
+/// The charset of a file whose format has a legacy default of its own, when the
+/// rules declare none: UTF-8 when all of its (decompressed) content is valid
+/// UTF-8, else `default`. This is how Java 9+ `PropertyResourceBundle` reads
+/// `.properties` (UTF-8, ISO-8859-1 on a malformed sequence). A byte order mark
+/// decides as it always does. Reads the whole file once.
+pub fn utf8_or(path: &Path, default: Charset) -> Result<Utf8OrDefault, ReadError> {
+    let mut opened = open(path, Some(Charset::UTF_8))?;
+    std::io::copy(&mut opened.reader, &mut std::io::sink())?;
+    Ok(if opened.stats.replaced() == 0 {
+        Utf8OrDefault {
+            charset: opened.charset,
+            invalid_line: None,
+        }
+    } else {
+        Utf8OrDefault {
+            charset: default,
+            invalid_line: opened.stats.replaced_lines().first().copied(),
+        }
+    })
+}
+
 /// The decoded start of a file, for format detection: about [`HEAD_LEN`] bytes,
 /// cut at a character boundary (a long line does not make it longer).
 pub fn head(path: &Path, declared: Option<Charset>) -> Result<String, ReadError> {
@@ -424,5 +454,43 @@ mod tests {
         let head = head(file.path(), None).unwrap();
         assert_eq!(head, "Ж".repeat(HEAD_LEN / 2));
         assert_eq!(super::head(&fixture("koi8r.log"), None).unwrap(), RU_LOG);
+    }
+
+    /// Java 9+ reads `.properties` as UTF-8 and falls back to ISO-8859-1 only
+    /// when the bytes are not UTF-8: a bad byte after the head decides too.
+    #[test]
+    fn utf8_or_default_decides_on_the_whole_file() {
+        let latin1 = Charset::from_label("iso-8859-1").unwrap();
+        let mut utf8 = tempfile::NamedTempFile::new().unwrap();
+        utf8.write_all("a=Вход\n".as_bytes()).unwrap();
+        assert_eq!(
+            utf8_or(utf8.path(), latin1).unwrap(),
+            Utf8OrDefault {
+                charset: Charset::UTF_8,
+                invalid_line: None
+            }
+        );
+        let mut late = tempfile::NamedTempFile::new().unwrap();
+        late.write_all("k=v\n".repeat(HEAD_LEN).as_bytes()).unwrap();
+        late.write_all(b"card.cafe=Caf\xe9\n").unwrap();
+        assert_eq!(
+            utf8_or(late.path(), latin1).unwrap(),
+            Utf8OrDefault {
+                charset: latin1,
+                invalid_line: Some(HEAD_LEN as u64 + 1)
+            }
+        );
+        // A BOM decides: UTF-16 is not "invalid UTF-8".
+        assert_eq!(
+            utf8_or(&fixture("utf16be-bom.txt"), latin1).unwrap(),
+            Utf8OrDefault {
+                charset: Charset::Web(encoding_rs::UTF_16BE),
+                invalid_line: None
+            }
+        );
+        assert!(matches!(
+            utf8_or(&fixture("binary.bin"), latin1),
+            Err(ReadError::Binary { .. })
+        ));
     }
 }

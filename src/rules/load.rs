@@ -239,12 +239,16 @@ fn find_position_at(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
-/// Records where each limit of `system` is declared, for the evidence of flags:
-/// the first `field: NAME` after the system's `name:` line.
-fn locate_limits(system: &mut super::System, path: &Path, text: &str) {
-    let start = text
-        .find(&format!("name: {}", system.name))
-        .unwrap_or_default();
+/// Records where `system` and each of its limits are declared, for warnings and
+/// the evidence of flags: the system's `name:` line, and the first
+/// `field: NAME` after it.
+fn locate(system: &mut super::System, path: &Path, text: &str) {
+    let found = text.find(&format!("name: {}", system.name));
+    system.origin = Some(crate::model::Location::new(
+        path.display().to_string(),
+        found.map_or(1, |offset| find_position_at(text, offset).0) as u64,
+    ));
+    let start = found.unwrap_or_default();
     for limit in &mut system.limits {
         let line = text[start..]
             .find(&limit.field)
@@ -272,7 +276,7 @@ fn merge(rules: &mut Rules, file: RulesFile, path: &Path, text: &str) -> Result<
             });
         }
         let mut system = system;
-        locate_limits(&mut system, path, text);
+        locate(&mut system, path, text);
         rules.systems.push(system);
     }
     if file.stale_after.is_some() {
@@ -335,7 +339,7 @@ mod tests {
     }
 
     #[test]
-    fn limits_remember_where_they_are_declared() {
+    fn systems_and_limits_remember_where_they_are_declared() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("abs.yaml");
         let text = "systems:\n  - name: abs\n    roots: [abs]\n    limits:\n      - field: ERRMSG.ERR-TEXT\n";
@@ -344,6 +348,7 @@ mod tests {
         let origin = rules.systems[0].limits[0].origin.clone().unwrap();
         assert_eq!(origin.line, 5);
         assert!(origin.path.ends_with("abs.yaml"));
+        assert_eq!(rules.systems[0].origin.as_ref().unwrap().line, 2);
     }
 
     #[test]

@@ -115,8 +115,16 @@ pub struct System {
     pub name: String,
     /// Folders, relative to each scanned PATH (or absolute).
     pub roots: Vec<String>,
+    /// The scanned paths the roots are looked up under; empty: every one. Only
+    /// zero-config sets it, for a scanned folder's own files.
+    #[serde(skip)]
+    pub bases: Vec<std::path::PathBuf>,
     /// Encoding for sources that declare none (default: detect).
     pub encoding: Option<Charset>,
+    /// Charset that field byte limits count in (`PIC X(n)`, rules limits with
+    /// `unit: bytes`), when it is not the files' own (an EBCDIC host behind
+    /// ASCII logs). Default: `encoding`, else UTF-8; see [`System::bytes_encoding`].
+    pub field_encoding: Option<Charset>,
     /// Locale for definitions whose file names none.
     pub locale: Option<String>,
     pub stale_after: Option<u32>,
@@ -127,6 +135,17 @@ pub struct System {
     pub sources: Vec<Source>,
     #[serde(default)]
     pub limits: Vec<LimitRule>,
+    /// Where the rules declare it (`rules/abs.yaml:3`), filled while loading.
+    #[serde(skip)]
+    pub origin: Option<crate::model::Location>,
+}
+
+impl System {
+    /// The charset field byte limits count in: `field_encoding`, else
+    /// `encoding` (what the files are in); `None` means UTF-8.
+    pub fn bytes_encoding(&self) -> Option<Charset> {
+        self.field_encoding.or(self.encoding)
+    }
 }
 
 /// A set of files of one system, matched by a glob relative to the system's roots.

@@ -109,7 +109,6 @@ mod tests {
         assert_eq!(render(&items), want);
     }
 
-    /// Stack traces and wrapped lines carry planted `userMessage` pairs: none is harvested.
     #[test]
     fn rules_header_pattern_replaces_the_default() {
         let options = SourceOptions {

@@ -29,7 +29,7 @@ mod properties;
 mod records;
 mod syslog;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod tree;
 mod w3c;
 mod yaml;
@@ -160,8 +160,10 @@ pub trait Scanner: Sync {
         let _ = head;
         true
     }
-    /// Whether the input is raw bytes of the format's own charset declaration
-    /// (e.g. Java properties are ISO-8859-1 unless the rules say otherwise).
+    /// The format's own legacy charset, for files the rules declare no encoding
+    /// for: such a file is read as UTF-8 when all of it is valid UTF-8, else in
+    /// this charset, with a warning (Java `.properties`: ISO-8859-1, as Java 9+
+    /// `PropertyResourceBundle` reads them). `None`: the charset is detected.
     fn default_encoding(&self) -> Option<&'static str> {
         None
     }
@@ -315,11 +317,114 @@ pub fn read_document(
     }
 }
 
-/// Field names tried, in order, for the message key of records and CSV rows
-/// when the rules name no `key_field`.
-pub const DEFAULT_KEY_FIELDS: &[&str] = &["key", "id", "code", "name", "msgid"];
-/// Field names tried, in order, for the message text when the rules name no `text_field`.
-pub const DEFAULT_TEXT_FIELDS: &[&str] = &["text", "message", "msg", "value", "msgstr"];
+/// A field name that usually holds a message's text or key, and the files it
+/// is looked for in when the rules name no field: catalog rows and records
+/// (CSV, `records`; no `key_field`/`text_field`), and log records (the default
+/// extractor). One list serves both, so that a name means the same everywhere.
+#[derive(Debug, Clone, Copy)]
+pub struct DefaultField {
+    pub name: &'static str,
+    /// Looked for in catalog rows and records (definitions).
+    pub definitions: bool,
+    /// Looked for in log records (observations). A log's `id`, `name` or `msg`
+    /// is rarely what a client saw.
+    pub observations: bool,
+}
+
+const fn both(name: &'static str) -> DefaultField {
+    DefaultField {
+        name,
+        definitions: true,
+        observations: true,
+    }
+}
+
+const fn catalogs(name: &'static str) -> DefaultField {
+    DefaultField {
+        name,
+        definitions: true,
+        observations: false,
+    }
+}
+
+const fn logs(name: &'static str) -> DefaultField {
+    DefaultField {
+        name,
+        definitions: false,
+        observations: true,
+    }
+}
+
+/// Field names that hold a message's text, best first: what is meant for the
+/// client before what is generic. `detail` and `title` are RFC 9457 problem
+/// details members (the extractor takes them only inside such an object);
+/// `error_description` is OAuth 2.0's; `defaultUserMessage` Apache Fineract's.
+pub const DEFAULT_TEXT_FIELDS: &[DefaultField] = &[
+    both("userMessage"),
+    both("user_message"),
+    both("defaultUserMessage"),
+    both("clientMessage"),
+    both("client_message"),
+    both("displayMessage"),
+    both("display_message"),
+    both("errorText"),
+    both("error_text"),
+    both("error_description"),
+    logs("detail"),
+    logs("title"),
+    catalogs("text"),
+    both("message"),
+    catalogs("msg"),
+    catalogs("value"),
+    catalogs("msgstr"),
+];
+
+/// Field names that hold a message's key, best first. `userMessageGlobalisationCode`
+/// is Fineract's message key; OAuth 2.0's `error` is a code (`invalid_grant`).
+pub const DEFAULT_KEY_FIELDS: &[DefaultField] = &[
+    both("userMessageGlobalisationCode"),
+    both("errorCode"),
+    both("error_code"),
+    both("messageKey"),
+    both("message_key"),
+    both("key"),
+    both("code"),
+    catalogs("id"),
+    catalogs("name"),
+    catalogs("msgid"),
+    logs("error"),
+];
+
+/// The names among `fields` looked for in files of `role`, best first.
+pub fn default_fields(fields: &[DefaultField], role: Role) -> Vec<&'static str> {
+    fields
+        .iter()
+        .filter(|f| match role {
+            Role::Definitions => f.definitions,
+            Role::Observations => f.observations,
+        })
+        .map(|f| f.name)
+        .collect()
+}
+
+/// Undoes the backslash escapes of a quoted `key="…"` value.
+pub(crate) fn unescape_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
 
 /// The value of a literal whose opening quote precedes `rest` (a doubled quote is
 /// one quote, as in SQL and COBOL): `Ok` with the value and the bytes used up to
@@ -340,25 +445,6 @@ pub(crate) fn quoted_literal(rest: &str, quote: char) -> Result<(String, usize),
         value.push(c);
     }
     Err(value)
-}
-
-/// Undoes the backslash escapes of a quoted `key="…"` value.
-pub fn unescape_quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some(other) => out.push(other),
-                None => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -9,9 +9,10 @@
 //! and `\uHHHH` are decoded (UTF-16 surrogate pairs joined), any other escaped
 //! character stands for itself (`\:` → `:`, `\ ` → ` `).
 //!
-//! Charset: ISO-8859-1 by default (what `Properties.load(InputStream)` reads);
-//! bundles loaded as UTF-8 (`PropertyResourceBundle` on Java 9+) need
-//! `encoding: utf-8` in the rules. read/ decodes before this scanner runs.
+//! Charset, when the rules declare none: as Java 9+ `PropertyResourceBundle`
+//! reads bundles, UTF-8, and ISO-8859-1 only when the file is not valid UTF-8
+//! (a warning names its first invalid line, since ISO-8859-1 may be a wrong
+//! guess for a legacy Cyrillic file). read/ decodes before this scanner runs.
 //!
 //! Differences from Java, on purpose: a repeated key is emitted once per
 //! occurrence (Java keeps the last value) so the catalog keeps every text and

@@ -8,7 +8,7 @@
 //!   the root (`prompts.prompt`, the root's own name may lead) and its last
 //!   segment names the record elements.
 //! - `key_field`, `text_field`, `locale_field`: dotted paths inside a record
-//!   (`text.ru`); defaults as for CSV ([`DEFAULT_KEY_FIELDS`],
+//!   (`text.ru`); defaults as for CSV (the catalog names of [`DEFAULT_KEY_FIELDS`],
 //!   [`DEFAULT_TEXT_FIELDS`]). In XML a field is a child element's text or,
 //!   failing that, an attribute of that name (`@name` asks for the attribute only).
 //!
@@ -23,8 +23,8 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::tree::{LineIndex, Node, NodeValue, parse_json};
 use super::{
-    DEFAULT_KEY_FIELDS, DEFAULT_TEXT_FIELDS, Item, ScanContext, Scanner, locale_from_path,
-    normalise_locale, read_document,
+    DEFAULT_KEY_FIELDS, DEFAULT_TEXT_FIELDS, Item, ScanContext, Scanner, default_fields,
+    locale_from_path, normalise_locale, read_document,
 };
 use crate::model::{Definition, FormatId, Location, Role, Warning};
 
@@ -82,9 +82,12 @@ struct Fields {
 impl Fields {
     fn from_options(ctx: &ScanContext<'_>) -> Fields {
         let o = ctx.options;
-        let or_defaults = |field: &Option<String>, defaults: &[&str]| match field {
+        let or_defaults = |field: &Option<String>, defaults| match field {
             Some(f) => vec![f.clone()],
-            None => defaults.iter().map(|d| d.to_string()).collect(),
+            None => default_fields(defaults, Role::Definitions)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
         };
         Fields {
             records: o.records.clone().filter(|r| !r.is_empty()),
