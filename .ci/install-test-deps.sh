@@ -3,7 +3,9 @@
 #  - Debian's chromium, for tests/html_report.rs (the HTML report in a real browser);
 #  - the official SARIF 2.1.0 JSON schema (shipped in the npm package
 #    @microsoft/jest-sarif as lib/schemas/sarif-2.1.0-rtm.5.json) and Python's
-#    jsonschema validator, for tests/check.rs (SARIF output validated against it).
+#    jsonschema validator, for tests/check.rs (SARIF output validated against it);
+#  - Debian's PostgreSQL server, started by .ci/postgres.sh, for the central
+#    catalog tests (tests/central.rs): they never skip, so the server must run.
 # Idempotent; part of the README's test command (and so of .ci/run).
 set -euo pipefail
 
@@ -35,3 +37,9 @@ if ! python3 -c 'import jsonschema' 2>/dev/null; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-jsonschema
     }
 fi
+
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+fi
+bash "$(dirname "$0")/postgres.sh" start

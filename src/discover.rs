@@ -9,6 +9,11 @@
 //! under a system's roots that no source matches, and binary files are
 //! counted in [`PassedOver`] for the scan's summary, and a system without
 //! sources is a warning at its place in the rules.
+//!
+//! A file name need not be UTF-8 (Linux allows any bytes but `/` and NUL). Such a
+//! file is scanned like any other: its name is matched with U+FFFD for the bad
+//! bytes, and shown (and stored) with them escaped as `\xNN`, so that the path
+//! stays distinct and can be typed back (`ls $'caf\xe9.log'`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -18,7 +23,7 @@ use walkdir::WalkDir;
 use crate::charset::Charset;
 use crate::model::{Role, Warning};
 use crate::read::{self, ReadError};
-use crate::rules::{Rules, Source, System};
+use crate::rules::{Caps, Rules, Source, System};
 use crate::scan::{self, Scanner};
 
 /// A file to scan, with everything the rules say about it.
@@ -39,6 +44,8 @@ pub struct SourceFile<'r> {
     /// With no declared charset, the format's own (Java `.properties`: ISO-8859-1)
     /// for a file that is not all valid UTF-8 ([`read::utf8_or`]).
     pub default_charset: Option<Charset>,
+    /// What reading and scanning it may cost (the rules' `caps:`).
+    pub caps: &'r Caps,
 }
 
 /// The result of walking: files to scan, what was skipped (with reasons) and
@@ -138,7 +145,7 @@ pub fn discover<'r>(rules: &'r Rules, bases: &[PathBuf]) -> Discovery<'r> {
                 if !root_path.exists() {
                     continue;
                 }
-                walk_root(system, &root_path, &mut claims, &mut found);
+                walk_root(&rules.caps, system, &root_path, &mut claims, &mut found);
             }
         }
     }
@@ -151,7 +158,13 @@ pub fn discover<'r>(rules: &'r Rules, bases: &[PathBuf]) -> Discovery<'r> {
     found
 }
 
-fn walk_root<'r>(system: &'r System, root: &Path, claims: &mut Claims, found: &mut Discovery<'r>) {
+fn walk_root<'r>(
+    caps: &'r Caps,
+    system: &'r System,
+    root: &Path,
+    claims: &mut Claims,
+    found: &mut Discovery<'r>,
+) {
     let mut walker = WalkDir::new(root).follow_links(true).sort_by_file_name();
     if !reaches_subfolders(system) {
         walker = walker.max_depth(1);
@@ -160,10 +173,7 @@ fn walk_root<'r>(system: &'r System, root: &Path, claims: &mut Claims, found: &m
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| root.display().to_string());
+                let path = e.path().map(display).unwrap_or_else(|| display(root));
                 let reason = if e.loop_ancestor().is_some() {
                     "symlink loop, not followed".to_string()
                 } else {
@@ -184,11 +194,9 @@ fn walk_root<'r>(system: &'r System, root: &Path, claims: &mut Claims, found: &m
         }
         let path = entry.path();
         if !ft.is_file() {
-            found.skipped.push(Warning::new(
-                path.display().to_string(),
-                None,
-                special_file_reason(&ft),
-            ));
+            found
+                .skipped
+                .push(Warning::new(display(path), None, special_file_reason(&ft)));
             continue;
         }
         let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
@@ -213,7 +221,7 @@ fn walk_root<'r>(system: &'r System, root: &Path, claims: &mut Claims, found: &m
         };
         claims.unmatched.remove(&canonical);
         claims.claimed.insert(canonical);
-        match resolve(system, source, path, rel) {
+        match resolve(caps, system, source, path, rel) {
             Resolved::File(file) => found.files.push(*file),
             Resolved::UnknownFormat(display) => found.passed_over.unknown_format.add(&display),
             Resolved::Binary(w) => {
@@ -248,6 +256,23 @@ fn special_file_reason(ft: &std::fs::FileType) -> String {
     format!("{kind}, not a regular file: skipped")
 }
 
+/// A path as shown and stored: as is when it is UTF-8, else with each byte that
+/// is not escaped as `\xNN`.
+fn display(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    if let Some(text) = path.to_str() {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
 /// What a matched file turned out to be.
 enum Resolved<'r> {
     File(Box<SourceFile<'r>>),
@@ -258,15 +283,25 @@ enum Resolved<'r> {
 }
 
 /// Decides format, role and charset of a matched file.
-fn resolve<'r>(system: &'r System, source: &'r Source, path: &Path, rel: String) -> Resolved<'r> {
-    let display = path.display().to_string();
+fn resolve<'r>(
+    caps: &'r Caps,
+    system: &'r System,
+    source: &'r Source,
+    path: &Path,
+    rel: String,
+) -> Resolved<'r> {
+    let display = display(path);
     let declared = source.encoding.or(system.encoding);
     let scanner = match source.format {
         Some(id) => scan::scanner(id),
         None => {
-            let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            // A name that is not UTF-8 is matched (and shown) with U+FFFD for its bad bytes.
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
             // Only files some format claims by name are opened at all.
-            if !scan::claims(file_name) {
+            if !scan::claims(&file_name) {
                 return Resolved::UnknownFormat(display);
             }
             let head = match read::head(path, declared) {
@@ -276,7 +311,7 @@ fn resolve<'r>(system: &'r System, source: &'r Source, path: &Path, rel: String)
                 }
                 Err(e) => return Resolved::Unreadable(Warning::new(display, None, e.to_string())),
             };
-            match scan::detect(file_name, &head) {
+            match scan::detect(&file_name, &head) {
                 Some(s) => s,
                 None => return Resolved::UnknownFormat(display),
             }
@@ -296,11 +331,14 @@ fn resolve<'r>(system: &'r System, source: &'r Source, path: &Path, rel: String)
         scanner,
         charset: declared,
         default_charset,
+        caps,
     }))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::ffi::OsStrExt;
+
     use super::*;
 
     fn tree(files: &[&str]) -> tempfile::TempDir {
@@ -402,5 +440,28 @@ mod tests {
             tally.examples,
             ["a/README", "a/b.PNG", "a/c.png", "a/d.md", "a/e.md"]
         );
+    }
+
+    /// Issue #14: a file whose name is not UTF-8 was skipped silently (zero-config
+    /// matched no format on an empty name). It is found, and shown escaped.
+    #[test]
+    fn names_that_are_not_utf8_are_found_and_shown_escaped() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("app");
+        std::fs::create_dir(&app).unwrap();
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9-\xd0.log");
+        std::fs::write(app.join(name), "{\"userMessage\":\"x\"}\n").unwrap();
+        std::fs::write(app.join("ok.log"), "{\"userMessage\":\"y\"}\n").unwrap();
+        let rules = crate::rules::zero_config(&[dir.path()]);
+        let found = discover(&rules, &[dir.path().to_path_buf()]);
+        let shown: Vec<&str> = found
+            .files
+            .iter()
+            .map(|f| f.display.rsplit('/').next().unwrap())
+            .collect();
+        assert_eq!(shown, vec!["caf\\xe9-\\xd0.log", "ok.log"]);
+        assert!(found.skipped.is_empty());
+        assert_eq!(found.files[0].path, app.join(name));
+        assert_eq!(display(Path::new("ж/ok.log")), "ж/ok.log");
     }
 }

@@ -662,6 +662,15 @@ mod tests {
     }
 
     #[test]
+    fn json_strings_are_visited_depth_first_in_order() {
+        let json = serde_json::json!({"a": {"b": "1", "c": ["2", {"z": "3"}, 7]}, "d": "4"});
+        assert_eq!(
+            text_values(&RecordBody::Json(json)),
+            vec!["1", "2", "3", "4"]
+        );
+    }
+
+    #[test]
     fn records_without_client_text_are_dropped() {
         let json = serde_json::json!({"level": "INFO", "msg": "started"});
         assert!(

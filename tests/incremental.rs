@@ -167,6 +167,40 @@ fn copytruncate_and_truncate_rewrite() {
     assert_eq!(t.scan(), 8);
 }
 
+/// A banner of more than a fingerprint's length, as many logs start with.
+fn banner() -> String {
+    (0..30)
+        .map(|i| format!("# app 4.2.1 (build 2024-05-30), config /etc/app.conf, node {i:02}\n"))
+        .collect()
+}
+
+/// Issue #14: copytruncate where the log starts with the same banner of at
+/// least 1 KiB and regrows past the old position: day one was counted twice.
+#[test]
+fn copytruncate_behind_a_shared_banner_counts_each_day_once() {
+    let t = Tree::new();
+    assert!(banner().len() > 1024);
+    t.append("app.log", &banner());
+    t.append("app.log", &lines(0, 1000));
+    assert_eq!(t.scan(), 1000);
+    t.append("app.log", &lines(1000, 10));
+    std::fs::copy(t.log("app.log"), t.log("app.log.1")).unwrap();
+    std::fs::File::create(t.log("app.log")).unwrap();
+    t.append("app.log", &banner());
+    t.append("app.log", &lines(2000, 1500));
+    assert_eq!(t.scan(), 2510);
+    assert_eq!(t.scan(), 2510);
+    // The next rotation compresses day one and copies day two away.
+    gzip(&t.log("app.log.1"));
+    std::fs::rename(t.log("app.log.1.gz"), t.log("app.log.2.gz")).unwrap();
+    t.append("app.log", &lines(3500, 5));
+    std::fs::copy(t.log("app.log"), t.log("app.log.1")).unwrap();
+    std::fs::File::create(t.log("app.log")).unwrap();
+    t.append("app.log", &banner());
+    t.append("app.log", &lines(4000, 2000));
+    assert_eq!(t.scan(), 4515);
+}
+
 #[test]
 fn different_files_with_identical_first_bytes_are_both_counted() {
     let t = Tree::new();
@@ -247,68 +281,99 @@ fn shift(t: &Tree) {
     }
 }
 
+/// Runs the model's steps: every complete line written is counted exactly once,
+/// and so is the last line of a closed (rotated) file. With `banner`, every
+/// new live log starts with the same banner of more than a fingerprint's length.
+fn run_model(ops: Vec<Op>, banner_text: Option<&str>) -> Result<(), TestCaseError> {
+    let t = Tree::new();
+    let mut next = 0;
+    let mut partial = false;
+    // Lines the oracle expects once everything is closed.
+    let mut written = 0u64;
+    let start_live = |t: &Tree| {
+        if let Some(b) = banner_text
+            && std::fs::metadata(t.log("app.log")).map_or(true, |m| m.len() == 0)
+        {
+            t.append("app.log", b);
+        }
+    };
+    for op in ops {
+        match op {
+            Op::Append(n) => {
+                if partial {
+                    t.append("app.log", "\n");
+                    partial = false;
+                }
+                start_live(&t);
+                t.append("app.log", &lines(next, n));
+                next += n;
+                written += n as u64;
+            }
+            Op::AppendPartial => {
+                if !partial {
+                    start_live(&t);
+                    t.append(
+                        "app.log",
+                        &format!("2024-06-01 INFO msg=Ошибка номер {next}"),
+                    );
+                    next += 1;
+                    written += 1;
+                    partial = true;
+                }
+            }
+            Op::Rotate => {
+                if t.log("app.log").exists() {
+                    shift(&t);
+                    std::fs::rename(t.log("app.log"), t.log("app.log.1")).unwrap();
+                    partial = false;
+                }
+            }
+            Op::Compress => {
+                if let Some((n, _)) = rotated(&t).into_iter().rev().find(|(_, gz)| !gz) {
+                    gzip(&t.log(&name(n, false)));
+                }
+            }
+            Op::CopyTruncate => {
+                if t.log("app.log").exists() {
+                    shift(&t);
+                    std::fs::copy(t.log("app.log"), t.log("app.log.1")).unwrap();
+                    std::fs::File::create(t.log("app.log")).unwrap();
+                    partial = false;
+                }
+            }
+            Op::Scan => {
+                let counted = t.scan();
+                // Never more than written; the live file's partial line may wait.
+                prop_assert!(counted <= written, "counted {counted} > written {written}");
+                prop_assert!(
+                    counted + u64::from(partial) >= written,
+                    "lost lines: {counted} of {written}"
+                );
+            }
+        }
+    }
+    if partial {
+        t.append("app.log", "\n");
+    }
+    prop_assert_eq!(t.scan(), written);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
-    /// Against a simple oracle: every complete line written is counted exactly
-    /// once, and so is the last line of a closed (rotated) file.
+    /// Against a simple oracle (see [`run_model`]).
     #[test]
     fn every_complete_line_is_counted_exactly_once(ops in prop::collection::vec(op(), 1..25)) {
-        let t = Tree::new();
-        let mut next = 0;
-        let mut partial = false;
-        // Lines the oracle expects once everything is closed.
-        let mut written = 0u64;
-        for op in ops {
-            match op {
-                Op::Append(n) => {
-                    if partial {
-                        t.append("app.log", "\n");
-                        partial = false;
-                    }
-                    t.append("app.log", &lines(next, n));
-                    next += n;
-                    written += n as u64;
-                }
-                Op::AppendPartial => {
-                    if !partial {
-                        t.append("app.log", &format!("2024-06-01 INFO msg=Ошибка номер {next}"));
-                        next += 1;
-                        written += 1;
-                        partial = true;
-                    }
-                }
-                Op::Rotate => {
-                    if t.log("app.log").exists() {
-                        shift(&t);
-                        std::fs::rename(t.log("app.log"), t.log("app.log.1")).unwrap();
-                        partial = false;
-                    }
-                }
-                Op::Compress => {
-                    if let Some((n, _)) = rotated(&t).into_iter().rev().find(|(_, gz)| !gz) {
-                        gzip(&t.log(&name(n, false)));
-                    }
-                }
-                Op::CopyTruncate => {
-                    if t.log("app.log").exists() {
-                        shift(&t);
-                        std::fs::copy(t.log("app.log"), t.log("app.log.1")).unwrap();
-                        std::fs::File::create(t.log("app.log")).unwrap();
-                        partial = false;
-                    }
-                }
-                Op::Scan => {
-                    let counted = t.scan();
-                    // Never more than written; the live file's partial line may wait.
-                    prop_assert!(counted <= written, "counted {counted} > written {written}");
-                    prop_assert!(counted + u64::from(partial) >= written, "lost lines: {counted} of {written}");
-                }
-            }
-        }
-        if partial {
-            t.append("app.log", "\n");
-        }
-        prop_assert_eq!(t.scan(), written);
+        run_model(ops, None)?;
+    }
+
+    /// The same, with every live log starting with one banner (issue #14):
+    /// first bytes alone cannot tell the files apart.
+    #[test]
+    fn every_complete_line_is_counted_exactly_once_behind_a_shared_banner(
+        ops in prop::collection::vec(op(), 1..25)
+    ) {
+        run_model(ops, Some(&banner()))?;
     }
 }

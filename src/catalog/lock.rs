@@ -6,6 +6,11 @@
 //! exclusive lock on `<catalog>.lock` for its whole run; a second scan fails at
 //! once instead of waiting. The OS releases the lock when the process dies, so a
 //! killed scan never leaves a stale lock behind.
+//!
+//! The lock belongs to the catalog's real file, not to the path it was named
+//! by: a symlink to the catalog, or another spelling of its path
+//! (`./x/../errata.db`), takes the same lock. The path is resolved before
+//! locking, also when the catalog does not exist yet.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -35,10 +40,48 @@ pub fn lock_path(db: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Most symlinks followed to the catalog, as the kernel allows (`ELOOP`).
+const MAX_LINKS: usize = 40;
+
+/// The catalog's real path: symlinks resolved and `.`/`..` gone. A catalog that
+/// does not exist yet is resolved through its folder (and through a dangling
+/// symlink, to where SQLite will create it).
+fn canonical(db: &Path) -> std::io::Result<PathBuf> {
+    let mut path = db.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::canonicalize(&path) {
+            Ok(real) => return Ok(real),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            Err(_) => {}
+        }
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if let Ok(target) = std::fs::read_link(&path) {
+            path = folder.join(target);
+            continue;
+        }
+        let name = path.file_name().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name")
+        })?;
+        return Ok(std::fs::canonicalize(folder)?.join(name));
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "too many levels of symbolic links",
+    ))
+}
+
 impl ScanLock {
-    /// Takes the catalog's scan lock without waiting.
+    /// Takes the scan lock of the catalog `db` names (symlinks and `..`
+    /// resolved) without waiting.
     pub fn acquire(db: &Path) -> Result<ScanLock, LockError> {
-        let path = lock_path(db);
+        let real = canonical(db).map_err(|source| LockError::Io {
+            path: lock_path(db).display().to_string(),
+            source,
+        })?;
+        let path = lock_path(&real);
         let display = path.display().to_string();
         let file = OpenOptions::new()
             .create(true)
@@ -75,5 +118,55 @@ mod tests {
         ));
         drop(first);
         ScanLock::acquire(&db).unwrap();
+    }
+
+    /// Issue #14: two scans through a symlink, another spelling of the path, or a
+    /// dangling symlink to a catalog not created yet all ran at once and counted
+    /// every line twice. Each spelling must meet the one lock of the real file.
+    #[test]
+    fn every_spelling_of_a_catalog_path_meets_the_same_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let real_dir = dir.path().join("data");
+        std::fs::create_dir_all(real_dir.join("x")).unwrap();
+        let db = real_dir.join("errata.db");
+        let link = dir.path().join("link.db");
+        std::os::unix::fs::symlink(&db, &link).unwrap();
+        let folder_link = dir.path().join("folder");
+        std::os::unix::fs::symlink(&real_dir, &folder_link).unwrap();
+        let relative_link = real_dir.join("x/rel.db");
+        std::os::unix::fs::symlink("../errata.db", &relative_link).unwrap();
+        let spellings = [
+            link.clone(),
+            real_dir.join("x/../errata.db"),
+            real_dir.join("./errata.db"),
+            folder_link.join("errata.db"),
+            relative_link,
+        ];
+        // The catalog does not exist yet (the link dangles), then it does.
+        for exists in [false, true] {
+            if exists {
+                std::fs::write(&db, b"").unwrap();
+            }
+            let first = ScanLock::acquire(&db).unwrap();
+            for other in &spellings {
+                assert!(
+                    matches!(ScanLock::acquire(other), Err(LockError::Busy { .. })),
+                    "{} (catalog exists: {exists})",
+                    other.display()
+                );
+            }
+            drop(first);
+            let through_link = ScanLock::acquire(&link).unwrap();
+            assert!(matches!(
+                ScanLock::acquire(&db),
+                Err(LockError::Busy { .. })
+            ));
+            drop(through_link);
+        }
+        assert!(lock_path(&db).exists());
+        assert!(
+            !lock_path(&link).exists(),
+            "the lock lies beside the real file"
+        );
     }
 }

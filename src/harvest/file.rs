@@ -111,8 +111,13 @@ fn harvest_window(
     };
     let mut warnings = Vec::new();
     let charset = declared_charset(file, &mut warnings)?;
-    let (mut opened, end) =
-        read::open_window(&file.path, charset, &read_from).map_err(|e| e.to_string())?;
+    let (mut opened, end) = read::open_window(
+        &file.path,
+        charset,
+        &read_from,
+        &file.caps.read_limits(file.role),
+    )
+    .map_err(|e| e.to_string())?;
     if opened.guessed {
         warnings.push(Warning::new(
             &file.display,
@@ -142,6 +147,7 @@ fn harvest_window(
         as_of,
         file_time: fallback_time,
         charset: Some(opened.charset.name()),
+        caps: file.caps,
     };
     let mut definitions = Vec::new();
     let mut limits = Vec::new();
@@ -198,8 +204,10 @@ fn harvest_window(
             ),
         ));
     }
-    for message in opened.stats.warnings() {
-        warnings.push(Warning::new(&file.display, None, message));
+    for w in opened.stats.warnings() {
+        if !(from_start && w.line.is_some_and(|l| l <= resume_at)) {
+            warnings.push(Warning::new(&file.display, w.line, w.message));
+        }
     }
     let system = &file.system.name;
     let is_definitions = file.role == Role::Definitions;
@@ -208,6 +216,7 @@ fn harvest_window(
             encoding: opened.charset.name().to_string(),
             offset: end.offset(),
             lines: end.lines(),
+            fingerprint: tracking::identity(&planned.found.record.fingerprint, &end.tail()),
             ..planned.found.record.clone()
         },
         records,

@@ -169,7 +169,11 @@ pub fn scan(
         catalog.commit(run, host, &batches)?;
         catalog.add_warnings(run, &failed)?;
     }
-    catalog.remove_files(run, host, &vanished_catalog_files(&stored))?;
+    catalog.remove_files(
+        run,
+        host,
+        &vanished_catalog_files(&stored, &discovery.files),
+    )?;
 
     let settled = settle(
         catalog,

@@ -41,7 +41,13 @@ pub(super) fn plan_files<'r>(
         .filter(|s| s.role == Role::Observations)
         .collect();
     let found: Vec<&CurrentFile> = logs.iter().map(|p| &p.found).collect();
-    let plans = tracking::plan(&found, &stored_logs);
+    let paths: Vec<&std::path::Path> = logs.iter().map(|p| p.file.path.as_path()).collect();
+    let before = |i: usize, at| {
+        read::bytes_before(paths[i], at, read::TAIL_LEN)
+            .ok()
+            .flatten()
+    };
+    let plans = tracking::plan(&found, &stored_logs, &before);
     for (p, plan) in logs.into_iter().zip(plans) {
         if let Plan::Unchanged { stored: id } | Plan::Resume { stored: id, .. } = plan {
             p.found.record.id = Some(id);
@@ -66,10 +72,14 @@ pub(super) fn plan_files<'r>(
 }
 
 /// Stored definitions files that no longer exist: their definitions are removed.
-pub(super) fn vanished_catalog_files(stored: &[FileRecord]) -> Vec<String> {
+/// (A file found by this scan is there, even when its shown path is not its
+/// real one: a name that is not UTF-8.)
+pub(super) fn vanished_catalog_files(stored: &[FileRecord], found: &[SourceFile]) -> Vec<String> {
+    let found: std::collections::HashSet<&str> = found.iter().map(|f| f.display.as_str()).collect();
     stored
         .iter()
         .filter(|f| f.role == Role::Definitions && !std::path::Path::new(&f.path).exists())
+        .filter(|f| !found.contains(f.path.as_str()))
         .map(|f| f.path.clone())
         .collect()
 }

@@ -21,7 +21,7 @@ pub(super) fn is_account(c: &Candidate<'_>) -> bool {
         && c.is_plain()
         && c.uniform_separator(&[" ", "-", "\u{a0}"])
         && matches!(c.lens, [20] | [5, 3, 1, 4, 7] | [4, 4, 4, 4, 4])
-        && (plausible_structure(c.digits) || key_matches_a_bik(c.digits, c.text))
+        && (plausible_structure(c.digits) || key_matches_a_bik(c))
 }
 
 /// Balance-account section and currency code in their places.
@@ -47,8 +47,11 @@ fn number(digits: &[u8]) -> u32 {
 
 /// Whether some BIK in the text validates the account's control key, for a
 /// client account (BIK digits 7–9) or a correspondent account (`0` + digits 5–6).
-fn key_matches_a_bik(account: &[u8], text: &str) -> bool {
-    biks(text).any(|bik| {
+fn key_matches_a_bik(c: &Candidate<'_>) -> bool {
+    let account = c.digits;
+    let biks = c.biks.get_or_init(|| biks(c.text).collect());
+    biks.iter().any(|bik| {
+        let bik = &c.text.as_bytes()[bik.clone()];
         let client = [bik[6], bik[7], bik[8]];
         let correspondent = [b'0', bik[4], bik[5]];
         key_valid(&client, account) || key_valid(&correspondent, account)
@@ -66,8 +69,8 @@ fn key_valid(prefix: &[u8; 3], account: &[u8]) -> bool {
     sum.is_multiple_of(10)
 }
 
-/// Nine-digit numbers starting `04` (Russian BIKs), standing alone.
-fn biks(text: &str) -> impl Iterator<Item = &[u8]> {
+/// Where nine-digit numbers starting `04` (Russian BIKs) stand alone.
+fn biks(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> {
     let bytes = text.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
@@ -82,7 +85,7 @@ fn biks(text: &str) -> impl Iterator<Item = &[u8]> {
             }
             let run = &bytes[start..i];
             if run.len() == 9 && run.starts_with(b"04") {
-                return Some(run);
+                return Some(start..i);
             }
         }
         None

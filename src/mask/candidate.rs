@@ -1,6 +1,9 @@
 //! A stretch of digit groups offered to the validators of personal numbers
 //! (cards, accounts, phones, tax ids): what `runs` finds and each validator judges.
 
+use std::cell::OnceCell;
+use std::ops::Range;
+
 /// A stretch of groups offered to the validators.
 pub(super) struct Candidate<'a> {
     /// The digits of all groups, ASCII.
@@ -16,6 +19,9 @@ pub(super) struct Candidate<'a> {
     /// The whole text and the byte offset of the candidate, for labels and BIKs nearby.
     pub text: &'a str,
     pub start: usize,
+    /// The text's BIKs, found once per text when an account needs them
+    /// (searching the text per candidate made long runs quadratic).
+    pub biks: &'a OnceCell<Vec<Range<usize>>>,
 }
 
 impl Candidate<'_> {

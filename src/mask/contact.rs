@@ -17,10 +17,13 @@
 use super::candidate::Candidate;
 use super::variables::letters;
 
-/// An e-mail address as the combined pattern finds it (ASCII local part,
-/// internationalised domain allowed); [`valid_email`] checks the rest.
+/// An e-mail address as the combined pattern finds it: local part and domain
+/// may be internationalised (`иван@почта.рф`, RFC 6531) or punycode
+/// (`xn--80a1acny.xn--p1ai`); [`valid_email`] checks the rest.
 pub(super) const EMAIL: &str = concat!(
-    r"[A-Za-z0-9_.%+\-]+@[",
+    "[",
+    letters!(),
+    r"0-9_.%+\-]+@[",
     letters!(),
     r"0-9\-]+(?:\.[",
     letters!(),
@@ -36,13 +39,26 @@ pub(super) fn valid_email(candidate: &str) -> bool {
         .split('.')
         .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
     let tld = domain.rsplit('.').next().unwrap_or("");
+    let tld_ok =
+        (tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic)) || is_punycode(tld);
     local.len() <= 64
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
         && labels_ok
-        && tld.chars().count() >= 2
-        && tld.chars().all(char::is_alphabetic)
+        && tld_ok
+}
+
+/// An ASCII-encoded internationalised label (`xn--p1ai` is `рф`).
+fn is_punycode(label: &str) -> bool {
+    // Bytes, not `str` slices: a label may start with a multi-byte letter.
+    let bytes = label.as_bytes();
+    bytes.len() > 4
+        && bytes[..4].eq_ignore_ascii_case(b"xn--")
+        && bytes[4..]
+            .iter()
+            .copied()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// What a phone-looking run is.
@@ -97,6 +113,12 @@ mod tests {
             "i.petrov+bank@example.com",
             "client_42@sub.bank-online.ru",
             "pochta@банк.рф",
+            // Internationalised local parts and punycode domains (issue #14).
+            "иван@почта.рф",
+            "Иван.Петров-2@почта.рф",
+            "ivan@xn--80a1acny.xn--p1ai",
+            "иван@xn--80a1acny.xn--p1ai",
+            "client@bank.xn--p1ai",
         ] {
             let masked = mask(&format!("Письмо отправлено на {address}."));
             assert_eq!(masked.text, "Письмо отправлено на <EMAIL>.", "{address}");
@@ -109,6 +131,26 @@ mod tests {
         for text in ["user@localhost", "a..b@mail.ru", "x@mail.r1", "@mail.ru"] {
             let masked = mask(text);
             assert_eq!(masked.count(PiiKind::Email), 0, "{text}");
+        }
+    }
+
+    /// Cyrillic local parts must not turn ordinary Russian text with `@` into e-mails.
+    #[test]
+    fn russian_text_with_at_signs_is_not_an_email() {
+        for text in [
+            "Курс @ 95,5 руб.",
+            "Пишите в чат @bank_help",
+            "Ошибка@сервер недоступен",
+            "Итого: 3 шт.@10 руб.",
+            "Версия@2.0 не поддерживается",
+            "почта@.рф",
+            "логин@домен не найден",
+            "адрес иван@почта.р не полон",
+            "x@mail.xn--",
+        ] {
+            let masked = mask(text);
+            assert_eq!(masked.count(PiiKind::Email), 0, "{text}");
+            assert!(!masked.text.contains("<EMAIL>"), "{text}: {}", masked.text);
         }
     }
 

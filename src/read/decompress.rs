@@ -1,9 +1,12 @@
 //! Decompression recognised by magic bytes, never by file name.
 //!
 //! gzip (every member of a multi-member file) and zstd (every frame). A truncated
-//! or corrupt stream ends the content where decoding failed, with a warning; a
-//! ratio cap ends a decompression bomb the same way. Either way the scan keeps
-//! what was read.
+//! or corrupt stream ends the content where decoding failed, with a warning.
+//! One policy caps every codec alike, so a decompression bomb ends the same way:
+//! at most [`ReadLimits::decompressed_bytes`] per file, and at most
+//! [`ReadLimits::decompression_ratio`] decompressed bytes per compressed byte
+//! once past [`RATIO_FLOOR`]. Either way the scan keeps what was read, with a
+//! warning naming the cap (`caps:` in the rules changes them).
 
 use std::io::{self, Cursor, Read};
 use std::sync::Arc;
@@ -11,26 +14,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::read::MultiGzDecoder;
 
-use super::DecodeStats;
+use super::{DecodeStats, ReadLimits};
 
 /// Decompressed output may exceed the compressed input this many times…
-pub const MAX_RATIO: u64 = 1000;
+/// (real logs stay under 100: a log repeating one message with only its
+/// timestamp changing is 40:1 in gzip, 85:1 in `zstd -19`; gzip cannot exceed
+/// about 1030:1, so a cap at 1000 never stopped a gzip bomb)
+pub const MAX_RATIO: u64 = 200;
 /// …once it is past this many bytes (small files may compress far better).
 pub const RATIO_FLOOR: u64 = 64 * 1024 * 1024;
-
-/// The ratio cap (tests use small ones).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Limits {
-    pub ratio: u64,
-    pub floor: u64,
-}
-
-impl Limits {
-    pub const DEFAULT: Limits = Limits {
-        ratio: MAX_RATIO,
-        floor: RATIO_FLOOR,
-    };
-}
+/// Most bytes decompressed from one file, whatever its ratio.
+pub const MAX_DECOMPRESSED_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 /// A compressed format errata opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +62,7 @@ pub(super) fn read_head(reader: &mut impl Read, len: usize) -> io::Result<Vec<u8
 /// The content of `file`, decompressed when its first bytes say it is compressed.
 pub(super) fn open(
     mut file: impl Read + Send + 'static,
-    limits: Limits,
+    limits: &ReadLimits,
     stats: &Arc<DecodeStats>,
 ) -> io::Result<(Box<dyn Read + Send>, Option<Compression>)> {
     let magic = read_head(&mut file, 4)?;
@@ -91,7 +85,7 @@ pub(super) fn open(
         compression,
         compressed,
         produced: 0,
-        limits,
+        limits: *limits,
         stats: Arc::clone(stats),
         done: false,
     };
@@ -112,15 +106,32 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// Turns decompression errors and runaway ratios into a warning and an early end.
+/// Turns decompression errors and runaway sizes or ratios into a warning and an early end.
 struct Guarded {
     inner: Box<dyn Read + Send>,
     compression: Compression,
     compressed: Arc<AtomicU64>,
     produced: u64,
-    limits: Limits,
+    limits: ReadLimits,
     stats: Arc<DecodeStats>,
     done: bool,
+}
+
+impl Guarded {
+    /// Ends the content with a warning saying which cap stopped it.
+    fn stop(&mut self, why: String) -> io::Result<usize> {
+        self.done = true;
+        self.stats.warn(
+            None,
+            format!(
+                "{} decompression stopped after {} bytes: {why} (decompression bomb?); \
+                 the rest of the file is skipped",
+                self.compression.name(),
+                self.produced
+            ),
+        );
+        Ok(0)
+    }
 }
 
 impl Read for Guarded {
@@ -129,31 +140,42 @@ impl Read for Guarded {
             return Ok(0);
         }
         let name = self.compression.name();
-        match self.inner.read(buf) {
+        // Never past the size cap: once there, one more byte means the file is over it.
+        let room = self.limits.decompressed_bytes.saturating_sub(self.produced);
+        let want = buf
+            .len()
+            .min(usize::try_from(room).unwrap_or(usize::MAX).max(1));
+        match self.inner.read(&mut buf[..want]) {
+            Ok(n) if n > 0 && room == 0 => self.stop(format!(
+                "more than {} bytes (caps.decompressed_bytes)",
+                self.limits.decompressed_bytes
+            )),
             Ok(n) => {
-                self.produced += n as u64;
                 let compressed = self.compressed.load(Ordering::Relaxed);
-                if self.produced > self.limits.floor
-                    && self.produced > compressed.saturating_mul(self.limits.ratio)
+                let produced = self.produced + n as u64;
+                if produced > self.limits.ratio_floor
+                    && produced > compressed.saturating_mul(self.limits.decompression_ratio)
                 {
-                    self.done = true;
-                    self.stats.warn(format!(
-                        "{name} decompression stopped after {} bytes, more than {} times \
-                         the {compressed} compressed bytes read (decompression bomb?); \
-                         the rest of the file is skipped",
-                        self.produced, self.limits.ratio
+                    return self.stop(format!(
+                        "more than {} times the {compressed} compressed bytes read \
+                         (caps.decompression_ratio)",
+                        self.limits.decompression_ratio
                     ));
                 }
+                self.produced = produced;
                 Ok(n)
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
             Err(e) => {
                 self.done = true;
-                self.stats.warn(format!(
-                    "{name} data truncated or corrupt after {} decompressed bytes ({e}); \
+                self.stats.warn(
+                    None,
+                    format!(
+                        "{name} data truncated or corrupt after {} decompressed bytes ({e}); \
                      kept what was readable",
-                    self.produced
-                ));
+                        self.produced
+                    ),
+                );
                 Ok(0)
             }
         }

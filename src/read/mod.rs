@@ -20,11 +20,44 @@ mod decompress;
 mod window;
 
 use crate::charset::Charset;
-pub use decompress::{Compression, MAX_RATIO, RATIO_FLOOR};
-pub use window::{Window, WindowEnd, open_window, probe};
+pub use decompress::{Compression, MAX_DECOMPRESSED_BYTES, MAX_RATIO, RATIO_FLOOR};
+pub use window::{
+    MAX_RECORD_BYTES, MIN_RECORD_BYTES, TAIL_LEN, Window, WindowEnd, bytes_before, char_boundary,
+    open_window, probe, record_cap_warning,
+};
 
 use decode::{Decoding, Transcoder, Utf8Reader};
-use decompress::Limits;
+
+/// What reading one file may cost (the rules' `caps:`, see `rules::Caps`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Most bytes decompressed from one compressed file.
+    pub decompressed_bytes: u64,
+    /// Most decompressed bytes per compressed byte, once past `ratio_floor`.
+    pub decompression_ratio: u64,
+    /// Decompressed bytes below which the ratio is not judged.
+    pub ratio_floor: u64,
+    /// Longest line passed on, in bytes of the file, when its lines are records
+    /// (logs): a longer line keeps its head and the rest is skipped. `None`
+    /// passes lines whole (catalogs, whose scanners read whole documents).
+    pub record_bytes: Option<usize>,
+}
+
+impl ReadLimits {
+    pub const DEFAULT: ReadLimits = ReadLimits {
+        decompressed_bytes: MAX_DECOMPRESSED_BYTES,
+        decompression_ratio: MAX_RATIO,
+        ratio_floor: RATIO_FLOOR,
+        record_bytes: None,
+    };
+}
+
+/// A problem with a file's content, at a line where there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadWarning {
+    pub line: Option<u64>,
+    pub message: String,
+}
 
 /// Why a file could not be read at all (the scan records it and goes on).
 #[derive(Debug, thiserror::Error)]
@@ -46,8 +79,8 @@ pub struct DecodeStats {
     pub replaced: AtomicU64,
     /// Lines (1-based, in the decoded text) of the first replacements.
     replaced_lines: Mutex<Vec<u64>>,
-    /// Problems that cut the content short (corrupt archive, ratio cap).
-    warnings: Mutex<Vec<String>>,
+    /// Problems that cut the content short (corrupt archive, a cap).
+    warnings: Mutex<Vec<ReadWarning>>,
 }
 
 impl DecodeStats {
@@ -61,7 +94,7 @@ impl DecodeStats {
     }
 
     /// Warnings about the content, in the order they arose.
-    pub fn warnings(&self) -> Vec<String> {
+    pub fn warnings(&self) -> Vec<ReadWarning> {
         lock(&self.warnings).clone()
     }
 
@@ -80,8 +113,8 @@ impl DecodeStats {
         lock(&self.replaced_lines).len() < REPLACED_LINES_KEPT
     }
 
-    fn warn(&self, message: String) {
-        lock(&self.warnings).push(message);
+    fn warn(&self, line: Option<u64>, message: String) {
+        lock(&self.warnings).push(ReadWarning { line, message });
     }
 }
 
@@ -110,10 +143,14 @@ pub const HEAD_LEN: usize = 8 * 1024;
 /// Opens `path`, decompressing and decoding it. `declared` is the charset the rules
 /// give; `None` means detect (BOM, UTF-16 by NUL pattern, valid UTF-8, a guess).
 pub fn open(path: &Path, declared: Option<Charset>) -> Result<Opened, ReadError> {
-    open_with(path, declared, Limits::DEFAULT)
+    open_with(path, declared, &ReadLimits::DEFAULT)
 }
 
-fn open_with(path: &Path, declared: Option<Charset>, limits: Limits) -> Result<Opened, ReadError> {
+fn open_with(
+    path: &Path,
+    declared: Option<Charset>,
+    limits: &ReadLimits,
+) -> Result<Opened, ReadError> {
     let stats = Arc::new(DecodeStats::default());
     let (mut content, compression) = decompress::open(File::open(path)?, limits, &stats)?;
     let head = decompress::read_head(&mut content, HEAD_LEN)?;
@@ -329,7 +366,12 @@ mod tests {
         assert!(text.len() > 1000, "kept {} bytes", text.len());
         assert!(full.starts_with(&text), "a prefix of the original");
         assert!(text.len() < full.len());
-        let warnings = opened.stats.warnings();
+        let warnings: Vec<String> = opened
+            .stats
+            .warnings()
+            .into_iter()
+            .map(|w| w.message)
+            .collect();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(
             warnings[0].starts_with(&format!(
@@ -361,7 +403,11 @@ mod tests {
         assert!(long_log().starts_with(&text));
         let warnings = opened.stats.warnings();
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].starts_with("zstd data truncated or corrupt after"));
+        assert!(
+            warnings[0]
+                .message
+                .starts_with("zstd data truncated or corrupt after")
+        );
     }
 
     #[test]
@@ -408,43 +454,94 @@ mod tests {
         assert!(opened.stats.warnings().is_empty());
     }
 
-    #[test]
-    fn ratio_cap_stops_a_bomb() {
+    /// Writes `lines` lines of 1 KiB of one letter, compressed by `codec`.
+    fn bomb(codec: Compression, lines: usize) -> tempfile::NamedTempFile {
         let mut file = tempfile::NamedTempFile::new().unwrap();
-        let mut zst = zstd::stream::write::Encoder::new(&mut file, 3).unwrap();
         let line = "a".repeat(1023) + "\n";
-        for _ in 0..4096 {
-            zst.write_all(line.as_bytes()).unwrap();
-        }
-        zst.finish().unwrap();
-        let limits = Limits {
-            ratio: 100,
-            floor: 1024 * 1024,
+        let mut encoder: Box<dyn Write> = match codec {
+            Compression::Gzip => Box::new(flate2::write::GzEncoder::new(
+                &mut file,
+                flate2::Compression::default(),
+            )),
+            Compression::Zstd => Box::new(
+                zstd::stream::write::Encoder::new(&mut file, 3)
+                    .unwrap()
+                    .auto_finish(),
+            ),
         };
-        let mut opened = open_with(file.path(), None, limits).unwrap();
+        for _ in 0..lines {
+            encoder.write_all(line.as_bytes()).unwrap();
+        }
+        drop(encoder);
+        file
+    }
+
+    fn read_limited(path: &Path, limits: &ReadLimits) -> (usize, Vec<ReadWarning>) {
+        let mut opened = open_with(path, None, limits).unwrap();
         let mut text = String::new();
         opened.reader.read_to_string(&mut text).unwrap();
-        assert!(
-            text.len() > 1024 * 1024 && text.len() < 4 * 1024 * 1024,
-            "{}",
-            text.len()
-        );
-        let warnings = opened.stats.warnings();
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(
-            warnings[0].starts_with("zstd decompression stopped after"),
-            "{}",
-            warnings[0]
-        );
-        assert!(warnings[0].contains("more than 100 times"));
-        // The default cap lets the same file through whole.
-        let (_, whole) = {
-            let mut o = open(file.path(), None).unwrap();
-            let mut t = String::new();
-            o.reader.read_to_string(&mut t).unwrap();
-            (t.len(), o)
-        };
-        assert_clean(&whole);
+        (text.len(), opened.stats.warnings())
+    }
+
+    /// Issue #14: a gzip bomb at 997:1 passed the 1000:1 cap and was read for
+    /// minutes; zstd stopped early. One policy now stops every codec alike.
+    #[test]
+    fn every_codec_obeys_the_ratio_cap() {
+        for codec in [Compression::Gzip, Compression::Zstd] {
+            let file = bomb(codec, 2048);
+            let limits = ReadLimits {
+                decompression_ratio: 100,
+                ratio_floor: 512 * 1024,
+                ..ReadLimits::DEFAULT
+            };
+            let (len, warnings) = read_limited(file.path(), &limits);
+            // Stopped near the floor, before the bytes that broke the ratio.
+            assert!((256 * 1024..1024 * 1024).contains(&len), "{codec:?}: {len}");
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            let w = &warnings[0];
+            assert_eq!(w.line, None);
+            assert!(
+                w.message
+                    .starts_with(&format!("{} decompression stopped after", codec.name()))
+                    && w.message.contains("more than 100 times the ",)
+                    && w.message
+                        .contains("(caps.decompression_ratio) (decompression bomb?)"),
+                "{}",
+                w.message
+            );
+            // The default caps let the same 2 MiB file through whole.
+            let (len, warnings) = read_limited(file.path(), &ReadLimits::DEFAULT);
+            assert_eq!((len, warnings), (2048 * 1024, vec![]));
+        }
+    }
+
+    #[test]
+    fn every_codec_obeys_the_size_cap_exactly() {
+        for codec in [Compression::Gzip, Compression::Zstd] {
+            let file = bomb(codec, 64);
+            let cap = 10_000;
+            let limits = ReadLimits {
+                decompressed_bytes: cap,
+                ..ReadLimits::DEFAULT
+            };
+            let (len, warnings) = read_limited(file.path(), &limits);
+            assert_eq!(len as u64, cap, "{codec:?}");
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert_eq!(
+                warnings[0].message,
+                format!(
+                    "{} decompression stopped after 10000 bytes: more than 10000 bytes \
+                     (caps.decompressed_bytes) (decompression bomb?); the rest of the file is skipped",
+                    codec.name()
+                )
+            );
+            // Content of exactly the cap is whole: no warning.
+            let exact = ReadLimits {
+                decompressed_bytes: 64 * 1024,
+                ..ReadLimits::DEFAULT
+            };
+            assert_eq!(read_limited(file.path(), &exact), (64 * 1024, vec![]));
+        }
     }
 
     #[test]

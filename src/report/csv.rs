@@ -1,10 +1,17 @@
 //! `--format csv`: one entity per file (`--entity templates|definitions|flags`),
 //! RFC 4180 (quoted as needed, CRLF line ends), UTF-8 with a byte order mark so
 //! that Excel opens Cyrillic text correctly.
+//!
+//! Texts come from logs anyone able to reach a client screen can write, so a
+//! text cell a spreadsheet would read as a formula (starting with `=`, `+`, `-`,
+//! `@`, tab or carriage return: `=HYPERLINK(…)`, `@SUM(…)`) is neutralised as
+//! OWASP recommends, with a leading `'`. Number cells stay numbers. (The XLSX
+//! export writes every text as a string cell, which is never evaluated.)
 
+use std::borrow::Cow;
 use std::io::Write;
 
-use super::table::{self, Entity};
+use super::table::{self, Cell, Entity};
 use super::{Report, Reporter};
 
 pub struct Csv;
@@ -31,9 +38,25 @@ impl Csv {
             .from_writer(out);
         writer.write_record(table.headers)?;
         for row in &table.rows {
-            writer.write_record(row.iter().map(|c| c.text()))?;
+            writer.write_record(row.iter().map(|c| match c {
+                Cell::Text(text) => neutralise(text).into_owned(),
+                Cell::Number(_) => c.text(),
+            }))?;
         }
         writer.flush()
+    }
+}
+
+/// First characters that make a spreadsheet read a cell as a formula (OWASP,
+/// "CSV Injection").
+const FORMULA_TRIGGERS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as written: with a leading `'` when it would read as a formula.
+fn neutralise(text: &str) -> Cow<'_, str> {
+    if text.starts_with(FORMULA_TRIGGERS) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -81,5 +104,42 @@ mod tests {
         assert_eq!(&row[0], "field-too-long");
         assert_eq!(&row[1], "error");
         assert!(!row[6].is_empty());
+    }
+
+    /// Issue #14: texts an attacker writes into a log reached `templates.csv` as
+    /// live formulas.
+    #[test]
+    fn formula_texts_are_neutralised_and_numbers_stay_numbers() {
+        let mut report = sample_report();
+        let formulas = [
+            "=cmd|' /C calc'!A0",
+            "=HYPERLINK(\"http://evil\",\"Нажмите\")",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "+7 912",
+            "-2+3",
+            "\tTAB",
+            "\rCR",
+        ];
+        for (t, formula) in report.templates.iter_mut().zip(formulas.iter().cycle()) {
+            t.template = formula.to_string();
+            t.samples = formulas.iter().map(|f| f.to_string()).collect();
+        }
+        let mut out = Vec::new();
+        Csv.render_entity(&report, Entity::Templates, &mut out)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), report.templates.len());
+        for (row, t) in rows.iter().zip(&report.templates) {
+            assert_eq!(&row[1], format!("'{}", t.template));
+            // A cell is judged by its first character: one `'` for the cell.
+            assert_eq!(&row[8], format!("'{}", t.samples.join("\n")));
+            // The count is a number cell: written as is.
+            assert_eq!(&row[2], t.count.to_string());
+        }
+        for safe in ["Карта заблокирована", "E-1001", "5 - 3", "'quoted", ""] {
+            assert_eq!(neutralise(safe), safe);
+        }
     }
 }

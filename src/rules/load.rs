@@ -100,11 +100,13 @@ fn yaml_error(path: &Path, text: &str, e: YamlError) -> RulesError {
             };
             (Some(line), Some(column), with_suggestion(&raw))
         }
-        YamlError::TooManyAliases { line, column } => (Some(*line), Some(*column), e.to_string()),
+        YamlError::TooManyAliases { line, column } | YamlError::TooDeep { line, column } => {
+            (Some(*line), Some(*column), e.to_string())
+        }
         YamlError::TooLarge { .. } => (None, None, e.to_string()),
     };
     let message = match &e {
-        YamlError::TooManyAliases { .. } => message
+        YamlError::TooManyAliases { .. } | YamlError::TooDeep { .. } => message
             .split_once(": ")
             .map(|(_, m)| m.to_string())
             .unwrap_or(message),
@@ -211,6 +213,37 @@ fn validate(path: &Path, text: &str, file: &RulesFile) -> Result<(), RulesError>
             ));
         }
     }
+    let caps = &file.caps;
+    let ranges = [
+        (
+            "record_bytes",
+            caps.record_bytes,
+            crate::read::MIN_RECORD_BYTES as u64,
+            u64::MAX,
+        ),
+        ("document_bytes", caps.document_bytes, 1, u64::MAX),
+        ("decompressed_bytes", caps.decompressed_bytes, 1, u64::MAX),
+        ("decompression_ratio", caps.decompression_ratio, 1, u64::MAX),
+        (
+            "nesting_depth",
+            caps.nesting_depth,
+            1,
+            crate::scan::NESTING_DEPTH_CEILING as u64,
+        ),
+    ];
+    for (name, value, min, max) in ranges {
+        if let Some(v) = value.filter(|v| !(min..=max).contains(v)) {
+            let range = if max == u64::MAX {
+                format!("at least {min}")
+            } else {
+                format!("from {min} to {max}")
+            };
+            return Err(at(
+                &format!("{name}:"),
+                format!("caps.{name} is {v}; it must be {range}"),
+            ));
+        }
+    }
     for term in &file.outdated_terms {
         if term.term.is_some() == term.regex.is_some() {
             return Err(at(
@@ -286,6 +319,7 @@ fn merge(rules: &mut Rules, file: RulesFile, path: &Path, text: &str) -> Result<
     rules.masks.extend(file.masks);
     rules.suppress.extend(file.suppress);
     rules.clustering.merge_from(file.clustering);
+    rules.caps.merge_from(file.caps);
     rules.files.push(path.display().to_string());
     Ok(())
 }
@@ -374,6 +408,56 @@ mod tests {
                 .contains("exactly one of `ids` or `pattern`")
         );
         assert!(err("clustering:\n  pinned: [x]\n").contains("unknown field `pinned`"));
+    }
+
+    #[test]
+    fn caps_are_loaded_merged_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.yaml"),
+            "caps:\n  record_bytes: 4096\n  nesting_depth: 64\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("b.yaml"), "caps:\n  record_bytes: 8192\n").unwrap();
+        let rules = load(dir.path()).unwrap();
+        assert_eq!(rules.caps.record_bytes(), 8192);
+        assert_eq!(rules.caps.nesting_depth(), 64);
+        assert_eq!(rules.caps.document_bytes(), crate::scan::MAX_DOCUMENT_BYTES);
+        let limits = rules.caps.read_limits(crate::model::Role::Observations);
+        assert_eq!(limits.record_bytes, Some(8192));
+        assert_eq!(
+            limits.decompressed_bytes,
+            crate::read::MAX_DECOMPRESSED_BYTES
+        );
+        assert_eq!(
+            rules
+                .caps
+                .read_limits(crate::model::Role::Definitions)
+                .record_bytes,
+            None
+        );
+        assert_eq!(
+            err("caps:\n  record_bytes: 10\n"),
+            "rules/abs.yaml:2:3: caps.record_bytes is 10; it must be at least 1024"
+        );
+        assert_eq!(
+            err("stale_after: 3\ncaps:\n  nesting_depth: 5000\n"),
+            "rules/abs.yaml:3:3: caps.nesting_depth is 5000; it must be from 1 to 1024"
+        );
+        assert!(
+            err("caps:\n  record_byte: 1\n")
+                .contains("unknown field `record_byte` (did you mean `record_bytes`?)")
+        );
+    }
+
+    /// Issue #14: deep flow nesting in a rules file is refused before parsing.
+    #[test]
+    fn deep_yaml_is_refused_with_its_position() {
+        let e = err(&format!("stale_after: 3\nmasks: {}\n", "[".repeat(100_000)));
+        assert_eq!(
+            e,
+            "rules/abs.yaml:2:136: flow collections nested deeper than 128 levels"
+        );
     }
 
     #[test]

@@ -61,12 +61,17 @@ impl Scanner for Csv {
             return;
         };
         let has_header = options.header.unwrap_or(true);
+        // Read whole, within the document cap: the csv crate would hold any
+        // record whole, however long.
+        let Some(text) = super::read_document(input, ctx, emit) else {
+            return;
+        };
         let mut reader = ::csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .quote(quote)
             .has_headers(false)
             .flexible(true)
-            .from_reader(LineCounter::new(input, ctx.first_line));
+            .from_reader(LineCounter::new(text.as_bytes(), ctx.first_line));
         let mut row = ::csv::StringRecord::new();
         let header: Vec<String> = if has_header {
             match reader.read_record(&mut row) {

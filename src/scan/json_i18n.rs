@@ -14,7 +14,7 @@ use std::io::BufRead;
 
 use super::tree::{emit_leaves, parse_json};
 use super::{Item, ScanContext, Scanner, read_document};
-use crate::model::{FormatId, Role, Warning};
+use crate::model::{FormatId, Role};
 
 pub struct JsonI18n;
 
@@ -41,19 +41,9 @@ impl Scanner for JsonI18n {
         let Some(text) = read_document(input, ctx, emit) else {
             return;
         };
-        let root = match parse_json(&text, ctx.first_line) {
-            Ok(root) => root,
-            Err(e) => {
-                let line = ctx.first_line + (e.line() as u64).saturating_sub(1);
-                emit(Item::Warning(Warning::new(
-                    ctx.path,
-                    Some(line),
-                    format!("malformed JSON, file skipped: {e}"),
-                )));
-                return;
-            }
-        };
-        emit_leaves(&root, ctx, emit);
+        if let Some(root) = parse_json(&text, ctx, emit) {
+            emit_leaves(&root, ctx, emit);
+        }
     }
 }
 

@@ -9,10 +9,10 @@
 //! struct implementing [`Scanner`] and its tests beside it, and map the id to it
 //! in [`scanner`] (the match is exhaustive: a format cannot be named without one).
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use crate::model::{Definition, FieldLimit, FormatId, LogRecord, Role, Vocabulary, Warning};
-use crate::rules::SourceOptions;
+use crate::rules::{Caps, SourceOptions};
 
 mod android;
 mod cobol;
@@ -75,6 +75,8 @@ pub struct ScanContext<'a> {
     /// scanners may skip them without yielding a record (the extractor's own
     /// pattern, so whole buffers can be searched at once).
     pub prefilter: Option<&'a regex::bytes::Regex>,
+    /// What one input may cost (record and document size, nesting depth).
+    pub caps: &'a Caps,
 }
 
 impl<'a> ScanContext<'a> {
@@ -90,6 +92,7 @@ impl<'a> ScanContext<'a> {
             file_time: as_of.and_hms_opt(0, 0, 0).expect("midnight exists"),
             charset: None,
             prefilter: None,
+            caps: &Caps::DEFAULT,
         }
     }
 
@@ -250,71 +253,134 @@ fn is_rotation_suffix(s: &str) -> bool {
                 .all(|c| c.is_ascii_digit() || c == '-' || c == '_'))
 }
 
+/// Largest catalog read whole to be parsed, by default (`caps.document_bytes`):
+/// real catalogs are a few MiB; a larger file is skipped with a warning rather
+/// than held in memory several times over while it is parsed.
+pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
+/// Deepest nesting of a JSON or XML catalog, by default (`caps.nesting_depth`):
+/// the limit serde_json and serde_yaml apply themselves (JSON lines, YAML).
+pub const MAX_NESTING_DEPTH: usize = 128;
+/// The deepest nesting the rules may allow: the XML scanners walk their trees
+/// recursively, which this keeps well within a thread's stack.
+pub const NESTING_DEPTH_CEILING: usize = 1024;
+
+/// Lines [`for_each_line`] cut to the record cap.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CappedLines {
+    pub count: u64,
+    /// The number of the first.
+    pub first: Option<u64>,
+}
+
 /// Reads lines of decoded input with their 1-based numbers, without the line ending.
 /// Shared by line-oriented scanners so that numbering and `\r\n` handling agree.
+/// A line longer than `max` bytes keeps its head (cut at a character boundary)
+/// and the rest is skipped, so memory stays within `max` whatever the input.
 pub fn for_each_line(
     input: &mut dyn BufRead,
     first_line: u64,
+    max: usize,
     mut f: impl FnMut(u64, &str),
-) -> std::io::Result<()> {
-    let mut buf = String::new();
+) -> std::io::Result<CappedLines> {
+    let mut line: Vec<u8> = Vec::new();
+    let mut cut = false;
+    let mut capped = CappedLines::default();
     let mut line_no = first_line;
     loop {
-        buf.clear();
-        if input.read_line(&mut buf)? == 0 {
-            return Ok(());
+        let buf = input.fill_buf()?;
+        let (piece, used, ends_line) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (&buf[..i], i + 1, true),
+            None if buf.is_empty() => (buf, 0, cut || !line.is_empty()),
+            None => (buf, buf.len(), false),
+        };
+        let at_eof = buf.is_empty();
+        if !cut {
+            let room = max - line.len();
+            if piece.len() > room {
+                cut = true;
+                // One byte past the cap shows whether the cap splits a character.
+                line.extend_from_slice(&piece[..=room]);
+                line.truncate(crate::read::char_boundary(&line, max));
+            } else {
+                line.extend_from_slice(piece);
+            }
         }
-        let line = buf.strip_suffix('\n').unwrap_or(&buf);
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        f(line_no, line);
-        line_no += 1;
+        input.consume(used);
+        if ends_line {
+            if cut {
+                capped.count += 1;
+                capped.first.get_or_insert(line_no);
+            }
+            let text = String::from_utf8_lossy(&line);
+            f(line_no, text.strip_suffix('\r').unwrap_or(&text));
+            line_no += 1;
+            line.clear();
+            cut = false;
+        }
+        if at_eof {
+            return Ok(capped);
+        }
     }
 }
 
-/// [`for_each_line`] for a scanner: `f` gets each line with the emitter, and a
-/// read error ends the file with a warning naming it.
+/// [`for_each_line`] for a scanner: `f` gets each line with the emitter; lines
+/// over the record cap give one warning, and a read error ends the file with
+/// a warning naming it.
 pub fn scan_lines(
     input: &mut dyn BufRead,
     ctx: &ScanContext<'_>,
     emit: &mut dyn FnMut(Item),
     mut f: impl FnMut(u64, &str, &mut dyn FnMut(Item)),
 ) {
-    let result = for_each_line(input, ctx.first_line, |line_no, line| {
+    let max = ctx.caps.record_bytes();
+    let result = for_each_line(input, ctx.first_line, max, |line_no, line| {
         f(line_no, line, emit)
     });
-    if let Err(e) = result {
-        emit(Item::Warning(Warning::new(
+    match result {
+        Ok(CappedLines {
+            count,
+            first: Some(line),
+        }) => emit(Item::Warning(Warning::new(
+            ctx.path,
+            Some(line),
+            crate::read::record_cap_warning(count, max),
+        ))),
+        Ok(_) => {}
+        Err(e) => emit(Item::Warning(Warning::new(
             ctx.path,
             None,
             format!("read failed: {e}"),
-        )));
+        ))),
     }
 }
 
 /// Reads the whole decoded input of a document format (JSON, YAML, properties…),
-/// without a leading byte-order mark. A read failure becomes a warning and `None`.
+/// without a leading byte-order mark. A read failure, or a document over the
+/// document cap, becomes a warning and `None`; at most the cap is read.
 pub fn read_document(
     input: &mut dyn BufRead,
     ctx: &ScanContext<'_>,
     emit: &mut dyn FnMut(Item),
 ) -> Option<String> {
-    let mut text = String::new();
-    match input.read_to_string(&mut text) {
+    let max = ctx.caps.document_bytes();
+    let mut bytes = Vec::new();
+    let problem = match input.take(max as u64 + 1).read_to_end(&mut bytes) {
+        Ok(n) if n > max => format!(
+            "document larger than the cap of {max} bytes for catalogs read whole \
+             (caps.document_bytes), file skipped"
+        ),
         Ok(_) => {
+            let mut text = String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             if text.starts_with('\u{feff}') {
                 text.drain(..'\u{feff}'.len_utf8());
             }
-            Some(text)
+            return Some(text);
         }
-        Err(e) => {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                None,
-                format!("read failed: {e}"),
-            )));
-            None
-        }
-    }
+        Err(e) => format!("read failed: {e}"),
+    };
+    emit(Item::Warning(Warning::new(ctx.path, None, problem)));
+    None
 }
 
 /// A field name that usually holds a message's text or key, and the files it
@@ -459,6 +525,83 @@ mod tests {
         assert!(has_extension("app.log.2024-01-01", "log"));
         assert!(!has_extension("app.logs", "log"));
         assert!(!has_extension("catalog.json.txt", "json"));
+    }
+
+    /// Lines over the record cap keep their head (whole characters), whatever
+    /// the buffer size; `\r\n` and an unterminated last line as before.
+    #[test]
+    fn for_each_line_caps_lines_at_every_buffer_size() {
+        let input = "one\r\nЖЖЖЖЖЖ\r\n\nabcdefgh\nlast-long-line";
+        for chunk in [1, 2, 3, 7, 64 * 1024] {
+            let mut lines = Vec::new();
+            let mut reader = std::io::BufReader::with_capacity(chunk, input.as_bytes());
+            let capped =
+                for_each_line(&mut reader, 10, 7, |n, l| lines.push((n, l.to_string()))).unwrap();
+            assert_eq!(
+                lines,
+                vec![
+                    (10, "one".to_string()),
+                    (11, "ЖЖЖ".to_string()),
+                    (12, String::new()),
+                    (13, "abcdefg".to_string()),
+                    (14, "last-lo".to_string()),
+                ],
+                "buffer of {chunk} bytes"
+            );
+            assert_eq!(
+                capped,
+                CappedLines {
+                    count: 3,
+                    first: Some(11)
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn scan_lines_warns_once_and_read_document_refuses_oversized_documents() {
+        let options = SourceOptions::default();
+        let caps = Caps {
+            record_bytes: Some(4),
+            document_bytes: Some(10),
+            ..Caps::DEFAULT
+        };
+        let ctx = ScanContext {
+            caps: &caps,
+            ..ScanContext::for_test("a.txt", &options)
+        };
+        let mut items = Vec::new();
+        let mut seen = Vec::new();
+        scan_lines(
+            &mut "ab\nabcdef\nabcdefgh\n".as_bytes(),
+            &ctx,
+            &mut |i| items.push(i),
+            |n, l, _| seen.push((n, l.to_string())),
+        );
+        assert_eq!(seen.len(), 3);
+        assert_eq!(seen[2], (3, "abcd".to_string()));
+        match &items[..] {
+            [Item::Warning(w)] => {
+                assert_eq!(w.line, Some(2));
+                assert_eq!(w.message, crate::read::record_cap_warning(2, 4));
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut items = Vec::new();
+        assert_eq!(
+            read_document(&mut "\u{feff}0123456789".as_bytes(), &ctx, &mut |i| items
+                .push(i)),
+            None
+        );
+        // The byte order mark counts: 13 bytes are over the cap of 10.
+        assert!(matches!(&items[..], [Item::Warning(w)] if w.line.is_none()
+            && w.message.contains("caps.document_bytes")));
+        let mut items = Vec::new();
+        assert_eq!(
+            read_document(&mut "0123456789".as_bytes(), &ctx, &mut |i| items.push(i)),
+            Some("0123456789".to_string())
+        );
+        assert!(items.is_empty());
     }
 
     /// docs/formats.md lists every format in its table: a new scanner cannot

@@ -51,14 +51,11 @@ impl Scanner for Records {
         let fields = Fields::from_options(ctx);
         match text.trim_start().chars().next() {
             Some('<') => scan_xml(&text, ctx, &fields, emit),
-            Some('{' | '[') => match parse_json(&text, ctx.first_line) {
-                Ok(root) => scan_tree(&root, ctx, &fields, emit),
-                Err(e) => emit(Item::Warning(Warning::new(
-                    ctx.path,
-                    Some(ctx.first_line + (e.line() as u64).saturating_sub(1)),
-                    format!("malformed JSON, file skipped: {e}"),
-                ))),
-            },
+            Some('{' | '[') => {
+                if let Some(root) = parse_json(&text, ctx, emit) {
+                    scan_tree(&root, ctx, &fields, emit);
+                }
+            }
             Some(_) => {
                 if let Some(root) = super::yaml::load(&text, ctx, emit) {
                     scan_tree(&root, ctx, &fields, emit);
@@ -224,6 +221,20 @@ fn scan_xml(text: &str, ctx: &ScanContext<'_>, fields: &Fields, emit: &mut dyn F
         };
         let line = lines.line(position, ctx.first_line);
         match event {
+            // Each element inside a record joins the path of its ancestors:
+            // the depth cap keeps that linear in the input.
+            Event::Start(_) | Event::Empty(_) if stack.len() >= ctx.caps.nesting_depth() => {
+                emit(Item::Warning(Warning::new(
+                    ctx.path,
+                    Some(line),
+                    format!(
+                        "XML nested deeper than {} elements (caps.nesting_depth): \
+                         the rest of the file is skipped",
+                        ctx.caps.nesting_depth()
+                    ),
+                )));
+                return;
+            }
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_empty = matches!(event, Event::Empty(_));
                 stack.push(e.local_name().as_ref().to_string());
@@ -415,6 +426,20 @@ mod tests {
         assert_eq!(crate::scan::definition_tuples(&items).len(), 1);
         assert!(items.iter().any(|i| matches!(i, Item::Warning(w)
             if w.line == Some(2) && w.message.contains("malformed XML"))));
+    }
+
+    /// A record path's elements are joined per event: nesting past the cap
+    /// would make that quadratic. The records before it are kept.
+    #[test]
+    fn deep_xml_records_stop_at_the_nesting_cap() {
+        let text = format!(
+            "<r><m id=\"a\"><t>A</t></m>\n<m id=\"b\"><t>{}</t></m></r>",
+            "<x>".repeat(100_000)
+        );
+        let items = scan("m.xml", &text, &options("m", "id", "t"));
+        assert_eq!(crate::scan::definition_tuples(&items).len(), 1);
+        assert!(items.iter().any(|i| matches!(i, Item::Warning(w)
+            if w.line == Some(2) && w.message.contains("nested deeper than 128 elements"))));
     }
 
     #[test]

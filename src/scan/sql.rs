@@ -45,15 +45,9 @@ impl Scanner for Sql {
     }
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
-        let mut src = String::new();
-        if let Err(e) = input.read_to_string(&mut src) {
-            emit(Item::Warning(Warning::new(
-                ctx.path,
-                None,
-                format!("cannot read: {e}"),
-            )));
+        let Some(src) = super::read_document(input, ctx, emit) else {
             return;
-        }
+        };
         let lexed = lex(&src, ctx.first_line);
         for (line, message) in &lexed.problems {
             emit(Item::Warning(Warning::new(

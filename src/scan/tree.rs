@@ -7,6 +7,12 @@
 //! values are exactly what a JSON parser yields), YAML on a best-effort basis
 //! (keys are located in the text in document order). [`flatten`] then turns a
 //! tree into catalog entries the same way for both formats.
+//!
+//! Nothing here recurses on the input's depth: the JSON walker keeps its open
+//! containers on a stack and skips values nested deeper than the cap
+//! (`caps.nesting_depth`) with a warning, and [`flatten`] walks with a stack
+//! too. YAML values come from serde_yaml, which refuses more than 128 levels
+//! itself (and `crate::yaml` refuses deep flow nesting before parsing).
 
 use serde_yaml::Value;
 
@@ -81,10 +87,10 @@ pub fn flatten(root: &Node) -> Vec<Leaf> {
     match &root.value {
         NodeValue::Map(entries) if is_locale_rooted(entries) => {
             for (key, child) in entries {
-                walk(child, "", normalise_locale(key).as_deref(), &mut out);
+                walk(child, normalise_locale(key).as_deref(), &mut out);
             }
         }
-        _ => walk(root, "", None, &mut out),
+        _ => walk(root, None, &mut out),
     }
     out
 }
@@ -115,7 +121,9 @@ fn join(prefix: &str, segment: &str) -> String {
     }
 }
 
-fn walk(node: &Node, prefix: &str, locale: Option<&str>, out: &mut Vec<Leaf>) {
+/// The string leaves under `root`, in document order (a stack of the nodes
+/// still to visit, with their keys, stands in for recursion).
+fn walk(root: &Node, locale: Option<&str>, out: &mut Vec<Leaf>) {
     let leaf = |key: String, form: Option<String>, text: &str, line: u64| Leaf {
         key,
         form,
@@ -123,31 +131,34 @@ fn walk(node: &Node, prefix: &str, locale: Option<&str>, out: &mut Vec<Leaf>) {
         line,
         locale: locale.map(str::to_string),
     };
-    match &node.value {
-        NodeValue::Map(entries) if !prefix.is_empty() && is_plural_map(entries) => {
-            for (category, child) in entries {
-                if let NodeValue::Str(text) = &child.value {
-                    out.push(leaf(
-                        prefix.to_string(),
-                        Some(category.clone()),
-                        text,
-                        child.line,
-                    ));
+    let mut stack: Vec<(&Node, String)> = vec![(root, String::new())];
+    while let Some((node, prefix)) = stack.pop() {
+        match &node.value {
+            NodeValue::Map(entries) if !prefix.is_empty() && is_plural_map(entries) => {
+                for (category, child) in entries {
+                    if let NodeValue::Str(text) = &child.value {
+                        out.push(leaf(
+                            prefix.clone(),
+                            Some(category.clone()),
+                            text,
+                            child.line,
+                        ));
+                    }
                 }
             }
-        }
-        NodeValue::Map(entries) => {
-            for (key, child) in entries {
-                walk(child, &join(prefix, key), locale, out);
+            NodeValue::Map(entries) => {
+                for (key, child) in entries.iter().rev() {
+                    stack.push((child, join(&prefix, key)));
+                }
             }
-        }
-        NodeValue::List(items) => {
-            for (i, child) in items.iter().enumerate() {
-                walk(child, &join(prefix, &i.to_string()), locale, out);
+            NodeValue::List(items) => {
+                for (i, child) in items.iter().enumerate().rev() {
+                    stack.push((child, join(&prefix, &i.to_string())));
+                }
             }
+            NodeValue::Str(text) => out.push(leaf(prefix, None, text, node.line)),
+            NodeValue::Scalar(_) | NodeValue::Null => {}
         }
-        NodeValue::Str(text) => out.push(leaf(prefix.to_string(), None, text, node.line)),
-        NodeValue::Scalar(_) | NodeValue::Null => {}
     }
 }
 
@@ -191,10 +202,46 @@ impl LineIndex {
     }
 }
 
-/// Parses a JSON document into a tree with lines. Errors are serde_json's, with
-/// its line and column.
-pub fn parse_json(text: &str, first_line: u64) -> Result<Node, serde_json::Error> {
-    // Validation first: the walker below relies on well-formed input.
+/// Parses a JSON document into a tree with lines. A malformed document is a
+/// warning with serde_json's line and `None`; values nested deeper than the cap
+/// are left out of the tree, with one warning naming the line of the first.
+pub fn parse_json(text: &str, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) -> Option<Node> {
+    let max_depth = ctx.caps.nesting_depth();
+    let walked = parse_json_tree(text, ctx.first_line, max_depth);
+    match walked {
+        Ok((root, too_deep)) => {
+            if let Some(line) = too_deep {
+                emit(Item::Warning(crate::model::Warning::new(
+                    ctx.path,
+                    Some(line),
+                    format!(
+                        "JSON nested deeper than {max_depth} levels (caps.nesting_depth): \
+                         the deeper values are skipped"
+                    ),
+                )));
+            }
+            Some(root)
+        }
+        Err(e) => {
+            emit(Item::Warning(crate::model::Warning::new(
+                ctx.path,
+                Some(ctx.first_line + (e.line() as u64).saturating_sub(1)),
+                format!("malformed JSON, file skipped: {e}"),
+            )));
+            None
+        }
+    }
+}
+
+/// The tree of a JSON document and the line of the first value nested deeper
+/// than `max_depth`, if any.
+fn parse_json_tree(
+    text: &str,
+    first_line: u64,
+    max_depth: usize,
+) -> Result<(Node, Option<u64>), serde_json::Error> {
+    // Validation first (serde_json ignores a value without recursing): the
+    // walker below relies on well-formed input.
     serde_json::from_str::<serde::de::IgnoredAny>(text)?;
     let mut walker = JsonWalker {
         text,
@@ -202,8 +249,11 @@ pub fn parse_json(text: &str, first_line: u64) -> Result<Node, serde_json::Error
         pos: 0,
         lines: LineIndex::new(text),
         first_line,
+        max_depth,
+        too_deep: None,
     };
-    walker.value()
+    let root = walker.document()?;
+    Ok((root, walker.too_deep))
 }
 
 struct JsonWalker<'a> {
@@ -212,6 +262,44 @@ struct JsonWalker<'a> {
     pos: usize,
     lines: LineIndex,
     first_line: u64,
+    max_depth: usize,
+    /// Line of the first value skipped for its depth.
+    too_deep: Option<u64>,
+}
+
+/// A container the walker is inside of.
+enum Open {
+    /// A map, with the key whose value is being read.
+    Map {
+        line: u64,
+        entries: Vec<(String, Node)>,
+        key: Option<(String, u64)>,
+    },
+    List {
+        line: u64,
+        items: Vec<Node>,
+    },
+}
+
+impl Open {
+    fn close(self) -> Node {
+        match self {
+            Open::Map { line, entries, .. } => Node {
+                line,
+                value: NodeValue::Map(entries),
+            },
+            Open::List { line, items } => Node {
+                line,
+                value: NodeValue::List(items),
+            },
+        }
+    }
+}
+
+/// What the walker found at the start of a value.
+enum Started {
+    Value(Node),
+    Container(Open),
 }
 
 impl JsonWalker<'_> {
@@ -225,50 +313,89 @@ impl JsonWalker<'_> {
         }
     }
 
-    fn value(&mut self) -> Result<Node, serde_json::Error> {
-        self.skip_ws();
+    /// The root value. Open containers wait on a stack instead of the call
+    /// stack, so depth costs heap, never the thread's stack.
+    fn document(&mut self) -> Result<Node, serde_json::Error> {
+        let mut stack: Vec<Open> = Vec::new();
+        loop {
+            self.skip_ws();
+            // Inside a container (and not between a key and its value): a
+            // closer, a comma, or the next key or item.
+            let closer = match stack.last() {
+                Some(Open::Map { key: None, .. }) => Some(b'}'),
+                Some(Open::List { .. }) => Some(b']'),
+                _ => None,
+            };
+            let node = match (closer, self.bytes.get(self.pos)) {
+                (Some(c), Some(&b)) if b == c => {
+                    self.pos += 1;
+                    stack.pop().expect("a container is open").close()
+                }
+                (Some(_), Some(b',')) => {
+                    self.pos += 1;
+                    continue;
+                }
+                (Some(b'}'), _) => {
+                    let key = self.string()?;
+                    self.skip_ws();
+                    self.pos += 1; // the ':' validation guaranteed
+                    if let Some(Open::Map { key: slot, .. }) = stack.last_mut() {
+                        *slot = Some(key);
+                    }
+                    continue;
+                }
+                _ => match self.value(stack.len())? {
+                    Started::Value(node) => node,
+                    Started::Container(open) => {
+                        stack.push(open);
+                        continue;
+                    }
+                },
+            };
+            match stack.last_mut() {
+                None => return Ok(node),
+                Some(Open::Map { entries, key, .. }) => {
+                    // An entry's line is where its key is, not where its value starts.
+                    let (key, key_line) = key.take().expect("a value follows its key");
+                    entries.push((
+                        key,
+                        Node {
+                            line: key_line,
+                            value: node.value,
+                        },
+                    ));
+                }
+                Some(Open::List { items, .. }) => items.push(node),
+            }
+        }
+    }
+
+    /// The value starting at the cursor, `depth` containers deep: a scalar, a
+    /// container opened, or (past the depth cap) a null standing for a
+    /// container skipped whole.
+    fn value(&mut self, depth: usize) -> Result<Started, serde_json::Error> {
         let line = self.lines.line(self.pos, self.first_line);
         let value =
             match self.bytes.get(self.pos) {
+                Some(b'{' | b'[') if depth >= self.max_depth => {
+                    self.too_deep.get_or_insert(line);
+                    self.skip_container();
+                    NodeValue::Null
+                }
                 Some(b'{') => {
                     self.pos += 1;
-                    let mut entries = Vec::new();
-                    loop {
-                        self.skip_ws();
-                        match self.bytes.get(self.pos) {
-                            Some(b'}') => {
-                                self.pos += 1;
-                                break;
-                            }
-                            Some(b',') => self.pos += 1,
-                            _ => {
-                                let (key, key_line) = self.string()?;
-                                self.skip_ws();
-                                self.pos += 1; // the ':' validation guaranteed
-                                let mut child = self.value()?;
-                                // An entry's line is where its key is, not where its value starts.
-                                child.line = key_line;
-                                entries.push((key, child));
-                            }
-                        }
-                    }
-                    NodeValue::Map(entries)
+                    return Ok(Started::Container(Open::Map {
+                        line,
+                        entries: Vec::new(),
+                        key: None,
+                    }));
                 }
                 Some(b'[') => {
                     self.pos += 1;
-                    let mut items = Vec::new();
-                    loop {
-                        self.skip_ws();
-                        match self.bytes.get(self.pos) {
-                            Some(b']') => {
-                                self.pos += 1;
-                                break;
-                            }
-                            Some(b',') => self.pos += 1,
-                            _ => items.push(self.value()?),
-                        }
-                    }
-                    NodeValue::List(items)
+                    return Ok(Started::Container(Open::List {
+                        line,
+                        items: Vec::new(),
+                    }));
                 }
                 Some(b'"') => NodeValue::Str(self.string()?.0),
                 _ => {
@@ -284,7 +411,33 @@ impl JsonWalker<'_> {
                     }
                 }
             };
-        Ok(Node { line, value })
+        Ok(Started::Value(Node { line, value }))
+    }
+
+    /// Moves the cursor past the (valid) container it is on.
+    fn skip_container(&mut self) {
+        let mut depth = 0usize;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            self.pos += 1;
+            match b {
+                b'"' => {
+                    while let Some(&c) = self.bytes.get(self.pos) {
+                        self.pos += if c == b'\\' { 2 } else { 1 };
+                        if c == b'"' {
+                            break;
+                        }
+                    }
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     /// A string token at the cursor, decoded by serde_json, with its line.
@@ -507,6 +660,67 @@ fn is_yaml11_non_string(raw: &str, s: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A well-formed JSON document's tree, nested within the default cap.
+    fn json(text: &str) -> Node {
+        let (root, too_deep) = parse_json_tree(text, 1, crate::scan::MAX_NESTING_DEPTH).unwrap();
+        assert_eq!(too_deep, None);
+        root
+    }
+
+    /// Issue #14: a catalog nested 7,000 levels overflowed the stack (SIGABRT).
+    /// The walk keeps its containers on the heap; past the cap a value is
+    /// skipped with one warning, and the rest of the document is kept.
+    #[test]
+    fn deep_json_is_walked_without_recursion_and_capped() {
+        let depth = 100_000;
+        let text = format!(
+            "{{\"ok\": \"Карта заблокирована\",\n\"deep\": {}\"x\"{},\n\"after\": [\"Повторите позже\"]}}",
+            "{\"a\": [".repeat(depth),
+            "]}".repeat(depth)
+        );
+        let options = crate::rules::SourceOptions::default();
+        let ctx = ScanContext::for_test("deep.json", &options);
+        let mut items = Vec::new();
+        let root = parse_json(&text, &ctx, &mut |i| items.push(i)).unwrap();
+        let got: Vec<(String, String)> = flatten(&root)
+            .into_iter()
+            .map(|l| (l.key, l.text))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("ok".to_string(), "Карта заблокирована".to_string()),
+                ("after.0".to_string(), "Повторите позже".to_string()),
+            ]
+        );
+        match &items[..] {
+            [Item::Warning(w)] => {
+                assert_eq!((w.path.as_str(), w.line), ("deep.json", Some(2)));
+                assert!(
+                    w.message.contains("nested deeper than 128 levels"),
+                    "{}",
+                    w.message
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // At the ceiling the rules allow, the tree is built, flattened and dropped whole.
+        let ceiling = crate::scan::NESTING_DEPTH_CEILING;
+        let text = format!("{}\"x\"{}", "[".repeat(ceiling), "]".repeat(ceiling));
+        let (root, too_deep) = parse_json_tree(&text, 1, ceiling).unwrap();
+        assert_eq!(too_deep, None);
+        assert_eq!(flatten(&root).len(), 1);
+    }
+
+    #[test]
+    fn skipped_containers_end_where_they_end() {
+        let text = r#"{"a": {"b": {"s": "}]\"{[", "t": ["]"]}}, "c": "kept"}"#;
+        let (root, too_deep) = parse_json_tree(text, 1, 2).unwrap();
+        assert_eq!(too_deep, Some(1));
+        let got: Vec<String> = flatten(&root).into_iter().map(|l| l.key).collect();
+        assert_eq!(got, vec!["c"]);
+    }
+
     fn leaves(root: &Node) -> Vec<(String, Option<String>, String, u64)> {
         flatten(root)
             .into_iter()
@@ -517,7 +731,7 @@ mod tests {
     #[test]
     fn json_keys_get_their_lines_and_exact_values() {
         let text = "{\n  \"a\": {\n    \"b\": \"x\\\"y\\u00e9\",\n    \"n\": 1,\n    \"l\": [\"p\",\n      \"q\"]\n  }\n}";
-        let root = parse_json(text, 1).unwrap();
+        let root = json(text);
         assert_eq!(
             leaves(&root),
             vec![
@@ -530,7 +744,7 @@ mod tests {
 
     #[test]
     fn malformed_json_is_an_error_with_position() {
-        let err = parse_json("{\n \"a\": \"b\",\n}", 1).unwrap_err();
+        let err = parse_json_tree("{\n \"a\": \"b\",\n}", 1, 128).unwrap_err();
         assert_eq!(err.line(), 3);
     }
 
@@ -557,7 +771,7 @@ mod tests {
 
     #[test]
     fn a_languages_list_is_not_locale_rooted() {
-        let root = parse_json("{\"en\": \"English\", \"ru\": \"Русский\"}", 1).unwrap();
+        let root = json("{\"en\": \"English\", \"ru\": \"Русский\"}");
         let keys: Vec<String> = flatten(&root).into_iter().map(|l| l.key).collect();
         assert_eq!(keys, vec!["en", "ru"]);
     }
@@ -600,7 +814,7 @@ mod tests {
 
     #[test]
     fn paths_reach_into_maps_and_lists() {
-        let root = parse_json("{\"a\": [{\"id\": 7, \"t\": \"x\"}]}", 1).unwrap();
+        let root = json("{\"a\": [{\"id\": 7, \"t\": \"x\"}]}");
         let value = |path: &str| root.at_path(path).map(|n| n.value.clone());
         assert_eq!(value("a.0.id"), Some(NodeValue::Scalar("7".into())));
         assert_eq!(value("a.0.t"), Some(NodeValue::Str("x".into())));

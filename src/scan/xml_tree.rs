@@ -98,9 +98,6 @@ impl Element {
     }
 }
 
-/// Deeper nesting is no catalog; the limit keeps the recursive tree walks within the stack.
-const MAX_DEPTH: usize = 256;
-
 /// Reads the whole input as XML and returns its root element, if any was read.
 /// Problems become warnings through `emit`; a broken file still yields what came
 /// before the break.
@@ -109,15 +106,7 @@ pub(crate) fn parse(
     ctx: &ScanContext<'_>,
     emit: &mut dyn FnMut(Item),
 ) -> Option<Element> {
-    let mut text = String::new();
-    if let Err(e) = input.read_to_string(&mut text) {
-        emit(Item::Warning(Warning::new(
-            ctx.path,
-            None,
-            format!("cannot read: {e}"),
-        )));
-        return None;
-    }
+    let text = super::read_document(input, ctx, emit)?;
     parse_str(&text, ctx, emit)
 }
 
@@ -157,6 +146,10 @@ pub(crate) fn parse_str(
             message,
         )));
     };
+    // Deeper nesting is no catalog; the limit keeps the scanners' recursive
+    // walks of the tree within the stack (the caps allow at most
+    // `NESTING_DEPTH_CEILING`).
+    let max_depth = ctx.caps.nesting_depth();
     let mut reader = Reader::from_str(text);
     reader.config_mut().expand_empty_elements = true;
     // Open elements with the namespace bindings each one declared.
@@ -166,10 +159,13 @@ pub(crate) fn parse_str(
     loop {
         let start = reader.buffer_position();
         match reader.read_event() {
-            Ok(Event::Start(_)) if stack.len() >= MAX_DEPTH => {
+            Ok(Event::Start(_)) if stack.len() >= max_depth => {
                 warn(
                     start,
-                    format!("XML nested deeper than {MAX_DEPTH} elements"),
+                    format!(
+                        "XML nested deeper than {max_depth} elements (caps.nesting_depth): \
+                         the rest of the file is skipped"
+                    ),
                 );
                 broken = true;
                 break;
@@ -319,6 +315,7 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::FormatId;
     use crate::rules::SourceOptions;
 
     fn tree(xml: &str) -> (Option<Element>, Vec<Item>) {
@@ -376,5 +373,85 @@ mod tests {
             panic!("expected a warning, got {items:?}")
         };
         assert_eq!(w.line, Some(3));
+    }
+
+    /// The scanners walk XML trees recursively: at the deepest nesting the
+    /// rules may allow, each must still fit the 2 MiB stack of a scan's worker
+    /// thread (rayon's default), in a debug build whose frames are largest.
+    #[test]
+    fn the_nesting_ceiling_fits_a_worker_threads_stack() {
+        let ceiling = crate::scan::NESTING_DEPTH_CEILING;
+        // Elements `open` nests (`per` levels each) inside `outer_depth` levels, up to the ceiling.
+        let nest = |open: &str, close: &str, inner: &str, outer_depth: usize, per: usize| {
+            let n = (ceiling - outer_depth) / per;
+            format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+        };
+        let xs = "xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"";
+        let documents = [
+            (
+                FormatId::Resx,
+                format!(
+                    "<root><data name=\"k\"><value>{}</value></data></root>",
+                    nest("<b>", "</b>", "текст", 3, 1)
+                ),
+            ),
+            (
+                FormatId::Android,
+                format!(
+                    "<resources><string name=\"k\">{}</string></resources>",
+                    nest("<b>", "</b>", "текст", 2, 1)
+                ),
+            ),
+            (
+                FormatId::Xliff,
+                format!(
+                    "<xliff version=\"1.2\"><file><body><trans-unit id=\"k\"><source>{}</source></trans-unit></body></file></xliff>",
+                    nest("<g id=\"1\">", "</g>", "текст", 5, 1)
+                ),
+            ),
+            (
+                FormatId::Xsd,
+                format!(
+                    "<xs:schema {xs}>{}</xs:schema>",
+                    nest(
+                        "<xs:element name=\"e\"><xs:complexType><xs:sequence>",
+                        "</xs:sequence></xs:complexType></xs:element>",
+                        "<xs:element name=\"t\"><xs:simpleType><xs:restriction base=\"xs:string\">\
+                         <xs:maxLength value=\"40\"/></xs:restriction></xs:simpleType></xs:element>",
+                        5,
+                        3
+                    )
+                ),
+            ),
+        ];
+        let caps = crate::rules::Caps {
+            nesting_depth: Some(ceiling as u64),
+            ..crate::rules::Caps::DEFAULT
+        };
+        for (format, xml) in documents {
+            let worker = std::thread::Builder::new().stack_size(2 * 1024 * 1024);
+            let items = worker
+                .spawn(move || {
+                    let options = SourceOptions::default();
+                    let ctx = ScanContext {
+                        caps: &caps,
+                        ..ScanContext::for_test("deep_ru.xml", &options)
+                    };
+                    let mut items = Vec::new();
+                    let scanner = crate::scan::scanner(format);
+                    scanner.scan(&mut xml.as_bytes(), &ctx, &mut |i| items.push(i));
+                    items
+                })
+                .unwrap()
+                .join()
+                .unwrap();
+            assert!(!items.is_empty(), "{format}");
+            assert!(
+                items
+                    .iter()
+                    .all(|i| !matches!(i, Item::Warning(w) if w.message.contains("nested deeper"))),
+                "{format}: {items:?}"
+            );
+        }
     }
 }

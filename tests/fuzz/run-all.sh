@@ -6,7 +6,9 @@
 #   tests/fuzz/run-all.sh [SECONDS] [TARGET...]
 #
 # Run from anywhere inside the repository. Corpora are seeded from
-# fixtures/formats/ (see seed_dirs); crashes land in tests/fuzz/artifacts/<target>/.
+# fixtures/formats/ (see seed_dirs) and with deep-nesting and long-run inputs
+# in each target's syntax (hostile_seeds.py, issue #14); crashes land in
+# tests/fuzz/artifacts/<target>/.
 # Stable Rust works: targets are built without a sanitizer (`-s none`).
 set -uo pipefail
 
@@ -41,6 +43,7 @@ for target in "${targets[@]}"; do
     if [ -d "$seeds" ]; then
         find "$seeds" -type f -exec cp -n {} "$corpus/" \;
     fi
+    python3 "$fuzz_dir/hostile_seeds.py" "$target" "$corpus" || exit 1
     log="$fuzz_dir/logs/$target.log"
     if cargo fuzz run --fuzz-dir "$fuzz_dir" -s none "$target" -- \
         -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then

@@ -12,9 +12,19 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use errata::model::{FormatId, Vocabulary};
-use errata::rules::{Rules, SourceOptions};
+use errata::model::FormatId;
+use errata::rules::{Caps, Rules, SourceOptions};
 use errata::scan::{Item, ScanContext, Scanner};
+
+/// The record cap the scan targets run under: small, so that the long-run
+/// seeds (`hostile_seeds.py`) and mutations reach the code that cuts lines.
+pub const FUZZ_RECORD_BYTES: u64 = 4096;
+
+/// The caps the scan targets run under.
+static FUZZ_CAPS: Caps = Caps {
+    record_bytes: Some(FUZZ_RECORD_BYTES),
+    ..Caps::DEFAULT
+};
 
 /// Runs the scanner of `format` over `data` decoded as errata's reader decodes
 /// UTF-8 (invalid bytes become U+FFFD), and checks every item.
@@ -30,6 +40,7 @@ pub fn scan(format: FormatId, data: &[u8]) {
         file_time: as_of.and_hms_opt(12, 0, 0).expect("valid time"),
         charset: Some("UTF-8"),
         prefilter: (format == FormatId::LogLines).then_some(&prefilter),
+        caps: &FUZZ_CAPS,
         ..ScanContext::new(&path, &options, as_of)
     };
     // A location may point just past the last line (a document that ends
@@ -137,6 +148,46 @@ pub fn read(data: &[u8]) {
         .read_to_string(&mut text)
         .expect("decoded content reads as UTF-8 to the end");
     let _ = errata::read::head(path, declared);
+    read_windows(path, declared);
+}
+
+/// Reads `path` as a log (lines are records, capped), then again from where
+/// that read ended: no line is longer than the cap allows once decoded (a
+/// byte decodes to at most three), and nothing is read twice.
+fn read_windows(path: &std::path::Path, declared: Option<errata::charset::Charset>) {
+    use errata::read::{MIN_RECORD_BYTES, ReadLimits, Window};
+    let limits = ReadLimits {
+        record_bytes: Some(MIN_RECORD_BYTES),
+        ..ReadLimits::DEFAULT
+    };
+    let read = |window: Window| {
+        let (mut opened, end) = errata::read::open_window(path, declared, &window, &limits)
+            .expect("a file that opened whole opens as a window");
+        let mut text = String::new();
+        opened
+            .reader
+            .read_to_string(&mut text)
+            .expect("a window reads as UTF-8 to the end");
+        (text, end.offset(), end.lines())
+    };
+    for take_tail in [false, true] {
+        let first = Window {
+            offset: 0,
+            lines: 0,
+            take_tail,
+        };
+        let (text, offset, lines) = read(first);
+        assert!(
+            text.split('\n').all(|l| l.len() <= 3 * MIN_RECORD_BYTES),
+            "a line past the record cap"
+        );
+        let (again, _, _) = read(Window {
+            offset,
+            lines,
+            take_tail,
+        });
+        assert!(again.is_empty(), "{} bytes read twice", again.len());
+    }
 }
 
 /// One file in a private temporary folder, rewritten for every input.
@@ -188,6 +239,7 @@ fn luhn_valid(digits: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use errata::model::Vocabulary;
 
     #[test]
     fn luhn_accepts_test_cards_and_rejects_their_typos() {
