@@ -298,3 +298,48 @@ fn a_report_is_written_whole_or_not_at_all() {
         .collect();
     assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
 }
+
+/// `errata scan | head -1` used to panic on the closed pipe (exit 101). A
+/// reader that goes away ends the command quietly, and the catalog is still
+/// written whole: both ends of the pipe closed before the first word.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly_with_the_catalog_written() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.db");
+    scan_bank(&fresh, &[]);
+    let piped = dir.path().join("piped.db");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("errata"))
+        .current_dir(root())
+        .args([
+            "scan",
+            "fixtures/bank",
+            "--rules",
+            "rules",
+            "--as-of",
+            "2024-06-30",
+        ])
+        .arg("--db")
+        .arg(&piped)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(json_report(&piped), json_report(&fresh));
+    for format in ["md", "json", "csv", "html"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("errata"))
+            .args(["report", "--format", format, "--db"])
+            .arg(&piped)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{format}: {status:?}");
+    }
+}

@@ -68,13 +68,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     };
     let outcome = check::check(&rules, &options).context("check failed")?;
     for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     if args.update_baseline {
         let path = args.baseline.as_ref().expect("clap requires --baseline");
         let baseline = outcome.to_baseline();
         baseline.save(path)?;
-        eprintln!(
+        errln!(
             "{}: baseline written with {} finding(s)",
             path.display(),
             baseline.findings.len()

@@ -62,18 +62,18 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let known = miner.len();
     for (n, text) in args.texts.iter().enumerate() {
         if n > 0 {
-            println!();
+            outln!()?;
         }
         let masked = masker.mask(text);
         // The form the miner sees: digit runs are variables too, so no number
         // (card, account, phone) is ever echoed, whatever the masks caught.
-        println!("masked:    {}", normalise(&masked.text, &literals));
+        outln!("masked:    {}", normalise(&masked.text, &literals))?;
         for (kind, count) in &masked.pii {
-            println!("pii:       {count} {} masked", kind.as_str());
+            outln!("pii:       {count} {} masked", kind.as_str())?;
         }
-        println!("nearest templates of system {system} ({known} known):");
+        outln!("nearest templates of system {system} ({known} known):")?;
         for s in miner.nearest(&masked.text, NEAREST) {
-            println!("  {:.3}  {}  {}", s.score, s.id, s.template);
+            outln!("  {:.3}  {}  {}", s.score, s.id, s.template)?;
         }
         let before = miner.len();
         let chosen = miner.assign(&masked.text);
@@ -82,11 +82,11 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         } else {
             "joins a known template"
         };
-        println!("template:  {}  {}  ({status})", chosen.id, chosen.template);
+        outln!("template:  {}  {}  ({status})", chosen.id, chosen.template)?;
         match index.find(&system, args.key.as_deref(), &chosen.template) {
             Some(m) => {
                 let d = live[m.definition];
-                println!(
+                outln!(
                     "definition: {} [{}] {}  (by {} match; {}:{})",
                     d.key,
                     d.locale.as_deref().unwrap_or("-"),
@@ -94,9 +94,9 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
                     m.kind.as_str(),
                     d.path,
                     d.line
-                );
+                )?;
             }
-            None => println!("definition: none matches (an undefined text)"),
+            None => outln!("definition: none matches (an undefined text)")?,
         }
     }
     Ok(ExitCode::SUCCESS)

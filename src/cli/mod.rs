@@ -6,6 +6,26 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+/// `println!` that returns the write error instead of panicking: a reader that
+/// closes the pipe early (`errata scan | head -1`) ends the command quietly
+/// (`main` takes a broken pipe for success) once the catalog is written.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `eprintln!` that never panics: warnings to a closed stderr are dropped and
+/// the scan goes on, since losing the nightly catalog to a closed terminal
+/// would be worse than losing its warnings.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod check;
 mod cluster;
 mod explain;

@@ -60,7 +60,7 @@ pub fn run(args: PushArgs) -> Result<ExitCode> {
     let mut source = match Catalog::open_for_host(&args.db, &host) {
         Ok(catalog) => catalog,
         Err(OpenError::Busy(e)) => {
-            eprintln!("errata: {e}");
+            errln!("errata: {e}");
             return Ok(ExitCode::from(super::scan::EXIT_BUSY));
         }
         Err(OpenError::Catalog(e)) => return Err(e.into()),
@@ -75,12 +75,12 @@ pub fn run(args: PushArgs) -> Result<ExitCode> {
         as_of,
         run,
         RunStats::default(),
-        &mut |w| eprintln!("warning: {w}"),
+        &mut |w| errln!("warning: {w}"),
     )
     .with_context(|| format!("{}: settling the push failed", args.to))?;
     match args.format {
         Summary::Text => {
-            println!(
+            outln!(
                 "pushed {} group(s), {} definition(s), {} limit(s) of host(s) {} to {}",
                 pushed.groups,
                 pushed.definitions,
@@ -91,15 +91,15 @@ pub fn run(args: PushArgs) -> Result<ExitCode> {
                     pushed.hosts.join(", ")
                 },
                 args.to
-            );
-            println!(
+            )?;
+            outln!(
                 "{}: {} templates, {} flags",
                 args.to,
                 settled.stats.templates,
                 settled.flags.len()
-            );
+            )?;
         }
-        Summary::Json => println!(
+        Summary::Json => outln!(
             "{}",
             serde_json::json!({
                 "pushed": pushed,
@@ -109,7 +109,7 @@ pub fn run(args: PushArgs) -> Result<ExitCode> {
                 "flags": settled.flags.len(),
                 "warnings": settled.warnings,
             })
-        ),
+        )?,
     }
     Ok(ExitCode::SUCCESS)
 }

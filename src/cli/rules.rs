@@ -53,24 +53,24 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
             let host = super::host(host)?;
             let mut catalog = Catalog::open_read_only(target)?;
             let files = catalog.stored_files(&host)?;
-            println!(
+            outln!(
                 "catalog: {target} ok, {} file(s) of host {host} tracked",
                 files.len()
-            );
+            )?;
             Some(files.into_iter().map(|f| f.path).collect())
         }
         None => None,
     };
     if rules.files.is_empty() {
-        println!(
+        outln!(
             "rules: none found, zero-config (each top-level folder is a system, and so are the files directly in a scanned folder)"
-        );
+        )?;
     } else {
-        println!("rules: {} ok", rules.files.join(", "));
+        outln!("rules: {} ok", rules.files.join(", "))?;
     }
     for system in &rules.systems {
-        println!();
-        println!(
+        outln!()?;
+        outln!(
             "system {} (roots: {})",
             system.name,
             system
@@ -79,14 +79,14 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
                 .map(|r| if r.is_empty() { "." } else { r.as_str() })
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
+        )?;
         for source in &system.sources {
             let files: Vec<_> = found
                 .files
                 .iter()
                 .filter(|f| std::ptr::eq(f.source, source))
                 .collect();
-            println!("  source {} → {} file(s)", source.path.text, files.len());
+            outln!("  source {} → {} file(s)", source.path.text, files.len())?;
             for f in files {
                 let encoding = match (f.charset, f.default_charset) {
                     (Some(c), _) => c.name().to_string(),
@@ -98,22 +98,22 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
                     Some(_) => " (new)",
                     None => "",
                 };
-                println!(
+                outln!(
                     "    {}  {} {} {}{known}",
                     f.display,
                     f.scanner.id(),
                     f.role.as_str(),
                     encoding
-                );
+                )?;
             }
         }
     }
     for w in &found.warnings {
-        println!("warning: {w}");
+        outln!("warning: {w}")?;
     }
     for w in &found.skipped {
-        println!("skipped: {w}");
+        outln!("skipped: {w}")?;
     }
-    super::scan::print_passed_over(&found.passed_over);
+    super::scan::print_passed_over(&found.passed_over)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -67,7 +67,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let mut catalog = match Catalog::open_for_host(&args.db, &host) {
         Ok(catalog) => catalog,
         Err(OpenError::Busy(e)) => {
-            eprintln!("errata: {e}");
+            errln!("errata: {e}");
             return Ok(ExitCode::from(EXIT_BUSY));
         }
         Err(OpenError::Catalog(e)) => return Err(e.into()),
@@ -89,15 +89,15 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         bar.finish_and_clear();
     }
     match args.format {
-        SummaryFormat::Text => print_text(&outcome, &args.db),
-        SummaryFormat::Json => println!("{}", serde_json::to_string(&outcome)?),
+        SummaryFormat::Text => print_text(&outcome, &args.db)?,
+        SummaryFormat::Json => outln!("{}", serde_json::to_string(&outcome)?)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_text(outcome: &ScanOutcome, db: &Target) {
+fn print_text(outcome: &ScanOutcome, db: &Target) -> std::io::Result<()> {
     let s = &outcome.stats;
-    println!(
+    outln!(
         "scanned {} files ({} unchanged, {} skipped): {} records, {} definitions, {} observations, {} templates, {} warnings",
         s.files_scanned,
         s.files_unchanged,
@@ -107,15 +107,15 @@ fn print_text(outcome: &ScanOutcome, db: &Target) {
         s.observations,
         s.templates,
         s.warnings
-    );
-    print_passed_over(&outcome.passed_over);
+    )?;
+    print_passed_over(&outcome.passed_over)?;
     if s.files_scanned + s.files_unchanged == 0 {
         if outcome.passed_over.count() > 0 {
-            println!("nothing was read: every file found was passed over");
+            outln!("nothing was read: every file found was passed over")?;
         } else {
-            println!(
+            outln!(
                 "nothing was read: no file was found under the systems' roots in the scanned paths"
-            );
+            )?;
         }
     }
     if !outcome.flags.is_empty() {
@@ -124,14 +124,14 @@ fn print_text(outcome: &ScanOutcome, db: &Target) {
             .iter()
             .map(|(k, n)| format!("{k}: {n}"))
             .collect();
-        println!("flags: {}", by_kind.join(", "));
+        outln!("flags: {}", by_kind.join(", "))?;
     }
-    println!("catalog: {db} (as of {})", outcome.as_of);
+    outln!("catalog: {db} (as of {})", outcome.as_of)
 }
 
 /// What discovery passed over, by reason: counts by extension, the first paths,
 /// and how to have them read.
-pub(super) fn print_passed_over(passed: &PassedOver) {
+pub(super) fn print_passed_over(passed: &PassedOver) -> std::io::Result<()> {
     let reasons = [
         (
             &passed.unknown_format,
@@ -151,16 +151,17 @@ pub(super) fn print_passed_over(passed: &PassedOver) {
         if tally.count == 0 {
             continue;
         }
-        println!(
+        outln!(
             "passed over {} {what} ({}), e.g. {}",
             tally.count,
             by_extension(tally),
             tally.examples.join(", ")
-        );
+        )?;
         if let Some(hint) = hint {
-            println!("  {hint}");
+            outln!("  {hint}")?;
         }
     }
+    Ok(())
 }
 
 /// `*.md: 2, (no extension): 1`.
@@ -225,8 +226,8 @@ impl Progress for Console {
     fn warning(&self, warning: &Warning) {
         match &self.bar {
             // Above the bar, which redraws below it.
-            Some(bar) => bar.suspend(|| eprintln!("warning: {warning}")),
-            None => eprintln!("warning: {warning}"),
+            Some(bar) => bar.suspend(|| errln!("warning: {warning}")),
+            None => errln!("warning: {warning}"),
         }
     }
 }
