@@ -27,6 +27,7 @@ use crate::rules::Rules;
 
 mod file;
 mod group;
+mod paths;
 mod plan;
 mod settle;
 
@@ -101,7 +102,9 @@ pub fn scan(
     catalog: &mut Catalog,
     options: &ScanOptions<'_>,
 ) -> Result<ScanOutcome, CatalogError> {
-    let discovery = discover::discover(rules, &options.paths);
+    let masker = Masker::new(rules);
+    let mut discovery = discover::discover(rules, &options.paths);
+    paths::mask_discovery(&masker, &mut discovery);
     let host = options.host.as_str();
     if options.full {
         catalog.reset_observations(host)?;
@@ -129,7 +132,6 @@ pub fn scan(
         progress.start(plans.len() as u64, bytes);
     }
 
-    let masker = Masker::new(rules);
     // Files are read in parallel a batch at a time; each batch commits with its
     // files' positions, so a killed scan loses at most the batch in flight.
     for failed in probe_failures {
