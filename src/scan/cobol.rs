@@ -16,8 +16,9 @@
 //! `COMP-2` 8, `POINTER`/`INDEX` 4).
 //!
 //! An alphanumeric or national item with a `VALUE` literal is a definition keyed by
-//! its data name, whose text is the runtime content: the literal padded with spaces
-//! to the item's length (or cut to it). Figurative values (`SPACES`, `ZEROS`,
+//! its data name, whose text is the literal as written: never padded to the item's
+//! length (lengths are measured without padding), never cut to it (a literal
+//! longer than its PICTURE is a `field-too-long` flag). Figurative values (`SPACES`, `ZEROS`,
 //! `ALL '-'`, …) are not texts.
 
 use std::io::BufRead;
@@ -635,10 +636,11 @@ impl DataItem {
             }));
             let text_item = self.picture.is_some_and(|p| p.alphanumeric || p.national);
             if let (true, Some(Value::Text(literal))) = (text_item, &self.value) {
-                let length = self.picture.map_or(0, |p| p.positions) as usize;
-                let mut text: String = literal.chars().take(length).collect();
-                let pad = length.saturating_sub(text.chars().count());
-                text.extend(std::iter::repeat_n(' ', pad));
+                // The literal as written: padding it to the PICTURE would
+                // materialise up to 2^27 − 1 blanks (a legal `PIC X(134217727)`
+                // took 7 GB), and a literal the PICTURE cuts is kept whole so
+                // that `field-too-long` shows what was meant.
+                let text = literal.clone();
                 if !text.trim().is_empty() {
                     emit(Item::Definition(Definition {
                         locale: ctx.locale.map(str::to_string),
@@ -677,8 +679,7 @@ mod tests {
         let head_width =
             "    05  ERR-TEXT     PIC X(80) VALUE '".chars().count() + first.chars().count();
         let expected_len = 65 - head_width;
-        let mut text = format!("{first}{} обратитесь в банк", " ".repeat(expected_len));
-        text.extend(std::iter::repeat_n(' ', 80 - text.chars().count()));
+        let text = format!("{first}{} обратитесь в банк", " ".repeat(expected_len));
         assert_eq!(texts(&items), vec![("ERR-TEXT".to_string(), text, 2)]);
     }
 
@@ -695,7 +696,7 @@ mod tests {
         assert_eq!(warning_lines(&items), vec![2, 3]);
         assert_eq!(
             texts(&items),
-            vec![("ERR-TEXT".to_string(), "Ошибк".to_string(), 4)]
+            vec![("ERR-TEXT".to_string(), "Ошибка".to_string(), 4)]
         );
     }
 
@@ -758,7 +759,7 @@ mod tests {
     }
 
     #[test]
-    fn values_are_padded_or_cut_and_figuratives_skipped() {
+    fn values_are_kept_as_written_and_figuratives_skipped() {
         let items = scan(concat!(
             "       01  MSGS.\n",
             "           05  M-SHORT   PIC X(6) VALUE 'Hi'.\n",
@@ -770,8 +771,8 @@ mod tests {
         assert_eq!(
             texts(&items),
             vec![
-                ("M-SHORT".to_string(), "Hi    ".to_string(), 2),
-                ("M-LONG".to_string(), "It\"".to_string(), 3),
+                ("M-SHORT".to_string(), "Hi".to_string(), 2),
+                ("M-LONG".to_string(), "It\"s long".to_string(), 3),
             ]
         );
     }
