@@ -101,7 +101,7 @@ pub fn scan(
     catalog: &mut Catalog,
     options: &ScanOptions<'_>,
 ) -> Result<ScanOutcome, CatalogError> {
-    let discovery = discover::discover(rules, &options.paths);
+    let discovery = discover::discover(rules, &options.paths, crate::scan::recognise);
     let host = options.host.as_str();
     if options.full {
         catalog.reset_observations(host)?;

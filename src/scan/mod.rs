@@ -26,6 +26,7 @@ mod log4j;
 mod log_lines;
 mod po;
 mod properties;
+mod recognise;
 mod records;
 mod syslog;
 #[cfg(test)]
@@ -35,6 +36,7 @@ mod w3c;
 mod yaml;
 
 pub use locale::{is_locale_code, locale_from_path, normalise_locale};
+pub use recognise::{SourceFile, recognise};
 mod resx;
 mod sql;
 #[cfg(test)]
@@ -252,17 +254,6 @@ fn is_rotation_suffix(s: &str) -> bool {
             && s.chars()
                 .all(|c| c.is_ascii_digit() || c == '-' || c == '_'))
 }
-
-/// Largest catalog read whole to be parsed, by default (`caps.document_bytes`):
-/// real catalogs are a few MiB; a larger file is skipped with a warning rather
-/// than held in memory several times over while it is parsed.
-pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
-/// Deepest nesting of a JSON or XML catalog, by default (`caps.nesting_depth`):
-/// the limit serde_json and serde_yaml apply themselves (JSON lines, YAML).
-pub const MAX_NESTING_DEPTH: usize = 128;
-/// The deepest nesting the rules may allow: the XML scanners walk their trees
-/// recursively, which this keeps well within a thread's stack.
-pub const NESTING_DEPTH_CEILING: usize = 1024;
 
 /// Lines [`for_each_line`] cut to the record cap.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
