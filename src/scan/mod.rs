@@ -39,8 +39,6 @@ pub use locale::{is_locale_code, locale_from_path, normalise_locale};
 pub use recognise::{SourceFile, recognise};
 mod resx;
 mod sql;
-#[cfg(test)]
-mod test_support;
 mod xliff;
 mod xml_tree;
 mod xsd;
@@ -107,48 +105,6 @@ impl<'a> ScanContext<'a> {
             ..ScanContext::new(path, options, as_of)
         }
     }
-}
-
-/// Runs `scanner` over `text` with a test context and collects what it yields.
-#[cfg(test)]
-pub fn scan_str(
-    scanner: &dyn Scanner,
-    path: &str,
-    text: &str,
-    options: &SourceOptions,
-) -> Vec<Item> {
-    let ctx = ScanContext::for_test(path, options);
-    let mut items = Vec::new();
-    scanner.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
-    items
-}
-
-/// The definitions among scanned items, in order.
-#[cfg(test)]
-pub fn definitions_of(items: &[Item]) -> Vec<&Definition> {
-    items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Definition(d) => Some(d),
-            _ => None,
-        })
-        .collect()
-}
-
-/// (key, text, locale, line) of the definitions among scanned items.
-#[cfg(test)]
-pub fn definition_tuples(items: &[Item]) -> Vec<(String, String, Option<String>, u64)> {
-    definitions_of(items)
-        .into_iter()
-        .map(|d| {
-            (
-                d.key.clone(),
-                d.text.clone(),
-                d.locale.clone(),
-                d.location.line,
-            )
-        })
-        .collect()
 }
 
 /// A format reader. Implementations are stateless unit structs mapped from their id by [`scanner`].
