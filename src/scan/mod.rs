@@ -11,6 +11,7 @@
 
 use std::io::{BufRead, Read};
 
+use crate::charset::Charset;
 use crate::model::{Definition, FieldLimit, FormatId, LogRecord, Role, Vocabulary, Warning};
 use crate::rules::{Caps, SourceOptions};
 
@@ -125,7 +126,7 @@ pub trait Scanner: Sync {
     /// for: such a file is read as UTF-8 when all of it is valid UTF-8, else in
     /// this charset, with a warning (Java `.properties`: ISO-8859-1, as Java 9+
     /// `PropertyResourceBundle` reads them). `None`: the charset is detected.
-    fn default_encoding(&self) -> Option<&'static str> {
+    fn default_encoding(&self) -> Option<Charset> {
         None
     }
     /// Whether a scan resuming in a grown file must still read it from its first

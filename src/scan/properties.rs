@@ -23,6 +23,7 @@
 use std::io::BufRead;
 
 use super::{Item, ScanContext, Scanner, locale_from_path, read_document};
+use crate::charset::Charset;
 use crate::model::{Definition, FormatId, Location, Role, Warning};
 
 pub struct Properties;
@@ -40,8 +41,9 @@ impl Scanner for Properties {
         &["properties"]
     }
 
-    fn default_encoding(&self) -> Option<&'static str> {
-        Some("iso-8859-1")
+    fn default_encoding(&self) -> Option<Charset> {
+        // ISO-8859-1, which WHATWG (and so encoding_rs) reads as windows-1252.
+        Some(Charset::WINDOWS_1252)
     }
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {

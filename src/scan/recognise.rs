@@ -74,7 +74,7 @@ pub fn recognise(found: Matched<'_>) -> Recognised<SourceFile<'_>> {
     };
     let default_charset = match declared {
         Some(_) => None,
-        None => scanner.default_encoding().and_then(Charset::from_label),
+        None => scanner.default_encoding(),
     };
     Recognised::File(SourceFile {
         path,
