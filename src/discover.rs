@@ -1,5 +1,10 @@
 //! Walking the scanned trees and matching files to the rules' sources.
 //!
+//! Discovery knows paths and globs, not formats: what a matched file is (its
+//! scanner, role and charset) is told by the `recognise` function the caller
+//! passes ([`crate::scan::recognise`] in a scan), so that this stage imports
+//! nothing of `read` or `scan`, which come after it.
+//!
 //! Only regular files are ever opened: FIFOs, sockets and devices would block or
 //! never end, so they are skipped with a reason. Symlinks are followed (log
 //! folders are often links) but walkdir detects loops, and a loop or a dangling
@@ -20,14 +25,11 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::charset::Charset;
-use crate::model::{Role, Warning};
-use crate::read::{self, ReadError};
+use crate::model::Warning;
 use crate::rules::{Caps, Rules, Source, System};
-use crate::scan::{self, Scanner};
 
-/// A file to scan, with everything the rules say about it.
-pub struct SourceFile<'r> {
+/// A regular file a source of the rules matched, before anything is read of it.
+pub struct Matched<'r> {
     pub path: PathBuf,
     /// The path as shown to users and stored in the catalog.
     pub display: String,
@@ -36,28 +38,41 @@ pub struct SourceFile<'r> {
     pub rel: String,
     pub system: &'r System,
     pub source: &'r Source,
-    pub scanner: &'static dyn Scanner,
-    pub role: Role,
-    /// Declared charset (source, then system); `None` means detect from content,
-    /// or see `default_charset`.
-    pub charset: Option<Charset>,
-    /// With no declared charset, the format's own (Java `.properties`: ISO-8859-1)
-    /// for a file that is not all valid UTF-8 ([`read::utf8_or`]).
-    pub default_charset: Option<Charset>,
     /// What reading and scanning it may cost (the rules' `caps:`).
     pub caps: &'r Caps,
 }
 
+/// What a matched file turned out to be, as the caller's `recognise` tells.
+pub enum Recognised<F> {
+    File(F),
+    /// Of no format errata recognises (zero-config meets many such files): its
+    /// display path.
+    UnknownFormat(String),
+    Binary(Warning),
+    Unreadable(Warning),
+}
+
 /// The result of walking: files to scan, what was skipped (with reasons) and
 /// passed over, and problems of the rules that leave files unread.
-#[derive(Default)]
-pub struct Discovery<'r> {
-    pub files: Vec<SourceFile<'r>>,
+pub struct Discovery<F> {
+    /// The recognised files, in display-path order.
+    pub files: Vec<F>,
     pub skipped: Vec<Warning>,
     pub passed_over: PassedOver,
     /// Rules problems that leave files unread (a system without sources), at
     /// their place in the rules.
     pub warnings: Vec<Warning>,
+}
+
+impl<F> Default for Discovery<F> {
+    fn default() -> Self {
+        Discovery {
+            files: Vec::new(),
+            skipped: Vec::new(),
+            passed_over: PassedOver::default(),
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// Regular files found under the systems' roots and not read, by why: what a
@@ -118,13 +133,22 @@ struct Claims {
     unmatched: HashMap<PathBuf, String>,
 }
 
-/// Walks the roots of every system under each of `bases` and matches each file to
-/// the first source whose glob matches its path relative to the system root.
-pub fn discover<'r>(rules: &'r Rules, bases: &[PathBuf]) -> Discovery<'r> {
-    let mut found = Discovery::default();
+/// Walks the roots of every system under each of `bases`, matches each file to
+/// the first source whose glob matches its path relative to the system root,
+/// and has `recognise` tell what each matched file is, in the order walked.
+pub fn discover<'r, F>(
+    rules: &'r Rules,
+    bases: &[PathBuf],
+    recognise: impl Fn(Matched<'r>) -> Recognised<F>,
+) -> Discovery<F> {
+    let mut found = Walk {
+        recognise,
+        files: Vec::new(),
+        discovery: Discovery::default(),
+    };
     let mut claims = Claims::default();
     for system in rules.systems.iter().filter(|s| s.sources.is_empty()) {
-        found.warnings.push(Warning::in_rules(
+        found.discovery.warnings.push(Warning::in_rules(
             system.origin.as_ref(),
             format!(
                 "system `{}` has no `sources`: none of its files is read (add a source: a `path` glob, and a `format` unless the extension tells it)",
@@ -149,21 +173,35 @@ pub fn discover<'r>(rules: &'r Rules, bases: &[PathBuf]) -> Discovery<'r> {
             }
         }
     }
+    let Walk {
+        mut files,
+        mut discovery,
+        ..
+    } = found;
     let mut unmatched: Vec<String> = claims.unmatched.into_values().collect();
     unmatched.sort();
     for display in unmatched {
-        found.passed_over.no_source.add(&display);
+        discovery.passed_over.no_source.add(&display);
     }
-    found.files.sort_by(|a, b| a.display.cmp(&b.display));
-    found
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    discovery.files = files.into_iter().map(|(_, file)| file).collect();
+    discovery
 }
 
-fn walk_root<'r>(
+/// A walk under way: the recognised files with their display paths (the order
+/// they are sorted in at the end), and everything else found so far.
+struct Walk<R, F> {
+    recognise: R,
+    files: Vec<(String, F)>,
+    discovery: Discovery<F>,
+}
+
+fn walk_root<'r, F>(
     caps: &'r Caps,
     system: &'r System,
     root: &Path,
     claims: &mut Claims,
-    found: &mut Discovery<'r>,
+    found: &mut Walk<impl Fn(Matched<'r>) -> Recognised<F>, F>,
 ) {
     let mut walker = WalkDir::new(root).follow_links(true).sort_by_file_name();
     if !reaches_subfolders(system) {
@@ -184,7 +222,10 @@ fn walk_root<'r>(
                             .unwrap_or_else(|| e.to_string())
                     )
                 };
-                found.skipped.push(Warning::new(path, None, reason));
+                found
+                    .discovery
+                    .skipped
+                    .push(Warning::new(path, None, reason));
                 continue;
             }
         };
@@ -194,9 +235,11 @@ fn walk_root<'r>(
         }
         let path = entry.path();
         if !ft.is_file() {
-            found
-                .skipped
-                .push(Warning::new(display(path), None, special_file_reason(&ft)));
+            found.discovery.skipped.push(Warning::new(
+                display(path),
+                None,
+                special_file_reason(&ft),
+            ));
             continue;
         }
         let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
@@ -221,14 +264,26 @@ fn walk_root<'r>(
         };
         claims.unmatched.remove(&canonical);
         claims.claimed.insert(canonical);
-        match resolve(caps, system, source, path, rel) {
-            Resolved::File(file) => found.files.push(*file),
-            Resolved::UnknownFormat(display) => found.passed_over.unknown_format.add(&display),
-            Resolved::Binary(w) => {
-                found.passed_over.binary.add(&w.path);
-                found.skipped.push(w);
+        let shown = display(path);
+        let matched = Matched {
+            path: path.to_path_buf(),
+            display: shown.clone(),
+            rel,
+            system,
+            source,
+            caps,
+        };
+        let discovery = &mut found.discovery;
+        match (found.recognise)(matched) {
+            Recognised::File(file) => found.files.push((shown, file)),
+            Recognised::UnknownFormat(display) => {
+                discovery.passed_over.unknown_format.add(&display)
             }
-            Resolved::Unreadable(w) => found.skipped.push(w),
+            Recognised::Binary(w) => {
+                discovery.passed_over.binary.add(&w.path);
+                discovery.skipped.push(w);
+            }
+            Recognised::Unreadable(w) => discovery.skipped.push(w),
         }
     }
 }
@@ -273,68 +328,6 @@ fn display(path: &Path) -> String {
     out
 }
 
-/// What a matched file turned out to be.
-enum Resolved<'r> {
-    File(Box<SourceFile<'r>>),
-    /// Of no format errata recognises by name (zero-config meets many such files).
-    UnknownFormat(String),
-    Binary(Warning),
-    Unreadable(Warning),
-}
-
-/// Decides format, role and charset of a matched file.
-fn resolve<'r>(
-    caps: &'r Caps,
-    system: &'r System,
-    source: &'r Source,
-    path: &Path,
-    rel: String,
-) -> Resolved<'r> {
-    let display = display(path);
-    let declared = source.encoding.or(system.encoding);
-    let scanner = match source.format {
-        Some(id) => scan::scanner(id),
-        None => {
-            // A name that is not UTF-8 is matched (and shown) with U+FFFD for its bad bytes.
-            let file_name = path
-                .file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default();
-            // Only files some format claims by name are opened at all.
-            if !scan::claims(&file_name) {
-                return Resolved::UnknownFormat(display);
-            }
-            let head = match read::head(path, declared) {
-                Ok(h) => h,
-                Err(e @ ReadError::Binary { .. }) => {
-                    return Resolved::Binary(Warning::new(display, None, e.to_string()));
-                }
-                Err(e) => return Resolved::Unreadable(Warning::new(display, None, e.to_string())),
-            };
-            match scan::detect(&file_name, &head) {
-                Some(s) => s,
-                None => return Resolved::UnknownFormat(display),
-            }
-        }
-    };
-    let default_charset = match declared {
-        Some(_) => None,
-        None => scanner.default_encoding().and_then(Charset::from_label),
-    };
-    Resolved::File(Box::new(SourceFile {
-        path: path.to_path_buf(),
-        display,
-        rel,
-        system,
-        source,
-        role: source.role.unwrap_or(scanner.role()),
-        scanner,
-        charset: declared,
-        default_charset,
-        caps,
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use std::os::unix::ffi::OsStrExt;
@@ -377,7 +370,7 @@ mod tests {
         let rules = rules(
             "systems:\n  - name: i18n\n    roots: [app]\n    sources:\n      - path: 'i18n/*.properties'\n  - name: logs\n    roots: [app]\n    sources:\n      - path: 'logs/*.log'\n",
         );
-        let found = discover(&rules, &[dir.path().to_path_buf()]);
+        let found = discover(&rules, &[dir.path().to_path_buf()], Recognised::File);
         let files: Vec<(String, &str)> = found
             .files
             .iter()
@@ -453,7 +446,7 @@ mod tests {
         std::fs::write(app.join(name), "{\"userMessage\":\"x\"}\n").unwrap();
         std::fs::write(app.join("ok.log"), "{\"userMessage\":\"y\"}\n").unwrap();
         let rules = crate::rules::zero_config(&[dir.path()]);
-        let found = discover(&rules, &[dir.path().to_path_buf()]);
+        let found = discover(&rules, &[dir.path().to_path_buf()], Recognised::File);
         let shown: Vec<&str> = found
             .files
             .iter()

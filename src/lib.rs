@@ -7,6 +7,9 @@
 //! (YAML)   (walk+glob) (decode) (formats) (client text) (placeholders) (templates) (SQLite) (flags) (json, md…)
 //! ```
 //!
+//! No stage imports a later one; docs/architecture.md lists the stages in order with their
+//! imports, and `tests/architecture.rs` holds the code to it.
+//!
 //! [`harvest`] runs the stages for `errata scan`. Definitions (what catalogs say) and
 //! observations (what logs show) are distinct types from `scan` to `report`; see [`model`].
 //! The library never prints: only the CLI in the binary does.

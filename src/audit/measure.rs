@@ -6,7 +6,7 @@
 //! own unit from it, or measures a catalog text directly.
 
 use crate::charset::Charset;
-use crate::model::RawLength;
+use crate::model::{RawLength, Unit};
 
 /// A unit a field counts in, with its encoding resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,13 +30,13 @@ const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆ�
 const GSM7_EXTENSION: &str = "^{}\\[~]|€\u{c}";
 
 impl Measure {
-    /// The stored unit name: `chars`, `bytes`, `utf16` or `sms_segments`.
-    pub fn unit(&self) -> &'static str {
+    /// The unit it counts in (the encoding aside).
+    pub fn unit(&self) -> Unit {
         match self {
-            Measure::Chars => "chars",
-            Measure::Bytes(_) => "bytes",
-            Measure::Utf16 => "utf16",
-            Measure::SmsSegments => "sms_segments",
+            Measure::Chars => Unit::Chars,
+            Measure::Bytes(_) => Unit::Bytes,
+            Measure::Utf16 => Unit::Utf16,
+            Measure::SmsSegments => Unit::SmsSegments,
         }
     }
 
@@ -76,13 +76,13 @@ impl Measure {
             Measure::Chars => Some(raw.chars),
             Measure::Utf16 => Some(raw.utf16),
             Measure::SmsSegments => Some(raw.sms_segments),
-            Measure::Bytes(c) => match c.name() {
-                "UTF-8" => Some(raw.utf8),
-                "UTF-16LE" | "UTF-16BE" => Some(raw.utf16 * 2),
-                _ if is_multi_byte(c) => None,
-                // Single-byte code pages (windows-125x, KOI8, EBCDIC): one byte per char.
-                _ => Some(raw.chars),
-            },
+            Measure::Bytes(c) if *c == Charset::UTF_8 => Some(raw.utf8),
+            Measure::Bytes(c) if *c == Charset::UTF_16LE || *c == Charset::UTF_16BE => {
+                Some(raw.utf16 * 2)
+            }
+            Measure::Bytes(c) if is_multi_byte(c) => None,
+            // Single-byte code pages (windows-125x, KOI8, EBCDIC): one byte per char.
+            Measure::Bytes(_) => Some(raw.chars),
         }
     }
 }

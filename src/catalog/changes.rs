@@ -99,7 +99,18 @@ impl Catalog {
             };
             changes.previous_run = Some(previous);
             changes.previous_as_of = Some(previous_as_of);
-            for kind in ["definition", "template"] {
+            for (kind, new_list, gone_list) in [
+                (
+                    "definition",
+                    &mut changes.new_definitions,
+                    &mut changes.gone_definitions,
+                ),
+                (
+                    "template",
+                    &mut changes.new_templates,
+                    &mut changes.gone_templates,
+                ),
+            ] {
                 let now = inventory(tx, latest, kind)?;
                 let before = inventory(tx, previous, kind)?;
                 let new = now
@@ -110,11 +121,6 @@ impl Catalog {
                     .iter()
                     .filter(|(id, _)| !now.contains_key(*id))
                     .map(|(_, item)| item.clone());
-                let (new_list, gone_list) = if kind == "definition" {
-                    (&mut changes.new_definitions, &mut changes.gone_definitions)
-                } else {
-                    (&mut changes.new_templates, &mut changes.gone_templates)
-                };
                 new_list.extend(new);
                 gone_list.extend(gone);
                 new_list.sort();

@@ -51,6 +51,11 @@ const KNOWN_LABELS: &[&str] = &[
 
 impl Charset {
     pub const UTF_8: Charset = Charset::Web(encoding_rs::UTF_8);
+    pub const UTF_16LE: Charset = Charset::Web(encoding_rs::UTF_16LE);
+    pub const UTF_16BE: Charset = Charset::Web(encoding_rs::UTF_16BE);
+    /// Also what the label `iso-8859-1` names (WHATWG): the same for every byte a
+    /// text file has.
+    pub const WINDOWS_1252: Charset = Charset::Web(encoding_rs::WINDOWS_1252);
 
     /// The charset for a label such as `cp1251`, `KOI8-R`, `win1251`, `utf16le`
     /// or `cp1025`: every encoding_rs (WHATWG) label, the same without separators,

@@ -28,7 +28,7 @@ impl Reporter<CheckOutcome> for Junit {
 fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
     let mut by_kind: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &outcome.findings {
-        by_kind.entry(f.kind.as_str()).or_default().push(f);
+        by_kind.entry(f.flag.kind.as_str()).or_default().push(f);
     }
     let failures = outcome.findings.iter().filter(|f| f.failing).count();
     let tests = outcome.findings.len().max(1);
@@ -72,10 +72,15 @@ fn suite<W: Write>(w: &mut Writer<W>, name: &str, findings: &[&Finding]) -> std:
         w.write_event(Event::Empty(case)).map_err(xml_err)?;
     }
     for f in findings {
-        let subject = f.key.as_deref().or(f.template.as_deref()).unwrap_or("");
+        let subject = f
+            .flag
+            .key
+            .as_deref()
+            .or(f.flag.template.as_deref())
+            .unwrap_or("");
         let mut case = BytesStart::new("testcase");
-        case.push_attribute(("classname", f.system.as_str()));
-        case.push_attribute(("name", format!("{} {subject}", f.kind).as_str()));
+        case.push_attribute(("classname", f.flag.system.as_str()));
+        case.push_attribute(("name", format!("{} {subject}", f.flag.kind).as_str()));
         if let Some(l) = &f.location {
             case.push_attribute(("file", l.path.as_str()));
             case.push_attribute(("line", l.line.to_string().as_str()));
@@ -86,12 +91,12 @@ fn suite<W: Write>(w: &mut Writer<W>, name: &str, findings: &[&Finding]) -> std:
             .as_ref()
             .map_or_else(String::new, |l| format!("{}:{}: ", l.path, l.line));
         let (tag, message) = match f.status {
-            Status::New if f.failing => ("failure", f.message.clone()),
-            Status::New => ("system-out", format!("below --fail-on: {}", f.message)),
-            Status::Baseline => ("skipped", format!("in baseline: {}", f.message)),
+            Status::New if f.failing => ("failure", f.flag.message.clone()),
+            Status::New => ("system-out", format!("below --fail-on: {}", f.flag.message)),
+            Status::Baseline => ("skipped", format!("in baseline: {}", f.flag.message)),
             Status::Suppressed => (
                 "skipped",
-                format!("suppressed: {}", f.suppressed.as_deref().unwrap_or("")),
+                format!("suppressed: {}", f.flag.suppressed.as_deref().unwrap_or("")),
             ),
         };
         let mut el = BytesStart::new(tag);
@@ -99,16 +104,16 @@ fn suite<W: Write>(w: &mut Writer<W>, name: &str, findings: &[&Finding]) -> std:
             el.push_attribute(("message", message.as_str()));
         }
         if tag == "failure" {
-            el.push_attribute(("type", f.kind.as_str()));
+            el.push_attribute(("type", f.flag.kind.as_str()));
         }
         w.write_event(Event::Start(el)).map_err(xml_err)?;
         let body = format!(
             "{place}{}[{}] {}: {}\nevidence: {}",
             f.severity.as_str(),
-            f.kind,
-            f.system,
+            f.flag.kind,
+            f.flag.system,
             message,
-            f.evidence
+            f.flag.evidence
         );
         w.write_event(Event::Text(BytesText::new(&body)))
             .map_err(xml_err)?;

@@ -75,19 +75,14 @@ pub enum Status {
 /// One flag raised on the release candidate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
+    /// The flag, its fields serialised beside the check's own.
+    #[serde(flatten)]
+    pub flag: Flag,
     pub fingerprint: String,
-    pub kind: KindId,
     pub severity: Severity,
-    pub system: String,
-    pub key: Option<String>,
-    pub template: Option<String>,
-    pub message: String,
-    pub evidence: serde_json::Value,
     /// Where it is defined (a definition) or first seen (a template).
     pub location: Option<Location>,
     pub status: Status,
-    /// The suppression's reason, for suppressed findings.
-    pub suppressed: Option<String>,
     /// Whether this finding fails the check (new, at or above `--fail-on`).
     pub failing: bool,
 }
@@ -126,11 +121,11 @@ impl CheckOutcome {
             .filter(|f| f.status != Status::Suppressed)
             .map(|f| BaselineEntry {
                 fingerprint: f.fingerprint.clone(),
-                kind: f.kind,
-                system: f.system.clone(),
-                key: f.key.clone(),
-                template: f.template.clone(),
-                message: f.message.clone(),
+                kind: f.flag.kind,
+                system: f.flag.system.clone(),
+                key: f.flag.key.clone(),
+                template: f.flag.template.clone(),
+                message: f.flag.message.clone(),
             })
             .collect();
         findings.sort();
@@ -242,15 +237,9 @@ pub fn evaluate(
                 location: locations.of(f),
                 failing: status == Status::New && severity >= fail_on,
                 fingerprint,
-                kind: f.kind,
                 severity,
-                system: f.system.clone(),
-                key: f.key.clone(),
-                template: f.template.clone(),
-                message: f.message.clone(),
-                evidence: f.evidence.clone(),
                 status,
-                suppressed: f.suppressed.clone(),
+                flag: f.clone(),
             }
         })
         .collect();
@@ -264,14 +253,14 @@ pub fn evaluate(
             order(a.status),
             std::cmp::Reverse(a.severity),
             &a.location,
-            a.kind.as_str(),
+            a.flag.kind.as_str(),
             &a.fingerprint,
         )
             .cmp(&(
                 order(b.status),
                 std::cmp::Reverse(b.severity),
                 &b.location,
-                b.kind.as_str(),
+                b.flag.kind.as_str(),
                 &b.fingerprint,
             ))
     });
@@ -450,7 +439,7 @@ pub(crate) mod tests {
         let statuses: Vec<_> = outcome
             .findings
             .iter()
-            .map(|f| (f.kind, f.status, f.failing))
+            .map(|f| (f.flag.kind, f.status, f.failing))
             .collect();
         assert_eq!(
             statuses,
@@ -478,7 +467,7 @@ pub(crate) mod tests {
             })
         );
         assert_eq!(
-            outcome.findings[3].suppressed.as_deref(),
+            outcome.findings[3].flag.suppressed.as_deref(),
             Some("owned by the ops team")
         );
     }
@@ -510,7 +499,7 @@ pub(crate) mod tests {
             .findings
             .iter()
             .filter(|f| f.status == Status::New)
-            .map(|f| f.kind)
+            .map(|f| f.flag.kind)
             .collect();
         assert_eq!(new, vec![KindId::OutdatedTerm]);
         assert_eq!(outcome.count(Status::Baseline), 3);
@@ -552,7 +541,7 @@ pub(crate) mod tests {
             outcome
                 .findings
                 .iter()
-                .all(|f| f.kind != KindId::NeverSeen && f.kind != KindId::Undefined)
+                .all(|f| f.flag.kind != KindId::NeverSeen && f.flag.kind != KindId::Undefined)
         );
         assert_eq!(
             outcome.skipped_kinds,

@@ -70,24 +70,24 @@ fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
         .iter()
         .map(|f: &Finding| {
             let mut result = json!({
-                "ruleId": f.kind,
-                "ruleIndex": rule_index(f.kind),
+                "ruleId": f.flag.kind,
+                "ruleIndex": rule_index(f.flag.kind),
                 "level": level(f.severity),
-                "message": {"text": f.message},
+                "message": {"text": f.flag.message},
                 "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
                 "baselineState": if f.status == Status::Baseline { "unchanged" } else { "new" },
                 "properties": {
-                    "system": f.system,
-                    "key": f.key,
-                    "template": f.template,
-                    "evidence": f.evidence,
+                    "system": f.flag.system,
+                    "key": f.flag.key,
+                    "template": f.flag.template,
+                    "evidence": f.flag.evidence,
                     "failing": f.failing,
                 },
             });
             if let Some(l) = &f.location {
                 result["locations"] = json!([location(l)]);
             }
-            if let Some(reason) = &f.suppressed {
+            if let Some(reason) = &f.flag.suppressed {
                 result["suppressions"] = json!([{"kind": "external", "justification": reason}]);
             }
             result

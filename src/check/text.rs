@@ -8,24 +8,24 @@ use super::{CheckOutcome, Finding, Status};
 use crate::report::Reporter;
 
 fn subject(f: &Finding) -> String {
-    match (&f.key, &f.template) {
-        (Some(k), _) => format!("{} {k}", f.system),
-        (None, Some(t)) => format!("{} template {t}", f.system),
-        (None, None) => f.system.clone(),
+    match (&f.flag.key, &f.flag.template) {
+        (Some(k), _) => format!("{} {k}", f.flag.system),
+        (None, Some(t)) => format!("{} template {t}", f.flag.system),
+        (None, None) => f.flag.system.clone(),
     }
 }
 
 fn line(f: &Finding) -> String {
-    let place = f
-        .location
-        .as_ref()
-        .map_or_else(|| f.system.clone(), |l| format!("{}:{}", l.path, l.line));
+    let place = f.location.as_ref().map_or_else(
+        || f.flag.system.clone(),
+        |l| format!("{}:{}", l.path, l.line),
+    );
     format!(
         "{place}: {}[{}] {}: {}",
         f.severity.as_str(),
-        f.kind,
+        f.flag.kind,
         subject(f),
-        f.message
+        f.flag.message
     )
 }
 
@@ -54,7 +54,7 @@ fn render(outcome: &CheckOutcome, out: &mut dyn Write) -> std::io::Result<()> {
                 out,
                 "  {} (reason: {})",
                 line(f),
-                f.suppressed.as_deref().unwrap_or("")
+                f.flag.suppressed.as_deref().unwrap_or("")
             )?;
         }
     }

@@ -46,7 +46,7 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
     } = args.command;
     let paths = super::tree_paths(paths)?;
     let rules = super::load_rules(rules.as_ref(), &paths)?;
-    let found = discover::discover(&rules, &paths);
+    let found = discover::discover(&rules, &paths, errata::scan::recognise);
     // What the catalog already tracks of this host's files, by path.
     let tracked: Option<BTreeSet<String>> = match &db {
         Some(target) => {

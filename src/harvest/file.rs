@@ -11,11 +11,11 @@ use super::plan::PlannedFile;
 use crate::audit::measure;
 use crate::catalog::{DefinitionRow, FileRecord, LimitRow};
 use crate::charset::Charset;
-use crate::discover::SourceFile;
 use crate::extract::Extractor;
 use crate::mask::{Masker, normalise_placeholders};
 use crate::model::{Definition, FieldLimit, MaskedObservation, Role, Warning};
 use crate::read::{self, Window};
+use crate::scan::SourceFile;
 use crate::scan::{Item, ScanContext};
 use crate::tracking::{self, Plan};
 
@@ -115,7 +115,7 @@ fn harvest_window(
         &file.path,
         charset,
         &read_from,
-        &file.caps.read_limits(file.role),
+        &crate::read::ReadLimits::of(file.caps, file.role),
     )
     .map_err(|e| e.to_string())?;
     if opened.guessed {

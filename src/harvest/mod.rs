@@ -103,7 +103,7 @@ pub fn scan(
     options: &ScanOptions<'_>,
 ) -> Result<ScanOutcome, CatalogError> {
     let masker = Masker::new(rules);
-    let mut discovery = discover::discover(rules, &options.paths);
+    let mut discovery = discover::discover(rules, &options.paths, crate::scan::recognise);
     paths::mask_discovery(&masker, &mut discovery);
     let host = options.host.as_str();
     if options.full {

@@ -16,9 +16,10 @@
 
 use crate::discover::{Discovery, FileTally};
 use crate::mask::Masker;
+use crate::scan::SourceFile;
 
 /// Masks the personal data of every path a discovery will show or store.
-pub(super) fn mask_discovery(masker: &Masker, discovery: &mut Discovery<'_>) {
+pub(super) fn mask_discovery(masker: &Masker, discovery: &mut Discovery<SourceFile<'_>>) {
     for file in &mut discovery.files {
         file.display = shown(masker, &file.display);
     }

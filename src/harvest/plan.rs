@@ -5,9 +5,9 @@
 use std::io::Read;
 
 use crate::catalog::FileRecord;
-use crate::discover::SourceFile;
 use crate::model::{Role, Warning};
 use crate::read;
+use crate::scan::SourceFile;
 use crate::tracking::{self, CurrentFile, Plan};
 
 /// A discovered file with what is known about it and what to read of it.
@@ -156,7 +156,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("app")).unwrap();
         std::fs::write(dir.path().join("app/gone.log"), "x\n").unwrap();
         let rules = crate::rules::load(&rules_path).unwrap();
-        let found = discover::discover(&rules, &[dir.path().to_path_buf()]);
+        let found = discover::discover(&rules, &[dir.path().to_path_buf()], crate::scan::recognise);
         assert_eq!(found.files.len(), 1);
         std::fs::remove_file(dir.path().join("app/gone.log")).unwrap();
         let (planned, failures) = plan_files(&found.files, &[]);

@@ -16,16 +16,6 @@ use flate2::read::MultiGzDecoder;
 
 use super::{DecodeStats, ReadLimits};
 
-/// Decompressed output may exceed the compressed input this many times…
-/// (real logs stay under 100: a log repeating one message with only its
-/// timestamp changing is 40:1 in gzip, 85:1 in `zstd -19`; gzip cannot exceed
-/// about 1030:1, so a cap at 1000 never stopped a gzip bomb)
-pub const MAX_RATIO: u64 = 200;
-/// …once it is past this many bytes (small files may compress far better).
-pub const RATIO_FLOOR: u64 = 64 * 1024 * 1024;
-/// Most bytes decompressed from one file, whatever its ratio.
-pub const MAX_DECOMPRESSED_BYTES: u64 = 4 * 1024 * 1024 * 1024;
-
 /// A compressed format errata opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {

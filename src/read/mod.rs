@@ -20,10 +20,12 @@ mod decompress;
 mod window;
 
 use crate::charset::Charset;
-pub use decompress::{Compression, MAX_DECOMPRESSED_BYTES, MAX_RATIO, RATIO_FLOOR};
+use crate::model::Role;
+use crate::rules::{Caps, MAX_DECOMPRESSED_BYTES, MAX_RATIO, RATIO_FLOOR};
+pub use decompress::Compression;
 pub use window::{
-    MAX_RECORD_BYTES, MIN_RECORD_BYTES, TAIL_LEN, Window, WindowEnd, bytes_before, char_boundary,
-    open_window, probe, record_cap_warning,
+    TAIL_LEN, Window, WindowEnd, bytes_before, char_boundary, open_window, probe,
+    record_cap_warning,
 };
 
 use decode::{Decoding, Transcoder, Utf8Reader};
@@ -50,6 +52,22 @@ impl ReadLimits {
         ratio_floor: RATIO_FLOOR,
         record_bytes: None,
     };
+
+    /// The caps reading a file of `role` obeys: log lines are records (a line
+    /// past the cap keeps its head); catalogs are read whole by their scanner.
+    pub fn of(caps: &Caps, role: Role) -> ReadLimits {
+        let default = ReadLimits::DEFAULT;
+        ReadLimits {
+            decompressed_bytes: caps
+                .decompressed_bytes
+                .unwrap_or(default.decompressed_bytes),
+            decompression_ratio: caps
+                .decompression_ratio
+                .unwrap_or(default.decompression_ratio),
+            record_bytes: (role == Role::Observations).then(|| caps.record_bytes()),
+            ..default
+        }
+    }
 }
 
 /// A problem with a file's content, at a line where there is one.
@@ -254,6 +272,21 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures/formats/encodings")
             .join(name)
+    }
+
+    /// Log lines are records and obey the record cap; catalogs are read whole.
+    #[test]
+    fn limits_follow_the_caps_and_the_role() {
+        let caps = Caps {
+            record_bytes: Some(8192),
+            decompression_ratio: Some(50),
+            ..Caps::DEFAULT
+        };
+        let logs = ReadLimits::of(&caps, Role::Observations);
+        assert_eq!(logs.record_bytes, Some(8192));
+        assert_eq!(logs.decompression_ratio, 50);
+        assert_eq!(logs.decompressed_bytes, MAX_DECOMPRESSED_BYTES);
+        assert_eq!(ReadLimits::of(&caps, Role::Definitions).record_bytes, None);
     }
 
     /// Reads a fixture whole: text, charset name, guessed, compression, stats.

@@ -24,11 +24,6 @@ use std::sync::{Arc, Mutex};
 use super::decompress;
 use super::{Charset, DecodeStats, HEAD_LEN, Opened, ReadError, ReadLimits, charset, lock};
 
-/// Longest log line passed on by default (`caps.record_bytes`): far beyond any
-/// message a screen shows, far below what would strain memory.
-pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
-/// The smallest record cap the rules may set.
-pub const MIN_RECORD_BYTES: usize = 1024;
 /// Bytes before a position kept by [`WindowEnd::tail`] (what tells a grown file
 /// from one rewritten with the same first bytes).
 pub const TAIL_LEN: usize = 1024;
@@ -762,7 +757,7 @@ mod tests {
         content.extend(std::iter::repeat_n(b'x', 300_000));
         std::fs::write(&path, &content).unwrap();
         let limits = ReadLimits {
-            record_bytes: Some(MIN_RECORD_BYTES),
+            record_bytes: Some(crate::rules::MIN_RECORD_BYTES),
             ..ReadLimits::DEFAULT
         };
         let read = |window: Window| {
@@ -779,7 +774,10 @@ mod tests {
             take_tail: false,
         };
         let (text, offset, lines, warnings) = read(first);
-        assert_eq!(text, format!("ok\n{}\n", "x".repeat(MIN_RECORD_BYTES)));
+        assert_eq!(
+            text,
+            format!("ok\n{}\n", "x".repeat(crate::rules::MIN_RECORD_BYTES))
+        );
         assert_eq!((offset, lines), (content.len() as u64, 2));
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].line, Some(2));

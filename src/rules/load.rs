@@ -218,7 +218,7 @@ fn validate(path: &Path, text: &str, file: &RulesFile) -> Result<(), RulesError>
         (
             "record_bytes",
             caps.record_bytes,
-            crate::read::MIN_RECORD_BYTES as u64,
+            super::MIN_RECORD_BYTES as u64,
             u64::MAX,
         ),
         ("document_bytes", caps.document_bytes, 1, u64::MAX),
@@ -228,7 +228,7 @@ fn validate(path: &Path, text: &str, file: &RulesFile) -> Result<(), RulesError>
             "nesting_depth",
             caps.nesting_depth,
             1,
-            crate::scan::NESTING_DEPTH_CEILING as u64,
+            super::NESTING_DEPTH_CEILING as u64,
         ),
     ];
     for (name, value, min, max) in ranges {
@@ -422,19 +422,9 @@ mod tests {
         let rules = load(dir.path()).unwrap();
         assert_eq!(rules.caps.record_bytes(), 8192);
         assert_eq!(rules.caps.nesting_depth(), 64);
-        assert_eq!(rules.caps.document_bytes(), crate::scan::MAX_DOCUMENT_BYTES);
-        let limits = rules.caps.read_limits(crate::model::Role::Observations);
-        assert_eq!(limits.record_bytes, Some(8192));
         assert_eq!(
-            limits.decompressed_bytes,
-            crate::read::MAX_DECOMPRESSED_BYTES
-        );
-        assert_eq!(
-            rules
-                .caps
-                .read_limits(crate::model::Role::Definitions)
-                .record_bytes,
-            None
+            rules.caps.document_bytes(),
+            crate::rules::MAX_DOCUMENT_BYTES
         );
         assert_eq!(
             err("caps:\n  record_bytes: 10\n"),

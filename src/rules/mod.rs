@@ -18,9 +18,14 @@ pub use crate::charset::Charset;
 pub use crate::model::did_you_mean;
 use crate::model::{FormatId, KindId, Role, Unit};
 
+mod caps;
 mod load;
 mod zero_config;
 
+pub use caps::{
+    Caps, MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, MAX_RATIO,
+    MAX_RECORD_BYTES, MIN_RECORD_BYTES, NESTING_DEPTH_CEILING, RATIO_FLOOR,
+};
 pub use load::{RulesError, load, load_str, load_text};
 pub use zero_config::zero_config;
 
@@ -74,82 +79,6 @@ pub struct RulesFile {
     pub clustering: Clustering,
     #[serde(default)]
     pub caps: Caps,
-}
-
-/// What one input may cost (`caps:`): the limits that keep a hostile or broken
-/// file from taking the scan down. An absent value is the default of the code
-/// that enforces it; docs/operations.md lists them all.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Caps {
-    /// Longest line (record) passed on, in bytes; a longer one keeps its head
-    /// (default [`crate::read::MAX_RECORD_BYTES`]).
-    pub record_bytes: Option<u64>,
-    /// Largest catalog read whole to be parsed (JSON, XML, properties, SQL…), in
-    /// bytes; a larger one is skipped (default [`crate::scan::MAX_DOCUMENT_BYTES`]).
-    pub document_bytes: Option<u64>,
-    /// Most bytes decompressed from one file (default [`crate::read::MAX_DECOMPRESSED_BYTES`]).
-    pub decompressed_bytes: Option<u64>,
-    /// Most decompressed bytes per compressed byte, once past
-    /// [`crate::read::RATIO_FLOOR`] (default [`crate::read::MAX_RATIO`]).
-    pub decompression_ratio: Option<u64>,
-    /// Deepest nesting of a JSON or XML catalog (default
-    /// [`crate::scan::MAX_NESTING_DEPTH`], at most [`crate::scan::NESTING_DEPTH_CEILING`]).
-    pub nesting_depth: Option<u64>,
-}
-
-impl Caps {
-    /// No value set: every cap at its default.
-    pub const DEFAULT: Caps = Caps {
-        record_bytes: None,
-        document_bytes: None,
-        decompressed_bytes: None,
-        decompression_ratio: None,
-        nesting_depth: None,
-    };
-
-    pub fn record_bytes(&self) -> usize {
-        self.record_bytes
-            .map_or(crate::read::MAX_RECORD_BYTES, saturating_usize)
-    }
-
-    pub fn document_bytes(&self) -> usize {
-        self.document_bytes
-            .map_or(crate::scan::MAX_DOCUMENT_BYTES, saturating_usize)
-    }
-
-    pub fn nesting_depth(&self) -> usize {
-        self.nesting_depth
-            .map_or(crate::scan::MAX_NESTING_DEPTH, saturating_usize)
-    }
-
-    /// The caps reading a file of `role` obeys: log lines are records (a line
-    /// past the cap keeps its head); catalogs are read whole by their scanner.
-    pub fn read_limits(&self, role: Role) -> crate::read::ReadLimits {
-        let default = crate::read::ReadLimits::DEFAULT;
-        crate::read::ReadLimits {
-            decompressed_bytes: self
-                .decompressed_bytes
-                .unwrap_or(default.decompressed_bytes),
-            decompression_ratio: self
-                .decompression_ratio
-                .unwrap_or(default.decompression_ratio),
-            record_bytes: (role == Role::Observations).then(|| self.record_bytes()),
-            ..default
-        }
-    }
-
-    fn merge_from(&mut self, other: Caps) {
-        self.record_bytes = other.record_bytes.or(self.record_bytes);
-        self.document_bytes = other.document_bytes.or(self.document_bytes);
-        self.decompressed_bytes = other.decompressed_bytes.or(self.decompressed_bytes);
-        self.decompression_ratio = other.decompression_ratio.or(self.decompression_ratio);
-        self.nesting_depth = other.nesting_depth.or(self.nesting_depth);
-    }
-}
-
-fn saturating_usize(v: u64) -> usize {
-    usize::try_from(v).unwrap_or(usize::MAX)
 }
 
 /// Human curation of templates, applied on every scan (`clustering:`).

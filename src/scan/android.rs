@@ -310,7 +310,7 @@ fn locale_from_path(path: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
-    use crate::scan::test_support::{definitions, scan_text, warning_lines};
+    use crate::scan::testing::{definitions, scan_text, warning_lines};
 
     fn scan(path: &str, text: &str) -> Vec<Item> {
         scan_text(&Android, path, &SourceOptions::default(), text)

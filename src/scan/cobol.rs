@@ -659,7 +659,7 @@ impl DataItem {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
-    use crate::scan::test_support::{
+    use crate::scan::testing::{
         field_max as limits, key_text_line as texts, scan_text, warning_lines,
     };
 

@@ -276,7 +276,7 @@ mod tests {
     use crate::rules::SourceOptions;
 
     fn scan(path: &str, text: &str, options: &SourceOptions) -> Vec<Item> {
-        crate::scan::scan_str(&Csv, path, text, options)
+        crate::scan::testing::scan_text(&Csv, path, options, text)
     }
 
     #[test]
@@ -291,7 +291,7 @@ mod tests {
         let text = "code;text;lang\nE1;\"Карта заблокирована; звоните\";ru\nE2;\"two\nlines \"\"quoted\"\"\";en-us\n;orphan;ru\n";
         let items = scan("export.csv", text, &options);
         assert_eq!(
-            crate::scan::definition_tuples(&items),
+            crate::scan::testing::definition_tuples(&items),
             vec![
                 (
                     "E1".into(),
@@ -323,7 +323,7 @@ mod tests {
         let text = "key,text\r\nE1,one\r\nE2,\"two\r\nlines\"\r\n\r\nE3,three\r\n,no key\r\nE4,\"a\r\n\r\nb\"\r\nE5,five";
         let items = scan("export.csv", text, &options);
         let lines = |items: &[Item]| -> Vec<(String, u64)> {
-            crate::scan::definition_tuples(items)
+            crate::scan::testing::definition_tuples(items)
                 .into_iter()
                 .map(|(key, _, _, line)| (key, line))
                 .collect()
@@ -377,7 +377,7 @@ mod tests {
             &SourceOptions::default(),
         );
         assert_eq!(
-            crate::scan::definition_tuples(&items),
+            crate::scan::testing::definition_tuples(&items),
             vec![("1001".into(), "Нет средств".into(), Some("ru".into()), 2)]
         );
         let options = SourceOptions {
@@ -388,7 +388,7 @@ mod tests {
         };
         let items = scan("e.csv", "Hello,K1\n", &options);
         assert_eq!(
-            crate::scan::definition_tuples(&items),
+            crate::scan::testing::definition_tuples(&items),
             vec![("K1".into(), "Hello".into(), None, 1)]
         );
     }

@@ -53,14 +53,14 @@ mod tests {
     use crate::rules::SourceOptions;
 
     fn scan(path: &str, text: &str) -> Vec<Item> {
-        crate::scan::scan_str(&JsonI18n, path, text, &SourceOptions::default())
+        crate::scan::testing::scan_text(&JsonI18n, path, &SourceOptions::default(), text)
     }
 
     #[test]
     fn nested_objects_and_arrays_flatten_with_lines_and_file_locale() {
         let text = "\u{feff}{\n  \"errors\": {\n    \"required\": \"Обязательное поле\",\n    \"max\": 5,\n    \"list\": [\"a\", null]\n  }\n}";
         let items = scan("locales/ru.json", text);
-        let defs = crate::scan::definitions_of(&items);
+        let defs = crate::scan::testing::definitions(&items);
         let got: Vec<(&str, &str, u64)> = defs
             .iter()
             .map(|d| (d.key.as_str(), d.text.as_str(), d.location.line))
@@ -78,7 +78,7 @@ mod tests {
     #[test]
     fn a_locale_root_key_becomes_the_locale() {
         let items = scan("app.json", "{\"pt-BR\": {\"hello\": \"Olá\"}}");
-        let defs = crate::scan::definitions_of(&items);
+        let defs = crate::scan::testing::definitions(&items);
         assert_eq!(defs[0].key, "hello");
         assert_eq!(defs[0].locale.as_deref(), Some("pt_BR"));
     }
@@ -86,7 +86,7 @@ mod tests {
     #[test]
     fn repeated_keys_are_all_kept() {
         let items = scan("en.json", "{\"a\": \"1\", \"a\": \"2\"}");
-        let texts: Vec<&str> = crate::scan::definitions_of(&items)
+        let texts: Vec<&str> = crate::scan::testing::definitions(&items)
             .iter()
             .map(|d| d.text.as_str())
             .collect();

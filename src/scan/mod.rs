@@ -11,6 +11,7 @@
 
 use std::io::{BufRead, Read};
 
+use crate::charset::Charset;
 use crate::model::{Definition, FieldLimit, FormatId, LogRecord, Role, Vocabulary, Warning};
 use crate::rules::{Caps, SourceOptions};
 
@@ -26,6 +27,7 @@ mod log4j;
 mod log_lines;
 mod po;
 mod properties;
+mod recognise;
 mod records;
 mod syslog;
 #[cfg(test)]
@@ -35,10 +37,9 @@ mod w3c;
 mod yaml;
 
 pub use locale::{is_locale_code, locale_from_path, normalise_locale};
+pub use recognise::{SourceFile, recognise};
 mod resx;
 mod sql;
-#[cfg(test)]
-mod test_support;
 mod xliff;
 mod xml_tree;
 mod xsd;
@@ -107,48 +108,6 @@ impl<'a> ScanContext<'a> {
     }
 }
 
-/// Runs `scanner` over `text` with a test context and collects what it yields.
-#[cfg(test)]
-pub fn scan_str(
-    scanner: &dyn Scanner,
-    path: &str,
-    text: &str,
-    options: &SourceOptions,
-) -> Vec<Item> {
-    let ctx = ScanContext::for_test(path, options);
-    let mut items = Vec::new();
-    scanner.scan(&mut text.as_bytes(), &ctx, &mut |i| items.push(i));
-    items
-}
-
-/// The definitions among scanned items, in order.
-#[cfg(test)]
-pub fn definitions_of(items: &[Item]) -> Vec<&Definition> {
-    items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Definition(d) => Some(d),
-            _ => None,
-        })
-        .collect()
-}
-
-/// (key, text, locale, line) of the definitions among scanned items.
-#[cfg(test)]
-pub fn definition_tuples(items: &[Item]) -> Vec<(String, String, Option<String>, u64)> {
-    definitions_of(items)
-        .into_iter()
-        .map(|d| {
-            (
-                d.key.clone(),
-                d.text.clone(),
-                d.locale.clone(),
-                d.location.line,
-            )
-        })
-        .collect()
-}
-
 /// A format reader. Implementations are stateless unit structs mapped from their id by [`scanner`].
 pub trait Scanner: Sync {
     /// The format it reads (`format: properties` in the rules).
@@ -167,7 +126,7 @@ pub trait Scanner: Sync {
     /// for: such a file is read as UTF-8 when all of it is valid UTF-8, else in
     /// this charset, with a warning (Java `.properties`: ISO-8859-1, as Java 9+
     /// `PropertyResourceBundle` reads them). `None`: the charset is detected.
-    fn default_encoding(&self) -> Option<&'static str> {
+    fn default_encoding(&self) -> Option<Charset> {
         None
     }
     /// Whether a scan resuming in a grown file must still read it from its first
@@ -252,17 +211,6 @@ fn is_rotation_suffix(s: &str) -> bool {
             && s.chars()
                 .all(|c| c.is_ascii_digit() || c == '-' || c == '_'))
 }
-
-/// Largest catalog read whole to be parsed, by default (`caps.document_bytes`):
-/// real catalogs are a few MiB; a larger file is skipped with a warning rather
-/// than held in memory several times over while it is parsed.
-pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
-/// Deepest nesting of a JSON or XML catalog, by default (`caps.nesting_depth`):
-/// the limit serde_json and serde_yaml apply themselves (JSON lines, YAML).
-pub const MAX_NESTING_DEPTH: usize = 128;
-/// The deepest nesting the rules may allow: the XML scanners walk their trees
-/// recursively, which this keeps well within a thread's stack.
-pub const NESTING_DEPTH_CEILING: usize = 1024;
 
 /// Lines [`for_each_line`] cut to the record cap.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -475,7 +475,7 @@ mod tests {
              #, fuzzy\n#~ msgid \"Old\"\n#~ msgstr \"Velho\"\n"
         );
         let items = scan_with("po/app.po", &text, Some("UTF-8"));
-        let defs = crate::scan::definitions_of(&items);
+        let defs = crate::scan::testing::definitions(&items);
         let got: Vec<(&str, Option<&str>, &str, DefinitionState, u64)> = defs
             .iter()
             .map(|d| {
@@ -521,7 +521,7 @@ mod tests {
         let text =
             "msgid \"a\"\nmsgstr \"A\"\n\nmsgid \"b\nmsgstr \"B\"\n\nmsgid \"c\"\nmsgstr \"C\"\n";
         let items = scan_with("ru.po", text, None);
-        let keys: Vec<&str> = crate::scan::definitions_of(&items)
+        let keys: Vec<&str> = crate::scan::testing::definitions(&items)
             .iter()
             .map(|d| d.key.as_str())
             .collect();
@@ -529,7 +529,7 @@ mod tests {
         assert!(items.iter().any(|i| matches!(i, Item::Warning(w)
             if w.line == Some(4) && w.message.contains("unterminated"))));
         assert!(
-            crate::scan::definitions_of(&items)
+            crate::scan::testing::definitions(&items)
                 .iter()
                 .all(|d| d.locale.as_deref() == Some("ru"))
         );
@@ -539,7 +539,7 @@ mod tests {
     fn templates_define_their_msgids() {
         let text = "#: app.py:3\nmsgid \"Card blocked\"\nmsgstr \"\"\n";
         let items = scan_with("app.pot", text, None);
-        let defs = crate::scan::definitions_of(&items);
+        let defs = crate::scan::testing::definitions(&items);
         assert_eq!(defs.len(), 1);
         assert_eq!(defs[0].text, "Card blocked");
         assert_eq!(defs[0].state, DefinitionState::Live);

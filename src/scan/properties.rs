@@ -23,6 +23,7 @@
 use std::io::BufRead;
 
 use super::{Item, ScanContext, Scanner, locale_from_path, read_document};
+use crate::charset::Charset;
 use crate::model::{Definition, FormatId, Location, Role, Warning};
 
 pub struct Properties;
@@ -40,8 +41,9 @@ impl Scanner for Properties {
         &["properties"]
     }
 
-    fn default_encoding(&self) -> Option<&'static str> {
-        Some("iso-8859-1")
+    fn default_encoding(&self) -> Option<Charset> {
+        // ISO-8859-1, which WHATWG (and so encoding_rs) reads as windows-1252.
+        Some(Charset::WINDOWS_1252)
     }
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
@@ -239,7 +241,7 @@ mod tests {
     use crate::rules::SourceOptions;
 
     fn scan(path: &str, text: &str) -> Vec<Item> {
-        crate::scan::scan_str(&Properties, path, text, &SourceOptions::default())
+        crate::scan::testing::scan_text(&Properties, path, &SourceOptions::default(), text)
     }
 
     fn pairs(got: &[(String, String, u64)]) -> Vec<(&str, &str)> {
@@ -250,7 +252,7 @@ mod tests {
 
     fn entries(text: &str) -> Vec<(String, String, u64)> {
         let items = scan("messages.properties", text);
-        crate::scan::definitions_of(&items)
+        crate::scan::testing::definitions(&items)
             .into_iter()
             .map(|d| (d.key.clone(), d.text.clone(), d.location.line))
             .collect()
@@ -339,7 +341,7 @@ mod tests {
     #[test]
     fn duplicates_are_all_emitted_and_malformed_unicode_warns() {
         let items = scan("app_ru.properties", "k=1\nbad=\\u12G4\nk=2\n");
-        let defs = crate::scan::definitions_of(&items);
+        let defs = crate::scan::testing::definitions(&items);
         assert_eq!(defs.len(), 2);
         assert_eq!((defs[0].text.as_str(), defs[1].text.as_str()), ("1", "2"));
         assert!(defs.iter().all(|d| d.locale.as_deref() == Some("ru")));

@@ -346,7 +346,7 @@ mod tests {
     use crate::rules::SourceOptions;
 
     fn scan(path: &str, text: &str, options: &SourceOptions) -> Vec<Item> {
-        crate::scan::scan_str(&Records, path, text, options)
+        crate::scan::testing::scan_text(&Records, path, options, text)
     }
 
     fn options(records: &str, key: &str, text: &str) -> SourceOptions {
@@ -367,7 +367,7 @@ mod tests {
             &options("ivr.prompts", "id", "text.ru"),
         );
         assert_eq!(
-            crate::scan::definition_tuples(&items),
+            crate::scan::testing::definition_tuples(&items),
             vec![
                 ("1001".into(), "Введите ПИН".into(), Some("ru".into()), 5),
                 ("1002".into(), "Неверный ПИН".into(), Some("ru".into()), 8),
@@ -387,7 +387,7 @@ mod tests {
         };
         let items = scan("messages.json", text, &o);
         assert_eq!(
-            crate::scan::definition_tuples(&items),
+            crate::scan::testing::definition_tuples(&items),
             vec![
                 ("E1".into(), "Ошибка".into(), Some("ru".into()), 2),
                 ("E2".into(), "Error".into(), Some("en".into()), 3),
@@ -400,7 +400,7 @@ mod tests {
         let text = "<?xml version=\"1.0\"?>\n<config>\n  <prompts>\n    <prompt id=\"P1\">\n      <text>Card &amp; PIN &#x2116;</text>\n    </prompt>\n    <prompt id=\"P2\" text=\"Attr text\"/>\n    <prompt><text>no id</text></prompt>\n  </prompts>\n</config>\n";
         let items = scan("ivr.xml", text, &options("prompts.prompt", "id", "text"));
         assert_eq!(
-            crate::scan::definition_tuples(&items),
+            crate::scan::testing::definition_tuples(&items),
             vec![
                 ("P1".into(), "Card & PIN №".into(), None, 5),
                 ("P2".into(), "Attr text".into(), None, 7),
@@ -416,14 +416,14 @@ mod tests {
             text,
             &options("config.prompts.prompt", "@id", "text"),
         );
-        assert_eq!(crate::scan::definition_tuples(&with_root).len(), 2);
+        assert_eq!(crate::scan::testing::definition_tuples(&with_root).len(), 2);
     }
 
     #[test]
     fn broken_xml_keeps_records_before_the_error() {
         let text = "<r><m id=\"a\"><t>A</t></m>\n<m id=\"b\"><t>B</x></m></r>";
         let items = scan("m.xml", text, &options("m", "id", "t"));
-        assert_eq!(crate::scan::definition_tuples(&items).len(), 1);
+        assert_eq!(crate::scan::testing::definition_tuples(&items).len(), 1);
         assert!(items.iter().any(|i| matches!(i, Item::Warning(w)
             if w.line == Some(2) && w.message.contains("malformed XML"))));
     }
@@ -437,7 +437,7 @@ mod tests {
             "<x>".repeat(100_000)
         );
         let items = scan("m.xml", &text, &options("m", "id", "t"));
-        assert_eq!(crate::scan::definition_tuples(&items).len(), 1);
+        assert_eq!(crate::scan::testing::definition_tuples(&items).len(), 1);
         assert!(items.iter().any(|i| matches!(i, Item::Warning(w)
             if w.line == Some(2) && w.message.contains("nested deeper than 128 elements"))));
     }

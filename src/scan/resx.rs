@@ -103,7 +103,7 @@ fn is_culture_name(s: &str) -> bool {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
-    use crate::scan::test_support::{definitions, scan_text};
+    use crate::scan::testing::{definitions, scan_text};
 
     const SAMPLE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <root>

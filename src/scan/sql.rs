@@ -761,7 +761,7 @@ fn column_limit(def: &[Token]) -> Option<(u64, LimitUnit)> {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
-    use crate::scan::test_support::{key_text_line as defs, scan_text, warning_lines};
+    use crate::scan::testing::{key_text_line as defs, scan_text, warning_lines};
 
     fn scan_with(options: &SourceOptions, sql: &str) -> Vec<Item> {
         scan_text(&Sql, "messages.sql", options, sql)

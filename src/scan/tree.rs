@@ -662,7 +662,7 @@ mod tests {
 
     /// A well-formed JSON document's tree, nested within the default cap.
     fn json(text: &str) -> Node {
-        let (root, too_deep) = parse_json_tree(text, 1, crate::scan::MAX_NESTING_DEPTH).unwrap();
+        let (root, too_deep) = parse_json_tree(text, 1, crate::rules::MAX_NESTING_DEPTH).unwrap();
         assert_eq!(too_deep, None);
         root
     }
@@ -705,7 +705,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // At the ceiling the rules allow, the tree is built, flattened and dropped whole.
-        let ceiling = crate::scan::NESTING_DEPTH_CEILING;
+        let ceiling = crate::rules::NESTING_DEPTH_CEILING;
         let text = format!("{}\"x\"{}", "[".repeat(ceiling), "]".repeat(ceiling));
         let (root, too_deep) = parse_json_tree(&text, 1, ceiling).unwrap();
         assert_eq!(too_deep, None);

@@ -225,7 +225,7 @@ fn least(a: DefinitionState, b: DefinitionState) -> DefinitionState {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
-    use crate::scan::test_support::{definitions, scan_text};
+    use crate::scan::testing::{definitions, scan_text};
 
     fn scan(text: &str) -> Vec<Definition> {
         let items = scan_text(&Xliff, "Resources.ru.xlf", &SourceOptions::default(), text);

@@ -380,7 +380,7 @@ mod tests {
     /// thread (rayon's default), in a debug build whose frames are largest.
     #[test]
     fn the_nesting_ceiling_fits_a_worker_threads_stack() {
-        let ceiling = crate::scan::NESTING_DEPTH_CEILING;
+        let ceiling = crate::rules::NESTING_DEPTH_CEILING;
         // Elements `open` nests (`per` levels each) inside `outer_depth` levels, up to the ceiling.
         let nest = |open: &str, close: &str, inner: &str, outer_depth: usize, per: usize| {
             let n = (ceiling - outer_depth) / per;

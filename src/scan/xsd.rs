@@ -144,7 +144,7 @@ impl Schema<'_> {
 mod tests {
     use super::*;
     use crate::rules::SourceOptions;
-    use crate::scan::test_support::scan_text;
+    use crate::scan::testing::scan_text;
 
     #[test]
     fn lengths_of_types_elements_and_attributes() {

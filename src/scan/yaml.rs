@@ -98,7 +98,7 @@ mod tests {
     use crate::rules::SourceOptions;
 
     fn scan(path: &str, text: &str) -> Vec<Item> {
-        crate::scan::scan_str(&Yaml, path, text, &SourceOptions::default())
+        crate::scan::testing::scan_text(&Yaml, path, &SourceOptions::default(), text)
     }
 
     #[test]
@@ -128,7 +128,7 @@ mod tests {
     fn rails_locale_file() {
         let text = "---\nru:\n  errors:\n    messages:\n      blank: не может быть пустым\n      too_long:\n        one: слишком большой (не более %{count} символа)\n        other: слишком большой (не более %{count} символа)\n  number:\n    precision: 3\n    significant: false\n    unit: ~\n";
         let items = scan("config/locales/ru.yml", text);
-        let defs = crate::scan::definitions_of(&items);
+        let defs = crate::scan::testing::definitions(&items);
         let got: Vec<(&str, Option<&str>, u64)> = defs
             .iter()
             .map(|d| (d.key.as_str(), d.form.as_deref(), d.location.line))
@@ -151,7 +151,7 @@ mod tests {
     fn anchors_aliases_and_merge_keys_resolve() {
         let text = "base: &base\n  title: Ошибка\n  retry: Повторить\nlogin:\n  <<: *base\n  title: Вход\ncopy: *base\n";
         let items = scan("en.yml", text);
-        let pairs: Vec<(&str, &str)> = crate::scan::definitions_of(&items)
+        let pairs: Vec<(&str, &str)> = crate::scan::testing::definitions(&items)
             .iter()
             .map(|d| (d.key.as_str(), d.text.as_str()))
             .collect();

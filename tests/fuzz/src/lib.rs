@@ -155,7 +155,8 @@ pub fn read(data: &[u8]) {
 /// that read ended: no line is longer than the cap allows once decoded (a
 /// byte decodes to at most three), and nothing is read twice.
 fn read_windows(path: &std::path::Path, declared: Option<errata::charset::Charset>) {
-    use errata::read::{MIN_RECORD_BYTES, ReadLimits, Window};
+    use errata::read::{ReadLimits, Window};
+    use errata::rules::MIN_RECORD_BYTES;
     let limits = ReadLimits {
         record_bytes: Some(MIN_RECORD_BYTES),
         ..ReadLimits::DEFAULT
