@@ -556,3 +556,53 @@ fn personal_data_in_file_names_never_reaches_the_catalog() {
         assert!(!stored.contains(secret), "{secret} in the catalog file");
     }
 }
+
+/// A catalog text of one letter repeated (64K chars took minutes to index for
+/// matching, again on every rescan) and a legal copybook `PIC X(134217727)`
+/// with a short VALUE (its padding took 7 GB): both are ordinary texts, stored
+/// as written, and a rescan is as quick as any.
+#[test]
+fn long_runs_and_wide_pictures_are_ordinary_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("abs");
+    std::fs::create_dir(&app).unwrap();
+    let run = "я".repeat(64_000);
+    std::fs::write(
+        app.join("run_ru.json"),
+        format!("{{\"run\": \"{run}\", \"ok\": \"Операция выполнена\"}}"),
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("ERRS.cpy"),
+        "       01  ERR-REC.\n           05  ERR-TEXT  PIC X(134217727) VALUE 'Card blocked'.\n",
+    )
+    .unwrap();
+    std::fs::write(app.join("app.log"), format!("2024-06-01 ERROR {run}\n")).unwrap();
+    for scan in 1..=2 {
+        let out = Command::new(env!("CARGO_BIN_EXE_errata"))
+            .current_dir(dir.path())
+            .args(["scan", ".", "--db", "errata.db", "--as-of", "2024-06-30"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "scan {scan}: {stderr}");
+        assert!(warnings(&stderr).is_empty(), "scan {scan}: {stderr}");
+    }
+    let conn = rusqlite::Connection::open(dir.path().join("errata.db")).unwrap();
+    let text = |key: &str| -> String {
+        conn.query_row("SELECT text FROM definitions WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    assert_eq!(text("run"), run);
+    assert_eq!(text("ERR-TEXT"), "Card blocked");
+    let limit: i64 = conn
+        .query_row(
+            "SELECT max FROM limits WHERE field = 'ERR-REC.ERR-TEXT'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(limit, 134_217_727);
+}

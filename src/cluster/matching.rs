@@ -27,6 +27,23 @@ pub struct IndexedDefinition<'a> {
 /// Shortest observed template (in chars) that may match as a truncated prefix.
 pub const MIN_TRUNCATED_CHARS: usize = 16;
 
+/// Longest literal (in bytes) an automaton holds of a definition: its first
+/// bytes find the candidates, which are then verified whole. Building the
+/// automaton's DFA follows failure links, quadratic in a pattern's length for
+/// a run of one character (a 64K-char run of `a` took minutes, paid again on
+/// every rescan); a bounded prefix keeps the build linear in the catalog.
+pub const MAX_AUTOMATON_LITERAL: usize = 128;
+
+/// The first at most [`MAX_AUTOMATON_LITERAL`] bytes of `literal`, cut at a
+/// char boundary.
+fn automaton_literal(literal: &str) -> &str {
+    let mut end = literal.len().min(MAX_AUTOMATON_LITERAL);
+    while !literal.is_char_boundary(end) {
+        end -= 1;
+    }
+    &literal[..end]
+}
+
 /// Definitions of all systems, indexed for matching.
 ///
 /// Exact keys and templates are hash lookups. Definitions with wildcards are
@@ -112,7 +129,7 @@ impl DefinitionIndex {
                 if anchor.is_empty() {
                     index.unanchored.push(index.patterns.len());
                 } else {
-                    anchors.push(anchor);
+                    anchors.push(automaton_literal(&anchor).to_string());
                 }
                 index.patterns.push(Pattern {
                     system,
@@ -131,7 +148,7 @@ impl DefinitionIndex {
             .ok();
         index.heads = AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
-            .build(index.parts.iter().map(|p| &p.parts[0]))
+            .build(index.parts.iter().map(|p| automaton_literal(&p.parts[0])))
             .ok();
         index.patterns = reorder(index.patterns, &anchored, &index.unanchored);
         let anchored_count = anchored.len();
@@ -479,5 +496,25 @@ mod tests {
                 .map(|m| texts[m.definition].0);
             assert_eq!(found, Some(key), "{observed} → {masked}");
         }
+    }
+
+    /// Literals longer than the automaton keeps still match whole, and only
+    /// whole: the prefix finds candidates, verification decides.
+    #[test]
+    fn long_literals_match_by_their_whole_text() {
+        let run = "я".repeat(MAX_AUTOMATON_LITERAL * 4);
+        let long = format!("{run} <*> конец");
+        let index = DefinitionIndex::new([IndexedDefinition {
+            system: "web",
+            key: "err.long",
+            template: &long,
+        }]);
+        let found = |t: &str| index.find("web", None, t).map(|m| m.kind);
+        assert_eq!(found(&format!("{run} 42 конец")), Some(MatchKind::Template));
+        // Same first bytes, different end: no match.
+        assert_eq!(found(&format!("{run}я 42 конeц")), None);
+        // Cut inside the run: truncated.
+        let cut: String = run.chars().take(MAX_AUTOMATON_LITERAL).collect();
+        assert_eq!(found(&cut), Some(MatchKind::Truncated));
     }
 }
