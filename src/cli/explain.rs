@@ -8,8 +8,8 @@ use anyhow::{Result, bail};
 use clap::Args;
 
 use errata::catalog::{Catalog, Target};
-use errata::cluster::MinerConfig;
 use errata::cluster::tokenize::normalise;
+use errata::cluster::{MIN_LITERAL_SHARE, MatchKind, MinerConfig, Refusal};
 use errata::harvest;
 use errata::mask::Masker;
 
@@ -83,20 +83,45 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
             "joins a known template"
         };
         println!("template:  {}  {}  ({status})", chosen.id, chosen.template);
-        match index.find(&system, args.key.as_deref(), &chosen.template) {
+        let (found, refused) = index.explain(&system, args.key.as_deref(), &chosen.template);
+        let at = |i: usize| {
+            let d = live[i];
+            format!(
+                "{} [{}] {}  ({}:{})",
+                d.key,
+                d.locale.as_deref().unwrap_or("-"),
+                d.template,
+                d.path,
+                d.line
+            )
+        };
+        match &found {
             Some(m) => {
-                let d = live[m.definition];
-                println!(
-                    "definition: {} [{}] {}  (by {} match; {}:{})",
-                    d.key,
-                    d.locale.as_deref().unwrap_or("-"),
-                    d.template,
-                    m.kind.as_str(),
-                    d.path,
-                    d.line
-                );
+                let evidence = match (m.kind, m.share) {
+                    (MatchKind::Key, _) | (_, None) => "evidence: same key".to_string(),
+                    (kind, Some(share)) => format!(
+                        "evidence: {} match, literal share {:.0}%",
+                        kind.as_str(),
+                        share * 100.0
+                    ),
+                };
+                println!("definition: {}  [{evidence}]", at(m.definition));
             }
             None => println!("definition: none matches (an undefined text)"),
+        }
+        for r in &refused {
+            match *r {
+                Refusal::CatchAll { definition } => println!(
+                    "refused:   {}  (catch-all: only placeholders, matches by key only)",
+                    at(definition)
+                ),
+                Refusal::LowShare { definition, share } => println!(
+                    "refused:   {}  (literal share {:.0}% < {:.0}%)",
+                    at(definition),
+                    share * 100.0,
+                    MIN_LITERAL_SHARE * 100.0
+                ),
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -9,7 +9,9 @@ mod miner;
 mod near_duplicates;
 pub mod tokenize;
 
-pub use matching::{DefinitionIndex, IndexedDefinition, Match, MatchKind};
+pub use matching::{
+    DefinitionIndex, IndexedDefinition, MIN_LITERAL_SHARE, Match, MatchKind, Refusal,
+};
 pub use miner::{
     Assignment, DEFAULT_MAX_TEMPLATES, MIN_VARIABLE_VALUES, MergeRule, MinerConfig,
     SHORT_MESSAGE_TOKENS, Scored, TemplateMiner, TextHasher, TextMap, similarity,
