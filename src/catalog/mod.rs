@@ -128,6 +128,8 @@ pub struct DefinitionRow {
     pub locale: Option<String>,
     pub form: Option<String>,
     pub text: String,
+    /// The text as written, when a formatter's quoting was undone (MessageFormat).
+    pub raw: Option<String>,
     pub template: String,
     pub state: DefinitionState,
     pub note: Option<String>,

@@ -86,13 +86,14 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         let (found, refused) = index.explain(&system, args.key.as_deref(), &chosen.template);
         let at = |i: usize| {
             let d = live[i];
-            format!(
-                "{} [{}] {}  ({}:{})",
-                d.key,
-                d.locale.as_deref().unwrap_or("-"),
-                d.template,
-                d.path,
-                d.line
+            (
+                format!(
+                    "{} [{}] {}",
+                    d.key,
+                    d.locale.as_deref().unwrap_or("-"),
+                    d.template
+                ),
+                format!("{}:{}", d.path, d.line),
             )
         };
         match &found {
@@ -105,21 +106,24 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
                         share * 100.0
                     ),
                 };
-                println!("definition: {}  [{evidence}]", at(m.definition));
+                let (d, path) = at(m.definition);
+                println!("definition: {d}  [{evidence}]  ({path})");
             }
             None => println!("definition: none matches (an undefined text)"),
         }
         for r in &refused {
             match *r {
                 Refusal::CatchAll { definition } => println!(
-                    "refused:   {}  (catch-all: only placeholders, matches by key only)",
-                    at(definition)
+                    "refused:   {}  [catch-all: only placeholders, matches by key only]  ({})",
+                    at(definition).0,
+                    at(definition).1
                 ),
                 Refusal::LowShare { definition, share } => println!(
-                    "refused:   {}  (literal share {:.0}% < {:.0}%)",
-                    at(definition),
+                    "refused:   {}  [literal share {:.0}% < {:.0}%]  ({})",
+                    at(definition).0,
                     share * 100.0,
-                    MIN_LITERAL_SHARE * 100.0
+                    MIN_LITERAL_SHARE * 100.0,
+                    at(definition).1
                 ),
             }
         }

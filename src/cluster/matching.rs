@@ -204,8 +204,8 @@ impl DefinitionIndex {
         self.lookup(system, key, template, None)
     }
 
-    /// [`find`](Self::find), and the definitions that fit the template's shape
-    /// but were refused for want of evidence (for `errata explain`).
+    /// [`find`](Self::find), and, when none matches, the definitions that fit
+    /// the template's shape but were refused for want of evidence (for `errata explain`).
     pub fn explain(
         &self,
         system: &str,
@@ -222,7 +222,7 @@ impl DefinitionIndex {
         system: &str,
         key: Option<&str>,
         template: &str,
-        mut refused: Option<&mut Vec<Refusal>>,
+        refused: Option<&mut Vec<Refusal>>,
     ) -> Option<Match> {
         if let Some(key) = key
             && let Some(translations) = self.by_key.get(&(system.to_string(), key.to_string()))
@@ -239,14 +239,6 @@ impl DefinitionIndex {
             });
         }
         let system_id = self.systems.iter().position(|s| s == system)?;
-        if let Some(out) = refused.as_deref_mut() {
-            out.extend(
-                self.catch_alls
-                    .iter()
-                    .filter(|(s, _)| *s == system_id)
-                    .map(|&(_, definition)| Refusal::CatchAll { definition }),
-            );
-        }
         if let Some(&i) = self
             .by_template
             .get(&(system.to_string(), template.to_string()))
@@ -274,18 +266,28 @@ impl DefinitionIndex {
                 share: Some(share),
             });
         }
-        if let Some(out) = refused {
+        let truncated = self
+            .find_truncated(system_id, template)
+            .map(|(definition, share)| Match {
+                definition,
+                kind: MatchKind::Truncated,
+                share: Some(share),
+            });
+        if let Some(out) = refused
+            && truncated.is_none()
+        {
+            out.extend(
+                self.catch_alls
+                    .iter()
+                    .filter(|(s, _)| *s == system_id)
+                    .map(|&(_, definition)| Refusal::CatchAll { definition }),
+            );
             out.extend(
                 fits.iter()
                     .map(|&(definition, share)| Refusal::LowShare { definition, share }),
             );
         }
-        self.find_truncated(system_id, template)
-            .map(|(definition, share)| Match {
-                definition,
-                kind: MatchKind::Truncated,
-                share: Some(share),
-            })
+        truncated
     }
 
     /// A definition of `system` of which `template` is a cut-off prefix: found

@@ -131,6 +131,9 @@ pub struct DefinitionEntry {
     pub form: Option<String>,
     pub state: DefinitionState,
     pub text: String,
+    /// The text as written, when a formatter's quoting was undone (MessageFormat).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
     pub template: String,
     pub source: SourceRef,
     /// Observations matched to this definition.
@@ -218,6 +221,7 @@ impl Report {
                 form: d.row.form.clone(),
                 state: d.row.state,
                 text: d.row.text.clone(),
+                raw: d.row.raw.clone(),
                 template: d.row.template.clone(),
                 source: SourceRef {
                     path: d.row.path.clone(),
@@ -378,6 +382,7 @@ pub(crate) mod tests {
                 form: None,
                 state: DefinitionState::Live,
                 text: "Недостаточно средств: {0}".to_string(),
+                raw: None,
                 template: "Недостаточно средств: <*>".to_string(),
                 source: SourceRef {
                     path: "abs/messages_ru.properties".to_string(),

@@ -263,6 +263,9 @@ pub struct SourceOptions {
     pub header: Option<bool>,
     /// Path to the list of records inside a structured config file (e.g. `prompts`).
     pub records: Option<String>,
+    /// `.properties`: whether values are `java.text.MessageFormat` patterns, whose
+    /// quoting (`''`, `'{'`) is undone; absent means those with `{n}` arguments.
+    pub message_format: Option<bool>,
     /// SQL table whose INSERTs hold messages.
     pub table: Option<String>,
     /// Fixed-width columns: name → [start, end) in characters (1-based start).

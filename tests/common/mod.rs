@@ -36,6 +36,7 @@ pub fn definitions(path: &str, defs: &[Def]) -> FileBatch {
                     locale: Some("ru".to_string()),
                     form: None,
                     text: text.to_string(),
+                    raw: None,
                     template: text.to_string(),
                     state: DefinitionState::Live,
                     note: None,
