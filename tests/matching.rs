@@ -89,6 +89,7 @@ fn message_format_texts_match_and_catch_alls_do_not() {
                 "key"
             ),
             t("Session not active.", "sessionNotActiveMessage", "key"),
+            t("Session not active.", "sessionNotActiveMessage", "template"),
             t(
                 "Unexpected error when authenticating with identity provider",
                 "-",
@@ -180,4 +181,85 @@ fn explain_gives_the_evidence() {
         explain(&["--key", "loginTitleHtml", "Keycloak"]),
         vec!["definition: loginTitleHtml [en] <*>  [evidence: same key]"]
     );
+}
+
+/// Regression (#11): texts under different codes were merged into one template
+/// that kept the first code. The key is part of a template: `Session not
+/// active.` logged under `sessionNotActiveMessage` and under `userNotFound` is
+/// two templates, each with its own key and count, and their ids do not
+/// depend on which line came first.
+#[test]
+fn texts_under_different_keys_are_different_templates() {
+    let (_dir, report) = keycloak();
+    let mut session: Vec<(String, u64, String)> = array(&report, "templates")
+        .iter()
+        .filter(|t| t["template"] == "Session not active.")
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_string(),
+                t["count"].as_u64().unwrap(),
+                t["match"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    session.sort_by(|a, b| a.2.cmp(&b.2));
+    assert_eq!(session.len(), 2, "{session:?}");
+    assert_eq!((session[0].1, session[0].2.as_str()), (1, "key"));
+    assert_eq!((session[1].1, session[1].2.as_str()), (1, "template"));
+
+    // The same lines in the other order give the same ids.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("keycloak");
+    copy_tree(std::path::Path::new("fixtures/keycloak"), &root);
+    let log = root.join("logs/keycloak.log");
+    let mut lines: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.reverse();
+    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+    let db = dir.path().join("errata.db");
+    errata()
+        .current_dir(&root)
+        .args([
+            "scan",
+            "--rules",
+            "rules.yaml",
+            "--as-of",
+            "2026-11-03",
+            "--db",
+        ])
+        .arg(&db)
+        .arg(".")
+        .assert()
+        .success();
+    let out = errata()
+        .args(["report", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let reversed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids = |r: &Value| {
+        let mut ids: Vec<String> = array(r, "templates")
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&reversed), ids(&report));
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }

@@ -56,7 +56,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         },
     };
     let literals = MinerConfig::from_rules(&rules.clustering, &system).literals;
-    let mut miner = harvest::stored_miner(&mut catalog, &rules, &system)?;
+    let mut miner = harvest::stored_miner(&mut catalog, &rules, &system, args.key.as_deref())?;
     let (live, index) = harvest::definition_index(&snapshot);
     let masker = Masker::new(&rules);
     let known = miner.len();

@@ -7,8 +7,13 @@
 //! Mining takes each system's waiting groups in one canonical order (by masked
 //! text, then key), starting from the stored templates so that their ids hold:
 //! what a settle mines does not depend on which file, batch or host a text came
-//! from first. `errata explain` uses the same [`stored_miner`] and
-//! [`definition_index`], so it groups as a scan would.
+//! from first. The key or code a text carried is part of its template: each
+//! key's texts are mined apart, with ids scoped to system and key
+//! ([`template_scope`]), so `Session not active.` under two codes is two
+//! templates, each keeping its own key. `errata explain` uses the same
+//! [`stored_miner`] and [`definition_index`], so it groups as a scan would.
+
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
@@ -16,7 +21,10 @@ use crate::audit::{self, AuditInput};
 use crate::catalog::{
     Catalog, CatalogError, DefinitionRow, RunStats, Settled, Snapshot, TemplateMatch,
 };
-use crate::cluster::{DefinitionIndex, IndexedDefinition, MinerConfig, TemplateMiner};
+use crate::catalog::{StoredTemplate, Unsettled};
+use crate::cluster::{
+    DefinitionIndex, IndexedDefinition, MinerConfig, TemplateMiner, template_scope,
+};
 use crate::model::{Flag, Warning};
 use crate::rules::Rules;
 
@@ -43,29 +51,37 @@ pub fn settle(
     catalog.settling(|catalog| {
         let mut warnings = Vec::new();
         for system in catalog.unsettled_systems()? {
-            let mut miner = stored_miner(catalog, rules, &system)?;
+            let config = MinerConfig::from_rules(&rules.clustering, &system);
+            let stored = catalog.templates_of(&system)?;
             let groups = catalog.unsettled(&system)?;
-            let texts: Vec<&str> = groups.iter().map(|g| g.text.as_str()).collect();
-            let settled: Vec<Settled> = groups
-                .iter()
-                .zip(miner.assign_batch(&texts))
-                .map(|(g, a)| Settled {
-                    group: g.group.clone(),
-                    system: system.clone(),
-                    key: g.key.clone(),
-                    template_id: a.id,
-                    template: a.template,
-                })
-                .collect();
+            let mut by_key: BTreeMap<Option<&str>, Vec<&Unsettled>> = BTreeMap::new();
+            for g in &groups {
+                by_key.entry(g.key.as_deref()).or_default().push(g);
+            }
+            let mut overflow = 0;
+            let mut settled: Vec<Settled> = Vec::with_capacity(groups.len());
+            for (key, groups) in by_key {
+                let mut miner = miner_of(&system, key, config.clone(), &stored);
+                let texts: Vec<&str> = groups.iter().map(|g| g.text.as_str()).collect();
+                settled.extend(groups.iter().zip(miner.assign_batch(&texts)).map(|(g, a)| {
+                    Settled {
+                        group: g.group.clone(),
+                        system: system.clone(),
+                        key: g.key.clone(),
+                        template_id: a.id,
+                        template: a.template,
+                    }
+                }));
+                overflow += miner.overflow();
+            }
             catalog.settle(&settled)?;
-            if miner.overflow() > 0 {
+            if overflow > 0 {
                 warnings.push(Warning::new(
                     format!("system {system}"),
                     None,
                     format!(
-                        "template cap of {} reached: {} observation(s) kept as exact templates, not clustered (raise `clustering: max_templates`)",
-                        miner.len(),
-                        miner.overflow()
+                        "template cap of {} reached: {overflow} observation(s) kept as exact templates, not clustered (raise `clustering: max_templates`)",
+                        config.max_templates,
                     ),
                 ));
             }
@@ -90,19 +106,36 @@ pub fn settle(
     })
 }
 
-/// A system's miner, starting from its stored templates so that their ids hold
-/// (a scan, and `errata explain`, which must group as a scan would).
+/// The miner of a system's texts that carried `key` (or none), starting from
+/// its stored templates so that their ids hold (a scan, and `errata explain`,
+/// which must group as a scan would).
 pub fn stored_miner(
     catalog: &mut Catalog,
     rules: &Rules,
     system: &str,
+    key: Option<&str>,
 ) -> Result<TemplateMiner, CatalogError> {
-    let mut miner =
-        TemplateMiner::with_config(system, MinerConfig::from_rules(&rules.clustering, system));
-    for (id, template) in catalog.templates_of(system)? {
-        miner.load(&id, &template);
+    let config = MinerConfig::from_rules(&rules.clustering, system);
+    Ok(miner_of(
+        system,
+        key,
+        config,
+        &catalog.templates_of(system)?,
+    ))
+}
+
+/// A miner scoped to `system` and `key`, loaded with the stored templates of that key.
+fn miner_of(
+    system: &str,
+    key: Option<&str>,
+    config: MinerConfig,
+    stored: &[StoredTemplate],
+) -> TemplateMiner {
+    let mut miner = TemplateMiner::with_config(&template_scope(system, key), config);
+    for (_, id, template) in stored.iter().filter(|t| t.0.as_deref() == key) {
+        miner.load(id, template);
     }
-    Ok(miner)
+    miner
 }
 
 /// The live (not obsolete) definitions of a catalog, and the index that matches
