@@ -256,11 +256,12 @@ fn structured_fixtures_end_to_end() {
         ]
     );
 
-    // COBOL: the continued literal joins at column 72; values padded to the PIC size.
+    // COBOL: the continued literal joins at column 72; the PIC size's padding
+    // is the field's, not the text's.
     let cobol = definitions(db, "cobol/ERRMSG.cpy");
     let joined = "Операция отклонена банком-эмитентом. Обратитесь в банк";
-    assert_eq!(cobol[0].4, format!("{joined:<80}"));
-    assert_eq!(cobol[1].4, format!("{:<30}", "Карта заблокирована"));
+    assert_eq!(cobol[0].4, joined);
+    assert_eq!(cobol[1].4, "Карта заблокирована");
     assert_eq!(cobol.len(), 3);
     let layout = limits(db, "cobol/ERRMSG.cpy");
     assert_eq!(layout[0], limit("ERRMSG-AREA", 267, "bytes:system"));

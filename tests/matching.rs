@@ -263,3 +263,53 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Regression (#11): `'Done'` in `PIC X(60)` was a 60-character text (the
+/// field's padding), so a logged `Done` matched nothing and lengths were the
+/// field's. The padding is no part of the message.
+#[test]
+fn fixed_field_padding_is_not_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let mf = dir.path().join("mainframe");
+    std::fs::create_dir_all(&mf).unwrap();
+    std::fs::write(
+        mf.join("MSGS.cpy"),
+        "       01  WS-MESSAGES.\n           05  WS-DONE-MSG   PIC X(60) VALUE 'Done'.\n           05  WS-CUT-MSG    PIC X(10) VALUE 'Transaction complete'.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        mf.join("app.jsonl"),
+        "{\"ts\":\"2026-01-05T10:00:00\",\"level\":\"ERROR\",\"message\":\"Done\"}\n",
+    )
+    .unwrap();
+    let db = dir.path().join("errata.db");
+    errata()
+        .current_dir(dir.path())
+        .args(["scan", "--as-of", "2026-01-06", "--db"])
+        .arg(&db)
+        .arg("mainframe")
+        .assert()
+        .success();
+    let out = errata()
+        .args(["report", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let texts: Vec<(&str, &str)> = array(&report, "definitions")
+        .iter()
+        .map(|d| (d["key"].as_str().unwrap(), d["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        texts,
+        vec![("WS-CUT-MSG", "Transactio"), ("WS-DONE-MSG", "Done")]
+    );
+    assert_eq!(
+        matches(&report),
+        vec![(
+            "Done".to_string(),
+            "WS-DONE-MSG".to_string(),
+            "template".to_string()
+        )]
+    );
+}

@@ -16,8 +16,11 @@
 //! `COMP-2` 8, `POINTER`/`INDEX` 4).
 //!
 //! An alphanumeric or national item with a `VALUE` literal is a definition keyed by
-//! its data name, whose text is the runtime content: the literal padded with spaces
-//! to the item's length (or cut to it). Figurative values (`SPACES`, `ZEROS`,
+//! its data name, whose text is the runtime content without the padding: the
+//! literal cut to the item's length, trailing spaces dropped. The spaces a fixed
+//! field pads with are the field's, not the message's: a client shown `Done` from
+//! `PIC X(60)` read 4 characters, and lengths, matching and reports must measure
+//! those (the field's size is its limit). Figurative values (`SPACES`, `ZEROS`,
 //! `ALL '-'`, …) are not texts.
 
 use std::io::BufRead;
@@ -636,10 +639,9 @@ impl DataItem {
             let text_item = self.picture.is_some_and(|p| p.alphanumeric || p.national);
             if let (true, Some(Value::Text(literal))) = (text_item, &self.value) {
                 let length = self.picture.map_or(0, |p| p.positions) as usize;
-                let mut text: String = literal.chars().take(length).collect();
-                let pad = length.saturating_sub(text.chars().count());
-                text.extend(std::iter::repeat_n(' ', pad));
-                if !text.trim().is_empty() {
+                let cut: String = literal.chars().take(length).collect();
+                let text = cut.trim_end_matches(' ');
+                if !text.is_empty() {
                     emit(Item::Definition(Definition {
                         locale: ctx.locale.map(str::to_string),
                         ..Definition::new(&self.name, text, location)
@@ -677,8 +679,7 @@ mod tests {
         let head_width =
             "    05  ERR-TEXT     PIC X(80) VALUE '".chars().count() + first.chars().count();
         let expected_len = 65 - head_width;
-        let mut text = format!("{first}{} обратитесь в банк", " ".repeat(expected_len));
-        text.extend(std::iter::repeat_n(' ', 80 - text.chars().count()));
+        let text = format!("{first}{} обратитесь в банк", " ".repeat(expected_len));
         assert_eq!(texts(&items), vec![("ERR-TEXT".to_string(), text, 2)]);
     }
 
@@ -758,7 +759,9 @@ mod tests {
     }
 
     #[test]
-    fn values_are_padded_or_cut_and_figuratives_skipped() {
+    /// Regression (#11): `'Hi'` in `PIC X(6)` was the 6-character text `Hi    `,
+    /// so its lengths were the field's and it matched no logged `Hi`.
+    fn values_are_cut_without_padding_and_figuratives_skipped() {
         let items = scan(concat!(
             "       01  MSGS.\n",
             "           05  M-SHORT   PIC X(6) VALUE 'Hi'.\n",
@@ -770,7 +773,7 @@ mod tests {
         assert_eq!(
             texts(&items),
             vec![
-                ("M-SHORT".to_string(), "Hi    ".to_string(), 2),
+                ("M-SHORT".to_string(), "Hi".to_string(), 2),
                 ("M-LONG".to_string(), "It\"".to_string(), 3),
             ]
         );
