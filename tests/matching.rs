@@ -2,6 +2,8 @@
 //! Keycloak themes as three systems, and the login theme's log).
 
 use assert_cmd::Command;
+
+mod common;
 use serde_json::Value;
 
 fn errata() -> Command {
@@ -310,6 +312,51 @@ fn fixed_field_padding_is_not_measured() {
             "Done".to_string(),
             "WS-DONE-MSG".to_string(),
             "template".to_string()
+        )]
+    );
+}
+
+/// Regression (#11): near-duplicate paired `minimum`/`maximum` length and
+/// `lower`/`upper` case messages, and both kinds raised one flag per pair or
+/// per system: 14 inconsistent-text and 4 near-duplicate flags on these themes.
+#[test]
+fn one_flag_per_group_and_no_opposites_as_near_duplicates() {
+    let (_dir, report) = keycloak();
+    let of_kind = |kind: &str| -> Vec<(String, String)> {
+        array(&report, "flags")
+            .iter()
+            .filter(|f| f["kind"] == kind)
+            .map(|f| {
+                (
+                    f["key"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let keys = |flags: &[(String, String)]| flags.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    let inconsistent = of_kind("inconsistent-text");
+    let json = serde_json::to_vec(&report).unwrap();
+    assert_eq!(inconsistent.len(), common::oracle_groups(&json));
+    assert_eq!(
+        keys(&inconsistent),
+        vec![
+            "accountDisabledMessage",
+            "doLogIn",
+            "expiredCodeMessage",
+            "invalidEmailMessage",
+            "invalidUserMessage"
+        ]
+    );
+    assert_eq!(
+        inconsistent[1].1,
+        "`doLogIn` (en) has 3 different texts in kc-account, kc-admin, kc-login: \"Log in\", \"Sign In\", \"Sign in\""
+    );
+    assert_eq!(
+        of_kind("near-duplicate"),
+        vec![(
+            "cookieMissingMessage".to_string(),
+            "3 texts (en) differ only slightly: `cookieMissingMessage` \"Cookie not found. Please make sure cookies are enabled in your browser\", `cookieNotFound` \"Cookie not found, please make sure cookies are enabled in your browser.\", `cookieNotFoundMessage` \"Cookie not found. Please make sure cookies are enabled in your browser.\"".to_string()
         )]
     );
 }

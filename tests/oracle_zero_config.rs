@@ -13,6 +13,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
 mod corpus;
 
 /// A catalog of the corpus: its path under the corpus, its format folder, its oracle.
@@ -285,6 +286,15 @@ fn zero_config_scan_of_the_corpus_gives_exactly_the_oracle_texts() {
         .expect("report runs");
     let report: Value = serde_json::from_slice(&out.stdout).expect("report is JSON");
     let definitions = report["definitions"].as_array().expect("definitions");
+    // One inconsistent-text flag per group of related definitions (#11), as
+    // many as the independent oracle counts on the same definitions.
+    let flags = report["flags"].as_array().expect("flags");
+    let inconsistent = flags
+        .iter()
+        .filter(|f| f["kind"] == "inconsistent-text")
+        .count();
+    assert_eq!(inconsistent, common::oracle_groups(&out.stdout));
+    assert!(inconsistent > 0);
 
     let mut compared = 0;
     for catalog in &catalogs {

@@ -147,3 +147,30 @@ pub fn run(db: &Path, as_of: &str, batches: &[FileBatch], flags: &[Flag]) {
         .finish_run(run, &RunStats::default(), flags)
         .unwrap();
 }
+
+/// The inconsistent-text groups `tests/oracles/inconsistent_groups.py` counts in a JSON report.
+pub fn oracle_groups(report: &[u8]) -> usize {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/oracles/inconsistent_groups.py"
+        ))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(report)
+        .expect("report written");
+    let out = child.wait_with_output().expect("oracle ends");
+    assert!(out.status.success(), "oracle failed");
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .trim()
+        .parse()
+        .expect("a count")
+}
