@@ -156,7 +156,7 @@ fn saturating_usize(v: u64) -> usize {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clustering {
-    /// Most templates kept per system (default: `cluster::DEFAULT_MAX_TEMPLATES`).
+    /// Most templates kept per system and key (default: `cluster::DEFAULT_MAX_TEMPLATES`).
     pub max_templates: Option<usize>,
     /// Tokens that are never turned into variables (`SOCKS5`, `HTTP/1.1`).
     #[serde(default)]
