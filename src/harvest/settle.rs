@@ -13,7 +13,7 @@
 //! templates, each keeping its own key. `errata explain` uses the same
 //! [`stored_miner`] and [`definition_index`], so it groups as a scan would.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -52,7 +52,7 @@ pub fn settle(
         let mut warnings = Vec::new();
         for system in catalog.unsettled_systems()? {
             let config = MinerConfig::from_rules(&rules.clustering, &system);
-            let stored = catalog.templates_of(&system)?;
+            let stored = by_key(catalog.templates_of(&system)?);
             let groups = catalog.unsettled(&system)?;
             let mut by_key: BTreeMap<Option<&str>, Vec<&Unsettled>> = BTreeMap::new();
             for g in &groups {
@@ -61,7 +61,8 @@ pub fn settle(
             let mut overflow = 0;
             let mut settled: Vec<Settled> = Vec::with_capacity(groups.len());
             for (key, groups) in by_key {
-                let mut miner = miner_of(&system, key, config.clone(), &stored);
+                let loaded = stored.get(&key.map(str::to_string)).map_or(&[][..], Vec::as_slice);
+                let mut miner = miner_of(&system, key, config.clone(), loaded);
                 let texts: Vec<&str> = groups.iter().map(|g| g.text.as_str()).collect();
                 settled.extend(groups.iter().zip(miner.assign_batch(&texts)).map(|(g, a)| {
                     Settled {
@@ -116,23 +117,32 @@ pub fn stored_miner(
     key: Option<&str>,
 ) -> Result<TemplateMiner, CatalogError> {
     let config = MinerConfig::from_rules(&rules.clustering, system);
-    Ok(miner_of(
-        system,
-        key,
-        config,
-        &catalog.templates_of(system)?,
-    ))
+    let stored = by_key(catalog.templates_of(system)?);
+    let loaded = stored
+        .get(&key.map(str::to_string))
+        .map_or(&[][..], Vec::as_slice);
+    Ok(miner_of(system, key, config, loaded))
 }
 
-/// A miner scoped to `system` and `key`, loaded with the stored templates of that key.
+/// Stored templates as `(id, template)` by the key they carry, so that each
+/// key's miner loads its own without a pass over all of them.
+fn by_key(stored: Vec<StoredTemplate>) -> HashMap<Option<String>, Vec<(String, String)>> {
+    let mut out: HashMap<Option<String>, Vec<(String, String)>> = HashMap::new();
+    for (key, id, template) in stored {
+        out.entry(key).or_default().push((id, template));
+    }
+    out
+}
+
+/// A miner scoped to `system` and `key`, loaded with that key's stored templates.
 fn miner_of(
     system: &str,
     key: Option<&str>,
     config: MinerConfig,
-    stored: &[StoredTemplate],
+    stored: &[(String, String)],
 ) -> TemplateMiner {
     let mut miner = TemplateMiner::with_config(&template_scope(system, key), config);
-    for (_, id, template) in stored.iter().filter(|t| t.0.as_deref() == key) {
+    for (id, template) in stored {
         miner.load(id, template);
     }
     miner
