@@ -256,8 +256,8 @@ fn structured_fixtures_end_to_end() {
         ]
     );
 
-    // COBOL: the continued literal joins at column 72; values as written, never
-    // padded to the PIC size.
+    // COBOL: the continued literal joins at column 72; the PIC size's padding
+    // is the field's, not the text's.
     let cobol = definitions(db, "cobol/ERRMSG.cpy");
     let joined = "Операция отклонена банком-эмитентом. Обратитесь в банк";
     assert_eq!(cobol[0].4, joined);

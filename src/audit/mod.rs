@@ -200,6 +200,34 @@ fn at(d: &DefinitionView) -> String {
     format!("{}:{}", d.row.path, d.row.line)
 }
 
+/// Most items an evidence list holds: a flag over a group of 400 themes'
+/// copies must stay readable (and small in the catalog); the rest is counted.
+pub const MAX_EVIDENCE_ITEMS: usize = 20;
+
+/// `items` cut to [`MAX_EVIDENCE_ITEMS`] as JSON, and how many were left out.
+fn capped(mut items: Vec<serde_json::Value>) -> (Vec<serde_json::Value>, usize) {
+    let more = items.len().saturating_sub(MAX_EVIDENCE_ITEMS);
+    items.truncate(MAX_EVIDENCE_ITEMS);
+    (items, more)
+}
+
+/// The groups of `0..n` that `pairs` connect (union-find), each sorted and with
+/// two members or more, in the order of their first member: kinds that relate
+/// texts pairwise raise one flag per group, not one per pair.
+fn connected(n: usize, pairs: impl IntoIterator<Item = (usize, usize)>) -> Vec<Vec<usize>> {
+    let mut sets = petgraph::unionfind::UnionFind::<usize>::new(n);
+    for (a, b) in pairs {
+        sets.union(a, b);
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for i in 0..n {
+        groups.entry(sets.find_mut(i)).or_default().push(i);
+    }
+    let mut out: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    out.sort_by_key(|g| g[0]);
+    out
+}
+
 /// Problems of the rules that leave texts unchecked (see `limits::problems`),
 /// for the scan's warnings.
 pub fn rules_warnings(input: &AuditInput<'_>) -> Vec<crate::model::Warning> {

@@ -1,8 +1,10 @@
-//! `near-duplicate`: definitions whose texts differ only slightly.
+//! `near-duplicate`: definitions whose texts differ only slightly, one flag per group.
+
+use std::collections::HashSet;
 
 use serde_json::json;
 
-use super::{AuditInput, Flag, FlagKind, KindInfo};
+use super::{AuditInput, Flag, FlagKind, KindInfo, capped, connected};
 use crate::catalog::DefinitionView;
 use crate::cluster::{NearDupInput, near_duplicates};
 use crate::model::{KindId, Severity};
@@ -12,14 +14,14 @@ pub struct NearDuplicate;
 pub static INFO: KindInfo = KindInfo {
     id: KindId::NearDuplicate,
     severity: Severity::Note,
-    title: "Two texts that differ only slightly",
-    advice: "Merge the two texts into one, or make the difference deliberate.",
+    title: "Texts that differ only slightly",
+    advice: "Merge the texts into one, or make the difference deliberate.",
     needs_observations: false,
-    what: "Two definitions of the same locale (any systems) whose texts differ only slightly — a typo, punctuation, `е`/`ё`, a wording variant — as the clustering stage's near-duplicate finder measures them. Pairs of one key (its copies in several files or systems) are left to `inconsistent-text` and `duplicate-key`. One flag per pair, on the first definition in catalog order.",
+    what: "Definitions of the same locale (any systems) whose texts differ only slightly — case, punctuation, whitespace, a typo, `е`/`ё`, word order, a wording variant — as the clustering stage's near-duplicate finder measures them. Texts one meaning-reversing word apart (`minimum`/`maximum`, `lower`/`upper`, `enabled`/`disabled`, `can`/`cannot`, `allowed`/`not allowed`, `success`/`failure`, `минимальная`/`максимальная`, …) are not near-duplicates. Pairs of one key (its copies in several files or systems) are left to `inconsistent-text` and `duplicate-key`. Pairs that share a text are one group (transitively): one flag per group, on its first definition in catalog order.",
     why: "Near-identical texts are usually one message written twice: they drift apart, get translated twice, and one of them often has the typo.",
-    evidence: "Both keys with system, locale, text and `path:line`, and the similarity (0–1).",
-    fix: "Keep one text (fix the typo) and use its key in both places, or make the difference deliberate.",
-    suppress: "`suppress: [{kind: near-duplicate, system: web, key: err.funds, reason: …}]` (the key the flag is on).",
+    evidence: "The group's definitions (system, key, locale, text, `path:line`; cut at 20, `more` counts the rest), how many near-duplicate pairs joined them and the lowest similarity among those (0–1).",
+    fix: "Keep one text (fix the typo) and use its key in every place, or make the difference deliberate.",
+    suppress: "`suppress: [{kind: near-duplicate, system: web, key: err.funds, reason: …}]` (the group's first definition, which the flag names).",
 };
 
 impl FlagKind for NearDuplicate {
@@ -39,29 +41,61 @@ impl FlagKind for NearDuplicate {
                 text: &d.row.text,
             })
             .collect();
-        let side = |d: &DefinitionView| json!({"system": d.row.system, "key": d.row.key, "locale": d.row.locale, "text": d.row.text, "at": super::at(d)});
-        near_duplicates(&inputs)
+        let pairs: Vec<_> = near_duplicates(&inputs)
             .into_iter()
             .filter(|p| defs[p.a].row.key != defs[p.b].row.key)
-            .map(|p| {
-                let (a, b) = (defs[p.a], defs[p.b]);
+            .collect();
+        connected(defs.len(), pairs.iter().map(|p| (p.a, p.b)))
+            .into_iter()
+            .map(|group| {
+                let members: HashSet<usize> = group.iter().copied().collect();
+                let joined: Vec<_> = pairs.iter().filter(|p| members.contains(&p.a)).collect();
+                let lowest = joined
+                    .iter()
+                    .map(|p| p.similarity)
+                    .fold(1.0f64, f64::min);
+                let first = defs[group[0]];
+                let mut quoted: Vec<String> = group
+                    .iter()
+                    .take(QUOTED_TEXTS)
+                    .map(|&i| format!("`{}` \"{}\"", defs[i].row.key, defs[i].row.text))
+                    .collect();
+                if group.len() > QUOTED_TEXTS {
+                    quoted.push(format!("… ({} more)", group.len() - QUOTED_TEXTS));
+                }
+                let (listed, more) = capped(
+                    group
+                        .iter()
+                        .map(|&i| {
+                            let d = defs[i];
+                            json!({"system": d.row.system, "key": d.row.key, "locale": d.row.locale, "text": d.row.text, "at": super::at(d)})
+                        })
+                        .collect(),
+                );
                 Flag::on_key(
                     INFO.id,
-                    &a.row.system,
-                    &a.row.key,
+                    &first.row.system,
+                    &first.row.key,
                     format!(
-                        "`{}` and {}`{}` ({}) differ only slightly",
-                        a.row.key,
-                        if a.row.system == b.row.system { String::new() } else { format!("{}:", b.row.system) },
-                        b.row.key,
-                        a.row.locale.as_deref().unwrap_or("-")
+                        "{} texts ({}) differ only slightly: {}",
+                        group.len(),
+                        first.row.locale.as_deref().unwrap_or("-"),
+                        quoted.join(", ")
                     ),
-                    json!({"similarity": (p.similarity * 1000.0).round() / 1000.0, "a": side(a), "b": side(b)}),
+                    json!({
+                        "definitions": listed,
+                        "more": more,
+                        "pairs": joined.len(),
+                        "lowest_similarity": (lowest * 1000.0).round() / 1000.0,
+                    }),
                 )
             })
             .collect()
     }
 }
+
+/// Texts quoted in a flag's message; the evidence has the rest.
+const QUOTED_TEXTS: usize = 3;
 
 #[cfg(test)]
 mod tests {
@@ -69,7 +103,7 @@ mod tests {
     use crate::audit::testing::*;
 
     #[test]
-    fn slightly_different_texts_of_different_keys_pair_up() {
+    fn slightly_different_texts_of_different_keys_are_one_group() {
         let defs = vec![
             def("web", "err.funds", "ru", "Недостаточно средств на счёте"),
             def("web", "err.funds2", "ru", "Недостаточно средств на счете"),
@@ -80,22 +114,15 @@ mod tests {
         let snap = snapshot(defs, vec![]);
         let rules = rules("{}");
         let flags = NearDuplicate.check(&input(&snap, &rules));
-        let pairs: Vec<(String, String)> = flags
-            .iter()
-            .map(|f| {
-                (
-                    f.evidence["a"]["key"].as_str().unwrap().to_string(),
-                    f.evidence["b"]["key"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
+        let messages: Vec<&str> = flags.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(
-            pairs,
+            messages,
             vec![
-                ("err.funds".to_string(), "err.funds2".to_string()),
-                ("err.funds2".to_string(), "err.funds".to_string()),
+                "3 texts (ru) differ only slightly: `err.funds` \"Недостаточно средств на счёте\", `err.funds2` \"Недостаточно средств на счете\", `err.funds` \"Недостаточно средств на счете.\""
             ],
-            "copies of one key are not near-duplicates of each other"
+            "one flag for the group the two pairs join; copies of one key pair with nothing"
         );
+        assert_eq!(flags[0].evidence["pairs"], 2);
+        assert_eq!(flags[0].evidence["definitions"][2]["system"], "crm");
     }
 }

@@ -30,6 +30,7 @@ pub fn def(system: &str, key: &str, locale: &str, text: &str) -> DefinitionView 
             locale: Some(locale.to_string()),
             form: None,
             text: text.to_string(),
+            raw: None,
             template: text.to_string(),
             state: DefinitionState::Live,
             note: None,

@@ -189,6 +189,7 @@ mod tests {
                         locale: None,
                         form: None,
                         text: format!("text {k}"),
+                        raw: None,
                         template: format!("text {k}"),
                         state: DefinitionState::Live,
                         note: None,

@@ -128,12 +128,17 @@ pub struct DefinitionRow {
     pub locale: Option<String>,
     pub form: Option<String>,
     pub text: String,
+    /// The text as written, when a formatter's quoting was undone (MessageFormat).
+    pub raw: Option<String>,
     pub template: String,
     pub state: DefinitionState,
     pub note: Option<String>,
     pub path: String,
     pub line: u64,
 }
+
+/// A stored template as a miner starts from it: `(key, id, template)`.
+pub type StoredTemplate = (Option<String>, String, String);
 
 /// The observations of one masked text (with the key it carried) from one batch,
 /// added to what the catalog holds for it.
@@ -534,17 +539,17 @@ impl Catalog {
         Ok(groups)
     }
 
-    /// The stored templates of one system as `(id, template)`, by id, so a miner
-    /// can start from them and keep their ids.
-    pub fn templates_of(&mut self, system: &str) -> Result<Vec<(String, String)>, CatalogError> {
+    /// The stored templates of one system as `(key, id, template)`, by key and
+    /// id, so a miner of each key can start from them and keep their ids.
+    pub fn templates_of(&mut self, system: &str) -> Result<Vec<StoredTemplate>, CatalogError> {
         let mut templates = self.run(Mode::Read, |tx| {
             tx.query(
-                "SELECT id, template FROM templates WHERE system = $1",
+                "SELECT key, id, template FROM templates WHERE system = $1",
                 &[&system],
             )?
             .iter()
-            .map(|r| Ok((r.get(0)?, r.get(1)?)))
-            .collect::<Result<Vec<(String, String)>, DbError>>()
+            .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .collect::<Result<Vec<StoredTemplate>, DbError>>()
         })?;
         templates.sort();
         Ok(templates)

@@ -281,7 +281,7 @@ fn definitions(tx: &mut Tx<'_>) -> Result<Vec<DefinitionView>, DbError> {
     }
     let mut rows = tx
         .query(
-            "SELECT id, system, key, locale, form, text, template, state, note
+            "SELECT id, system, key, locale, form, text, template, state, note, raw
              FROM definitions WHERE removed_run IS NULL",
             &[],
         )?
@@ -299,6 +299,7 @@ fn definitions(tx: &mut Tx<'_>) -> Result<Vec<DefinitionView>, DbError> {
                 template: r.get(6)?,
                 state: r.get(7)?,
                 note: r.get(8)?,
+                raw: r.get(9)?,
                 path,
                 line,
             })

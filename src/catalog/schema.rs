@@ -324,6 +324,9 @@ pub const SQLITE: &[&str] = &[
         last_run INTEGER NOT NULL
     );
     "#,
+    // 5: the text of a definition as written, when a formatter's quoting was
+    // undone (MessageFormat's `''`): provenance beside the runtime text.
+    "ALTER TABLE definitions ADD COLUMN raw TEXT;",
 ];
 
 /// PostgreSQL migrations in order; `errata_schema.version` is how many were applied.
@@ -522,6 +525,9 @@ pub const POSTGRES: &[&str] = &[
         last_run BIGINT NOT NULL
     );
     "#,
+    // 2: the text of a definition as written, when a formatter's quoting was
+    // undone (MessageFormat's `''`): provenance beside the runtime text.
+    "ALTER TABLE definitions ADD COLUMN raw TEXT;",
 ];
 
 /// The advisory lock a PostgreSQL migration holds (a constant of errata's own).

@@ -244,12 +244,12 @@ pub(super) fn upsert_definition(
 ) -> Result<(), DbError> {
     tx.execute(
         "INSERT INTO definitions (id, system, key, locale, form, text, template, state, note,
-             first_run, last_run, removed_run)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, NULL)
+             first_run, last_run, removed_run, raw)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, NULL, $11)
          ON CONFLICT (id) DO UPDATE SET system = excluded.system, key = excluded.key,
              locale = excluded.locale, form = excluded.form, text = excluded.text,
              template = excluded.template, state = excluded.state, note = excluded.note,
-             last_run = excluded.last_run, removed_run = NULL",
+             last_run = excluded.last_run, removed_run = NULL, raw = excluded.raw",
         &[
             &d.id,
             &d.system,
@@ -261,6 +261,7 @@ pub(super) fn upsert_definition(
             &d.state,
             &d.note,
             &run,
+            &d.raw,
         ],
     )?;
     Ok(())

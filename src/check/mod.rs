@@ -383,6 +383,7 @@ pub(crate) mod tests {
                     locale: Some("ru".to_string()),
                     form: None,
                     text: "Превышен лимит".to_string(),
+                    raw: None,
                     template: "Превышен лимит".to_string(),
                     state: DefinitionState::Live,
                     note: None,

@@ -8,8 +8,8 @@ use anyhow::{Result, bail};
 use clap::Args;
 
 use errata::catalog::{Catalog, Target};
-use errata::cluster::MinerConfig;
 use errata::cluster::tokenize::normalise;
+use errata::cluster::{MIN_LITERAL_SHARE, MatchKind, MinerConfig, Refusal};
 use errata::harvest;
 use errata::mask::Masker;
 
@@ -56,7 +56,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         },
     };
     let literals = MinerConfig::from_rules(&rules.clustering, &system).literals;
-    let mut miner = harvest::stored_miner(&mut catalog, &rules, &system)?;
+    let mut miner = harvest::stored_miner(&mut catalog, &rules, &system, args.key.as_deref())?;
     let (live, index) = harvest::definition_index(&snapshot);
     let masker = Masker::new(&rules);
     let known = miner.len();
@@ -83,20 +83,49 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
             "joins a known template"
         };
         outln!("template:  {}  {}  ({status})", chosen.id, chosen.template)?;
-        match index.find(&system, args.key.as_deref(), &chosen.template) {
-            Some(m) => {
-                let d = live[m.definition];
-                outln!(
-                    "definition: {} [{}] {}  (by {} match; {}:{})",
+        let (found, refused) = index.explain(&system, args.key.as_deref(), &chosen.template);
+        let at = |i: usize| {
+            let d = live[i];
+            (
+                format!(
+                    "{} [{}] {}",
                     d.key,
                     d.locale.as_deref().unwrap_or("-"),
-                    d.template,
-                    m.kind.as_str(),
-                    d.path,
-                    d.line
-                )?;
+                    d.template
+                ),
+                format!("{}:{}", d.path, d.line),
+            )
+        };
+        match &found {
+            Some(m) => {
+                let evidence = match (m.kind, m.share) {
+                    (MatchKind::Key, _) | (_, None) => "evidence: same key".to_string(),
+                    (kind, Some(share)) => format!(
+                        "evidence: {} match, literal share {:.0}%",
+                        kind.as_str(),
+                        share * 100.0
+                    ),
+                };
+                let (d, path) = at(m.definition);
+                outln!("definition: {d}  [{evidence}]  ({path})")?;
             }
             None => outln!("definition: none matches (an undefined text)")?,
+        }
+        for r in &refused {
+            match *r {
+                Refusal::CatchAll { definition } => outln!(
+                    "refused:   {}  [catch-all: only placeholders, matches by key only]  ({})",
+                    at(definition).0,
+                    at(definition).1
+                )?,
+                Refusal::LowShare { definition, share } => outln!(
+                    "refused:   {}  [literal share {:.0}% < {:.0}%]  ({})",
+                    at(definition).0,
+                    share * 100.0,
+                    MIN_LITERAL_SHARE * 100.0,
+                    at(definition).1
+                )?,
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

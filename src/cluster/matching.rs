@@ -2,19 +2,81 @@
 //!
 //! A definition's template has wildcards where the catalog has placeholders; an
 //! observation matches when its captured key equals the definition's key, or
-//! else when its template fits the definition's template.
+//! else when its template fits the definition's template *and* the fit rests on
+//! evidence: the definition's literal text is a real share of the observed text
+//! ([`MIN_LITERAL_SHARE`]). A wildcard fits anything, so without that share a
+//! definition such as `Ошибка: {0}` would claim every text starting `Ошибка:`,
+//! and one made only of placeholders (`{0}`, `{0} {1}`, `%s`) every text of
+//! its system: such a *catch-all* matches by key only.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
 use super::tokenize::WILDCARD;
 pub use crate::model::MatchKind;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Match {
     pub definition: usize,
     pub kind: MatchKind,
+    /// The share of the observed text's characters that are the definition's
+    /// literal text (see [`literal_share`]); `None` for a match by key.
+    pub share: Option<f64>,
+}
+
+/// Why a definition that fits a template's shape was not taken (`errata explain`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The definition is only placeholders: it matches by key alone.
+    CatchAll { definition: usize },
+    /// The definition's literal text is too small a share of the observed text.
+    LowShare { definition: usize, share: f64 },
+}
+
+/// Smallest share of an observed text's characters that must be the literal
+/// text of the definition it matches by shape. A wildcard takes any text, so a
+/// fit proves little when the definition's own words are a small part of what
+/// the client saw: `Ошибка: <*>` fits `Ошибка: connection refused by upstream
+/// host`, though the words shown are another message's. At 40% a one-argument
+/// message whose argument is a name, amount or id (typically 10–30% of the
+/// text) still matches, while a short prefix followed by a long foreign text
+/// does not. Measured on the masked template without whitespace, each
+/// placeholder (`<*>`, `<AMOUNT>`) counting as one character.
+pub const MIN_LITERAL_SHARE: f64 = 0.4;
+
+/// Mask placeholders (`<*>`, `<AMOUNT>`): variable text, never literal evidence.
+static PLACEHOLDER: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"<(?:\*|[A-Z][A-Z_]*)>").expect("valid"));
+
+/// Characters of `text` that are neither whitespace nor inside a placeholder.
+fn literal_chars(text: &str) -> usize {
+    PLACEHOLDER
+        .split(text)
+        .flat_map(str::chars)
+        .filter(|c| !c.is_whitespace())
+        .count()
+}
+
+/// Whether a definition's template holds no letter or digit outside its
+/// placeholders (`<*>`, `<*> <*>`, `<*>: <*>`): it fits any text.
+fn is_catch_all(template: &str) -> bool {
+    !PLACEHOLDER
+        .split(template)
+        .flat_map(str::chars)
+        .any(char::is_alphanumeric)
+}
+
+/// The share of `observed`'s characters (no whitespace; a placeholder counts as
+/// one) that are literal characters of `definition`.
+fn literal_share(definition: &str, observed: &str) -> f64 {
+    let placeholders = PLACEHOLDER.find_iter(observed).count();
+    let total = literal_chars(observed) + placeholders;
+    if total == 0 {
+        return 0.0;
+    }
+    (literal_chars(definition) as f64 / total as f64).min(1.0)
 }
 
 /// A definition as the index needs it.
@@ -57,12 +119,13 @@ pub struct DefinitionIndex {
     /// Each key's translations: positions and templates.
     by_key: HashMap<(String, String), Vec<(usize, String)>>,
     by_template: HashMap<(String, String), usize>,
-    /// Definitions with wildcards, anchored ones first (in automaton order).
+    /// Definitions with wildcards (in automaton order).
     patterns: Vec<Pattern>,
     /// Automaton over each pattern's anchor (its longest literal part).
     anchors: Option<AhoCorasick>,
-    /// Patterns with no literal at all, tried for every template.
-    unanchored: Vec<usize>,
+    /// Catch-all definitions (see [`is_catch_all`]) as `(system, definition)`:
+    /// matched by key only, listed so that `errata explain` can say so.
+    catch_alls: Vec<(usize, usize)>,
     /// Automaton over every definition's leading literal (ids are positions in `parts`).
     heads: Option<AhoCorasick>,
     /// Leading literals, sorted, for templates cut inside one.
@@ -76,6 +139,8 @@ struct Pattern {
     system: usize,
     parts: Vec<String>,
     definition: usize,
+    /// The definition's template, for its literal share of a text.
+    template: String,
 }
 
 impl DefinitionIndex {
@@ -86,7 +151,7 @@ impl DefinitionIndex {
             by_template: HashMap::new(),
             patterns: Vec::new(),
             anchors: None,
-            unanchored: Vec::new(),
+            catch_alls: Vec::new(),
             heads: None,
             by_head: BTreeMap::new(),
             parts: Vec::new(),
@@ -103,45 +168,41 @@ impl DefinitionIndex {
                 .entry((d.system.to_string(), d.key.to_string()))
                 .or_default()
                 .push((i, d.template.to_string()));
+            if is_catch_all(d.template) {
+                index.catch_alls.push((system, i));
+                continue;
+            }
             index
                 .by_template
                 .entry((d.system.to_string(), d.template.to_string()))
                 .or_insert(i);
             let parts = literal_parts(d.template);
+            let pattern = |parts| Pattern {
+                system,
+                parts,
+                definition: i,
+                template: d.template.to_string(),
+            };
             if !parts[0].is_empty() {
                 index
                     .by_head
                     .entry(parts[0].clone())
                     .or_default()
                     .push(index.parts.len());
-                index.parts.push(Pattern {
-                    system,
-                    parts: parts.clone(),
-                    definition: i,
-                });
+                index.parts.push(pattern(parts.clone()));
             }
             if parts.len() > 1 {
+                // Not a catch-all, so some part holds a letter or digit.
                 let anchor = parts
                     .iter()
                     .max_by_key(|p| p.len())
                     .cloned()
                     .unwrap_or_default();
-                if anchor.is_empty() {
-                    index.unanchored.push(index.patterns.len());
-                } else {
-                    anchors.push(automaton_literal(&anchor).to_string());
-                }
-                index.patterns.push(Pattern {
-                    system,
-                    parts,
-                    definition: i,
-                });
+                anchors.push(automaton_literal(&anchor).to_string());
+                index.patterns.push(pattern(parts));
             }
         }
-        // Pattern ids of the automaton are positions in `anchored`.
-        let anchored: Vec<usize> = (0..index.patterns.len())
-            .filter(|p| !index.unanchored.contains(p))
-            .collect();
+        // Pattern ids of the automaton are positions in `patterns`.
         index.anchors = AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
             .build(&anchors)
@@ -150,9 +211,6 @@ impl DefinitionIndex {
             .match_kind(aho_corasick::MatchKind::Standard)
             .build(index.parts.iter().map(|p| automaton_literal(&p.parts[0])))
             .ok();
-        index.patterns = reorder(index.patterns, &anchored, &index.unanchored);
-        let anchored_count = anchored.len();
-        index.unanchored = (anchored_count..index.patterns.len()).collect();
         index
     }
 
@@ -160,7 +218,29 @@ impl DefinitionIndex {
     /// A key names a message in every locale: the template belongs to the
     /// translation its text is closest to.
     pub fn find(&self, system: &str, key: Option<&str>, template: &str) -> Option<Match> {
-        let found = |definition, kind| Some(Match { definition, kind });
+        self.lookup(system, key, template, None)
+    }
+
+    /// [`find`](Self::find), and, when none matches, the definitions that fit
+    /// the template's shape but were refused for want of evidence (for `errata explain`).
+    pub fn explain(
+        &self,
+        system: &str,
+        key: Option<&str>,
+        template: &str,
+    ) -> (Option<Match>, Vec<Refusal>) {
+        let mut refused = Vec::new();
+        let found = self.lookup(system, key, template, Some(&mut refused));
+        (found, refused)
+    }
+
+    fn lookup(
+        &self,
+        system: &str,
+        key: Option<&str>,
+        template: &str,
+        refused: Option<&mut Vec<Refusal>>,
+    ) -> Option<Match> {
         if let Some(key) = key
             && let Some(translations) = self.by_key.get(&(system.to_string(), key.to_string()))
         {
@@ -169,42 +249,70 @@ impl DefinitionIndex {
                 .iter()
                 .max_by(|a, b| score(&a.1).total_cmp(&score(&b.1)))
                 .expect("a key has at least one translation");
-            return found(closest.0, MatchKind::Key);
+            return Some(Match {
+                definition: closest.0,
+                kind: MatchKind::Key,
+                share: None,
+            });
         }
+        let system_id = self.systems.iter().position(|s| s == system)?;
         if let Some(&i) = self
             .by_template
             .get(&(system.to_string(), template.to_string()))
         {
-            return found(i, MatchKind::Template);
+            return Some(Match {
+                definition: i,
+                kind: MatchKind::Template,
+                share: Some(literal_share(template, template)),
+            });
         }
-        let system_id = self.systems.iter().position(|s| s == system)?;
-        let mut candidates: Vec<usize> = self.unanchored.clone();
-        if let Some(ac) = &self.anchors {
-            candidates.extend(
-                ac.find_overlapping_iter(template)
-                    .map(|m| m.pattern().as_usize()),
+        let mut fits: Vec<(usize, f64)> = self
+            .anchors
+            .iter()
+            .flat_map(|ac| ac.find_overlapping_iter(template))
+            .map(|m| &self.patterns[m.pattern().as_usize()])
+            .filter(|p| p.system == system_id && glob_matches(&p.parts, template))
+            .map(|p| (p.definition, literal_share(&p.template, template)))
+            .collect();
+        fits.sort_by_key(|f| f.0);
+        fits.dedup_by_key(|f| f.0);
+        if let Some(&(definition, share)) = fits.iter().find(|f| f.1 >= MIN_LITERAL_SHARE) {
+            return Some(Match {
+                definition,
+                kind: MatchKind::Template,
+                share: Some(share),
+            });
+        }
+        let truncated = self
+            .find_truncated(system_id, template)
+            .map(|(definition, share)| Match {
+                definition,
+                kind: MatchKind::Truncated,
+                share: Some(share),
+            });
+        if let Some(out) = refused
+            && truncated.is_none()
+        {
+            out.extend(
+                self.catch_alls
+                    .iter()
+                    .filter(|(s, _)| *s == system_id)
+                    .map(|&(_, definition)| Refusal::CatchAll { definition }),
+            );
+            out.extend(
+                fits.iter()
+                    .map(|&(definition, share)| Refusal::LowShare { definition, share }),
             );
         }
-        let best = candidates
-            .into_iter()
-            .map(|p| &self.patterns[p])
-            .filter(|p| p.system == system_id && glob_matches(&p.parts, template))
-            .map(|p| p.definition)
-            .min();
-        if let Some(i) = best {
-            return found(i, MatchKind::Template);
-        }
-        self.find_truncated(system, template)
-            .and_then(|i| found(i, MatchKind::Truncated))
+        truncated
     }
 
     /// A definition of `system` of which `template` is a cut-off prefix: found
     /// among those whose leading literal starts the template, or is cut by it.
-    fn find_truncated(&self, system: &str, template: &str) -> Option<usize> {
+    fn find_truncated(&self, system_id: usize, template: &str) -> Option<(usize, f64)> {
         if template.chars().count() < MIN_TRUNCATED_CHARS {
             return None;
         }
-        let system_id = self.systems.iter().position(|s| s == system)?;
         let complete_heads = self.heads.iter().flat_map(|ac| {
             ac.find_overlapping_iter(template)
                 .filter(|m| m.start() == 0)
@@ -221,17 +329,9 @@ impl DefinitionIndex {
             .filter(|p| p.system == system_id && prefix_matches(&p.parts, template))
             .map(|p| p.definition)
             .min()
+            // The text is the definition's own, cut: its literals are all evidence.
+            .map(|d| (d, literal_share(template, template)))
     }
-}
-
-/// Patterns ordered as the automaton numbers them: anchored first, then the rest.
-fn reorder(patterns: Vec<Pattern>, anchored: &[usize], unanchored: &[usize]) -> Vec<Pattern> {
-    let mut slots: Vec<Option<Pattern>> = patterns.into_iter().map(Some).collect();
-    anchored
-        .iter()
-        .chain(unanchored)
-        .filter_map(|&i| slots[i].take())
-        .collect()
 }
 
 /// The literal text between a definition's wildcards (`<*>`); typed placeholders
@@ -324,14 +424,16 @@ mod tests {
             idx.find("web", Some("err.limit"), "whatever"),
             Some(Match {
                 definition: 1,
-                kind: MatchKind::Key
+                kind: MatchKind::Key,
+                share: None
             })
         );
         assert_eq!(
             idx.find("web", None, "Недостаточно средств"),
             Some(Match {
                 definition: 0,
-                kind: MatchKind::Template
+                kind: MatchKind::Template,
+                share: Some(1.0)
             })
         );
         assert_eq!(
@@ -349,6 +451,77 @@ mod tests {
             None,
             "systems do not mix"
         );
+    }
+
+    /// Regression (#11): `title={0}` matched every text of its system, so
+    /// nothing there was ever undefined.
+    #[test]
+    fn catch_all_definitions_match_by_key_only() {
+        let idx = DefinitionIndex::new([
+            IndexedDefinition {
+                system: "kc",
+                key: "title",
+                template: "<*>",
+            },
+            IndexedDefinition {
+                system: "kc",
+                key: "banner",
+                template: "<*> <*>",
+            },
+            IndexedDefinition {
+                system: "kc",
+                key: "pair",
+                template: "<*>: <*>",
+            },
+            IndexedDefinition {
+                system: "kc",
+                key: "invalidUser",
+                template: "Invalid username or password.",
+            },
+        ]);
+        assert!(is_catch_all("<*>: <*>") && !is_catch_all("<*> of <*>"));
+        for text in ["Session expired", "<*>", "a b", "x: y"] {
+            assert_eq!(idx.find("kc", None, text), None, "{text}");
+        }
+        assert_eq!(
+            idx.find("kc", Some("title"), "Sign in to Keycloak")
+                .map(|m| (m.definition, m.kind)),
+            Some((0, MatchKind::Key))
+        );
+        let (found, refused) = idx.explain("kc", None, "Session expired");
+        assert_eq!(found, None);
+        assert_eq!(
+            refused,
+            vec![
+                Refusal::CatchAll { definition: 0 },
+                Refusal::CatchAll { definition: 1 },
+                Refusal::CatchAll { definition: 2 },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shape_fit_needs_a_literal_share_of_the_text() {
+        let idx = DefinitionIndex::new([IndexedDefinition {
+            system: "web",
+            key: "err.generic",
+            template: "Ошибка: <*>",
+        }]);
+        // "Ошибка:" is 7 of 8 characters (the placeholder counts one): 87.5%.
+        let m = idx.find("web", None, "Ошибка: <NUM>").unwrap();
+        assert_eq!((m.kind, m.share), (MatchKind::Template, Some(0.875)));
+        // 7 literal characters of 7 + 31 = 38 (blanks not counted): 18%, refused.
+        let long = "Ошибка: connection refused by upstream host";
+        let (found, refused) = idx.explain("web", None, long);
+        assert_eq!(found, None);
+        assert_eq!(
+            refused,
+            vec![Refusal::LowShare {
+                definition: 0,
+                share: 7.0 / 38.0
+            }]
+        );
+        assert_eq!(literal_share("Ошибка: <*>", "Ошибка: <*> a"), 7.0 / 9.0);
     }
 
     #[test]
@@ -392,7 +565,8 @@ mod tests {
             cut,
             Some(Match {
                 definition: 1,
-                kind: MatchKind::Truncated
+                kind: MatchKind::Truncated,
+                share: Some(1.0)
             })
         );
         assert_eq!(MatchKind::Truncated.as_str(), "truncated");

@@ -55,7 +55,7 @@ impl std::hash::Hasher for TextHasher {
     }
 }
 
-/// Default cap on templates the miner keeps per system.
+/// Default cap on templates a miner keeps (one miner per system and key).
 pub const DEFAULT_MAX_TEMPLATES: usize = 50_000;
 
 /// A column with at least this many distinct constants in a group is a variable.

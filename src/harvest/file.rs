@@ -283,6 +283,7 @@ fn definition_rows(
                 locale: d.locale,
                 form: d.form,
                 text: d.text,
+                raw: d.raw,
                 state: d.state,
                 note: d.note,
                 path: d.location.path,

@@ -7,8 +7,13 @@
 //! Mining takes each system's waiting groups in one canonical order (by masked
 //! text, then key), starting from the stored templates so that their ids hold:
 //! what a settle mines does not depend on which file, batch or host a text came
-//! from first. `errata explain` uses the same [`stored_miner`] and
-//! [`definition_index`], so it groups as a scan would.
+//! from first. The key or code a text carried is part of its template: each
+//! key's texts are mined apart, with ids scoped to system and key
+//! ([`template_scope`]), so `Session not active.` under two codes is two
+//! templates, each keeping its own key. `errata explain` uses the same
+//! [`stored_miner`] and [`definition_index`], so it groups as a scan would.
+
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -16,7 +21,10 @@ use crate::audit::{self, AuditInput};
 use crate::catalog::{
     Catalog, CatalogError, DefinitionRow, RunStats, Settled, Snapshot, TemplateMatch,
 };
-use crate::cluster::{DefinitionIndex, IndexedDefinition, MinerConfig, TemplateMiner};
+use crate::catalog::{StoredTemplate, Unsettled};
+use crate::cluster::{
+    DefinitionIndex, IndexedDefinition, MinerConfig, TemplateMiner, template_scope,
+};
 use crate::model::{Flag, Warning};
 use crate::rules::Rules;
 
@@ -43,29 +51,38 @@ pub fn settle(
     catalog.settling(|catalog| {
         let mut warnings = Vec::new();
         for system in catalog.unsettled_systems()? {
-            let mut miner = stored_miner(catalog, rules, &system)?;
+            let config = MinerConfig::from_rules(&rules.clustering, &system);
+            let stored = by_key(catalog.templates_of(&system)?);
             let groups = catalog.unsettled(&system)?;
-            let texts: Vec<&str> = groups.iter().map(|g| g.text.as_str()).collect();
-            let settled: Vec<Settled> = groups
-                .iter()
-                .zip(miner.assign_batch(&texts))
-                .map(|(g, a)| Settled {
-                    group: g.group.clone(),
-                    system: system.clone(),
-                    key: g.key.clone(),
-                    template_id: a.id,
-                    template: a.template,
-                })
-                .collect();
+            let mut by_key: BTreeMap<Option<&str>, Vec<&Unsettled>> = BTreeMap::new();
+            for g in &groups {
+                by_key.entry(g.key.as_deref()).or_default().push(g);
+            }
+            let mut overflow = 0;
+            let mut settled: Vec<Settled> = Vec::with_capacity(groups.len());
+            for (key, groups) in by_key {
+                let loaded = stored.get(&key.map(str::to_string)).map_or(&[][..], Vec::as_slice);
+                let mut miner = miner_of(&system, key, config.clone(), loaded);
+                let texts: Vec<&str> = groups.iter().map(|g| g.text.as_str()).collect();
+                settled.extend(groups.iter().zip(miner.assign_batch(&texts)).map(|(g, a)| {
+                    Settled {
+                        group: g.group.clone(),
+                        system: system.clone(),
+                        key: g.key.clone(),
+                        template_id: a.id,
+                        template: a.template,
+                    }
+                }));
+                overflow += miner.overflow();
+            }
             catalog.settle(&settled)?;
-            if miner.overflow() > 0 {
+            if overflow > 0 {
                 warnings.push(Warning::new(
                     format!("system {system}"),
                     None,
                     format!(
-                        "template cap of {} reached: {} observation(s) kept as exact templates, not clustered (raise `clustering: max_templates`)",
-                        miner.len(),
-                        miner.overflow()
+                        "template cap of {} reached: {overflow} observation(s) kept as exact templates, not clustered (raise `clustering: max_templates`)",
+                        config.max_templates,
                     ),
                 ));
             }
@@ -90,19 +107,45 @@ pub fn settle(
     })
 }
 
-/// A system's miner, starting from its stored templates so that their ids hold
-/// (a scan, and `errata explain`, which must group as a scan would).
+/// The miner of a system's texts that carried `key` (or none), starting from
+/// its stored templates so that their ids hold (a scan, and `errata explain`,
+/// which must group as a scan would).
 pub fn stored_miner(
     catalog: &mut Catalog,
     rules: &Rules,
     system: &str,
+    key: Option<&str>,
 ) -> Result<TemplateMiner, CatalogError> {
-    let mut miner =
-        TemplateMiner::with_config(system, MinerConfig::from_rules(&rules.clustering, system));
-    for (id, template) in catalog.templates_of(system)? {
-        miner.load(&id, &template);
+    let config = MinerConfig::from_rules(&rules.clustering, system);
+    let stored = by_key(catalog.templates_of(system)?);
+    let loaded = stored
+        .get(&key.map(str::to_string))
+        .map_or(&[][..], Vec::as_slice);
+    Ok(miner_of(system, key, config, loaded))
+}
+
+/// Stored templates as `(id, template)` by the key they carry, so that each
+/// key's miner loads its own without a pass over all of them.
+fn by_key(stored: Vec<StoredTemplate>) -> HashMap<Option<String>, Vec<(String, String)>> {
+    let mut out: HashMap<Option<String>, Vec<(String, String)>> = HashMap::new();
+    for (key, id, template) in stored {
+        out.entry(key).or_default().push((id, template));
     }
-    Ok(miner)
+    out
+}
+
+/// A miner scoped to `system` and `key`, loaded with that key's stored templates.
+fn miner_of(
+    system: &str,
+    key: Option<&str>,
+    config: MinerConfig,
+    stored: &[(String, String)],
+) -> TemplateMiner {
+    let mut miner = TemplateMiner::with_config(&template_scope(system, key), config);
+    for (id, template) in stored {
+        miner.load(id, template);
+    }
+    miner
 }
 
 /// The live (not obsolete) definitions of a catalog, and the index that matches

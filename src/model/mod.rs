@@ -53,8 +53,12 @@ pub struct Definition {
     pub key: String,
     /// Locale from the file (name, header or root key), if any.
     pub locale: Option<String>,
-    /// The decoded runtime text, exactly as the format's own reader yields it.
+    /// The runtime text: what the format's own reader yields, with the quoting
+    /// of a formatter the text passes through undone (MessageFormat's `''`).
     pub text: String,
+    /// The text as written in the file, when undoing a formatter's quoting
+    /// changed it (provenance; `None` when it equals `text`).
+    pub raw: Option<String>,
     pub state: DefinitionState,
     /// Plural form or variant of the key (`one`, `few`, `[2]`, …), if any.
     pub form: Option<String>,
@@ -74,6 +78,7 @@ impl Definition {
             key: key.into(),
             locale: None,
             text: text.into(),
+            raw: None,
             state: DefinitionState::Live,
             form: None,
             note: None,

@@ -239,13 +239,16 @@ fn payload(report: &Report) -> serde_json::Value {
                 .count()
     };
     let by_kind = |system: Option<&str>| {
-        let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        // Errors first, then warnings, then notes.
+        let mut counts: BTreeMap<(super::SeverityOrder, &str), (usize, usize)> = BTreeMap::new();
         for f in report
             .flags
             .iter()
             .filter(|f| system.is_none_or(|s| s == f.system))
         {
-            let e = counts.entry(f.kind.as_str()).or_default();
+            let e = counts
+                .entry((super::severity_order(f.kind), f.kind.as_str()))
+                .or_default();
             if f.suppressed.is_some() {
                 e.1 += 1;
             } else {
@@ -254,7 +257,7 @@ fn payload(report: &Report) -> serde_json::Value {
         }
         counts
             .into_iter()
-            .map(|(k, (open, suppressed))| json!({"kind": k, "open": open, "suppressed": suppressed}))
+            .map(|((_, k), (open, suppressed))| json!({"kind": k, "open": open, "suppressed": suppressed}))
             .collect::<Vec<_>>()
     };
     let kinds: Vec<_> = KindId::ALL

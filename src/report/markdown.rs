@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use super::{Report, Reporter};
-use crate::model::Flag;
+use super::{LISTED_PER_KIND, Report, Reporter, SeverityOrder, severity_order};
+use crate::audit;
+use crate::model::{Flag, Severity};
 
 pub struct Markdown;
 
@@ -153,11 +154,15 @@ impl Reporter for Markdown {
     }
 }
 
-/// A system's flags: counts by kind, then each flag under its kind.
+/// A system's flags: counts by kind, then the flags under their kind, errors
+/// first; of a warning or note kind the first [`LISTED_PER_KIND`], the rest counted.
 fn flags_section(report: &Report, system: &str, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut by_kind: BTreeMap<&str, Vec<&Flag>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<(SeverityOrder, &str), Vec<&Flag>> = BTreeMap::new();
     for f in report.flags.iter().filter(|f| f.system == system) {
-        by_kind.entry(f.kind.as_str()).or_default().push(f);
+        by_kind
+            .entry((severity_order(f.kind), f.kind.as_str()))
+            .or_default()
+            .push(f);
     }
     if by_kind.is_empty() {
         return Ok(());
@@ -166,23 +171,40 @@ fn flags_section(report: &Report, system: &str, out: &mut dyn Write) -> std::io:
     writeln!(out)?;
     writeln!(out, "### Flags ({total})")?;
     writeln!(out)?;
-    writeln!(out, "| kind | flags | suppressed |")?;
-    writeln!(out, "|---|---:|---:|")?;
-    for (kind, flags) in &by_kind {
+    writeln!(out, "| kind | severity | flags | suppressed |")?;
+    writeln!(out, "|---|---|---:|---:|")?;
+    for ((_, kind), flags) in &by_kind {
         let suppressed = flags.iter().filter(|f| f.suppressed.is_some()).count();
-        writeln!(out, "| {kind} | {} | {suppressed} |", flags.len())?;
+        let severity = audit::info(flags[0].kind).severity;
+        writeln!(
+            out,
+            "| {kind} | {severity} | {} | {suppressed} |",
+            flags.len()
+        )?;
     }
-    for (kind, flags) in &by_kind {
+    for ((_, kind), flags) in &by_kind {
         writeln!(out)?;
         writeln!(out, "#### {kind} ({})", flags.len())?;
         writeln!(out)?;
-        for f in flags {
+        let listed = if audit::info(flags[0].kind).severity == Severity::Error {
+            flags.len()
+        } else {
+            LISTED_PER_KIND
+        };
+        for f in flags.iter().take(listed) {
             let suppressed = f
                 .suppressed
                 .as_deref()
                 .map(|r| format!(" — *suppressed: {}*", cell(r)))
                 .unwrap_or_default();
             writeln!(out, "- {}{suppressed}", cell(&f.message))?;
+        }
+        if flags.len() > listed {
+            writeln!(
+                out,
+                "- … and {} more (every flag is in `--format json`, `csv` and `xlsx`)",
+                flags.len() - listed
+            )?;
         }
     }
     Ok(())
@@ -258,6 +280,73 @@ mod tests {
         }
     }
 
+    /// Regression (#11): thousands of warnings buried the errors; kinds were
+    /// in name order.
+    #[test]
+    fn errors_come_first_and_warnings_are_summarised() {
+        let mut flags: Vec<Flag> = (0..25)
+            .map(|i| {
+                flag(
+                    KindId::InconsistentText,
+                    "kc",
+                    &format!("warning {i:02}"),
+                    None,
+                )
+            })
+            .collect();
+        flags.push(flag(KindId::NearDuplicate, "kc", "a note", None));
+        flags
+            .extend((0..12).map(|i| flag(KindId::Truncated, "kc", &format!("error {i:02}"), None)));
+        let report = Report {
+            as_of: None,
+            systems: vec![SystemSummary {
+                name: "kc".to_string(),
+                definitions: 0,
+                templates: 0,
+                observations: 0,
+                unmatched_templates: 0,
+                flags: 38,
+            }],
+            definitions: Vec::new(),
+            templates: Vec::new(),
+            flags,
+            scan: None,
+            changes: None,
+        };
+        let mut out = Vec::new();
+        Markdown.render(&report, &mut out).unwrap();
+        let md = String::from_utf8(out).unwrap();
+        let headings: Vec<&str> = md.lines().filter(|l| l.starts_with("#### ")).collect();
+        assert_eq!(
+            headings,
+            vec![
+                "#### truncated (12)",
+                "#### inconsistent-text (25)",
+                "#### near-duplicate (1)"
+            ]
+        );
+        let rows: Vec<&str> = md
+            .lines()
+            .filter(|l| l.starts_with("| ") && l.ends_with(" |") && !l.starts_with("| kind"))
+            .collect();
+        assert_eq!(
+            rows[rows.len() - 3..],
+            [
+                "| truncated | error | 12 | 0 |",
+                "| inconsistent-text | warning | 25 | 0 |",
+                "| near-duplicate | note | 1 | 0 |"
+            ]
+        );
+        let listed: Vec<&str> = md.lines().filter(|l| l.starts_with("- ")).collect();
+        assert_eq!(listed.len(), 12 + LISTED_PER_KIND + 1 + 1, "{md}");
+        assert!(listed.contains(&"- error 11"), "every error listed");
+        assert!(listed.contains(&"- warning 09") && !listed.contains(&"- warning 10"));
+        assert!(
+            listed
+                .contains(&"- … and 15 more (every flag is in `--format json`, `csv` and `xlsx`)")
+        );
+    }
+
     #[test]
     fn flags_are_grouped_by_system_and_kind_with_counts() {
         let report = Report {
@@ -299,7 +388,7 @@ mod tests {
             !md.contains("Changed since"),
             "no previous scan, no changes section: {md}"
         );
-        assert!(md.contains("| stale | 2 | 1 |"), "{md}");
+        assert!(md.contains("| stale | note | 2 | 1 |"), "{md}");
         assert!(md.contains("#### undefined (1)"), "{md}");
         assert!(md.contains("- \"x\\|y\" matches no definition"), "{md}");
         assert!(

@@ -10,7 +10,9 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::catalog::{Changes, ItemRef, Snapshot};
-use crate::model::{DefinitionState, Flag, KindId, MatchKind, format_time, vocabulary};
+use crate::model::{
+    DefinitionState, Flag, KindId, MatchKind, Severity, Vocabulary, format_time, vocabulary,
+};
 
 pub use output::Output;
 pub use table::Entity;
@@ -76,6 +78,51 @@ pub fn render(
     }
 }
 
+/// Flags of a warning or note kind a readable report lists, per system and
+/// kind; the rest are counted (every flag stays in JSON, CSV and XLSX). Errors
+/// are all listed: they are what must be fixed. Ten shows the pattern of a kind
+/// without burying the errors under thousands of copies.
+pub const LISTED_PER_KIND: usize = 10;
+
+/// A kind's place in reports: severity rank (error 0), then position in [`KindId`].
+pub type SeverityOrder = (u8, usize);
+
+/// Where a kind sorts in reports: errors first, then warnings, then notes, each
+/// in [`KindId`] (documentation) order.
+pub fn severity_order(kind: KindId) -> SeverityOrder {
+    let rank = match crate::audit::info(kind).severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Note => 2,
+    };
+    let position = KindId::ALL
+        .iter()
+        .position(|&k| k == kind)
+        .unwrap_or(usize::MAX);
+    (rank, position)
+}
+
+/// Flags in report order: by [`severity_order`], then system, key, template, message.
+fn by_severity(mut flags: Vec<Flag>) -> Vec<Flag> {
+    flags.sort_by(|a, b| {
+        (
+            severity_order(a.kind),
+            &a.system,
+            &a.key,
+            &a.template,
+            &a.message,
+        )
+            .cmp(&(
+                severity_order(b.kind),
+                &b.system,
+                &b.key,
+                &b.template,
+                &b.message,
+            ))
+    });
+    flags
+}
+
 /// The catalog as reported.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -131,6 +178,9 @@ pub struct DefinitionEntry {
     pub form: Option<String>,
     pub state: DefinitionState,
     pub text: String,
+    /// The text as written, when a formatter's quoting was undone (MessageFormat).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
     pub template: String,
     pub source: SourceRef,
     /// Observations matched to this definition.
@@ -218,6 +268,7 @@ impl Report {
                 form: d.row.form.clone(),
                 state: d.row.state,
                 text: d.row.text.clone(),
+                raw: d.row.raw.clone(),
                 template: d.row.template.clone(),
                 source: SourceRef {
                     path: d.row.path.clone(),
@@ -290,7 +341,7 @@ impl Report {
             systems,
             definitions,
             templates,
-            flags: snapshot.flags.clone(),
+            flags: by_severity(snapshot.flags.clone()),
             scan: snapshot.last_run.as_ref().map(|r| ScanEntry {
                 id: r.id,
                 started_at: r.started_at.clone(),
@@ -378,6 +429,7 @@ pub(crate) mod tests {
                 form: None,
                 state: DefinitionState::Live,
                 text: "Недостаточно средств: {0}".to_string(),
+                raw: None,
                 template: "Недостаточно средств: <*>".to_string(),
                 source: SourceRef {
                     path: "abs/messages_ru.properties".to_string(),
@@ -410,5 +462,20 @@ pub(crate) mod tests {
             scan: None,
             changes: None,
         }
+    }
+
+    #[test]
+    fn flags_are_in_severity_order() {
+        let flags = sample_report().flags;
+        let mut shuffled = flags.clone();
+        shuffled.reverse();
+        let kinds: Vec<KindId> = by_severity(shuffled).iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![KindId::FieldTooLong, KindId::PiiExposed, KindId::Undefined],
+            "errors (in docs order), then warnings"
+        );
+        assert!(severity_order(KindId::Truncated) < severity_order(KindId::InconsistentText));
+        assert!(severity_order(KindId::InconsistentText) < severity_order(KindId::NearDuplicate));
     }
 }

@@ -56,11 +56,12 @@ fn summary_table(report: &Report) -> Table {
             ]
         })
         .collect();
-    // By system, then kind name.
-    let mut by_kind: std::collections::BTreeMap<(&str, &str, KindId), u64> = Default::default();
+    // By system, then kind: errors first, then warnings, then notes.
+    let mut by_kind: std::collections::BTreeMap<(&str, super::SeverityOrder, KindId), u64> =
+        Default::default();
     for f in &report.flags {
         *by_kind
-            .entry((&f.system, f.kind.as_str(), f.kind))
+            .entry((&f.system, super::severity_order(f.kind), f.kind))
             .or_default() += 1;
     }
     rows.extend(by_kind.into_iter().map(|((system, _, kind), n)| {

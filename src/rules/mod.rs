@@ -85,7 +85,7 @@ pub struct RulesFile {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clustering {
-    /// Most templates kept per system (default: `cluster::DEFAULT_MAX_TEMPLATES`).
+    /// Most templates kept per system and key (default: `cluster::DEFAULT_MAX_TEMPLATES`).
     pub max_templates: Option<usize>,
     /// Tokens that are never turned into variables (`SOCKS5`, `HTTP/1.1`).
     #[serde(default)]
@@ -192,6 +192,9 @@ pub struct SourceOptions {
     pub header: Option<bool>,
     /// Path to the list of records inside a structured config file (e.g. `prompts`).
     pub records: Option<String>,
+    /// `.properties`: whether values are `java.text.MessageFormat` patterns, whose
+    /// quoting (`''`, `'{'`) is undone; absent means those with `{n}` arguments.
+    pub message_format: Option<bool>,
     /// SQL table whose INSERTs hold messages.
     pub table: Option<String>,
     /// Fixed-width columns: name → [start, end) in characters (1-based start).

@@ -16,9 +16,12 @@
 //! `COMP-2` 8, `POINTER`/`INDEX` 4).
 //!
 //! An alphanumeric or national item with a `VALUE` literal is a definition keyed by
-//! its data name, whose text is the literal as written: never padded to the item's
-//! length (lengths are measured without padding), never cut to it (a literal
-//! longer than its PICTURE is a `field-too-long` flag). Figurative values (`SPACES`, `ZEROS`,
+//! its data name, whose text is the literal as written without its trailing
+//! blanks: never padded to the item's length, never cut to it (a literal longer
+//! than its PICTURE is a `field-too-long` flag). The spaces a fixed
+//! field pads with are the field's, not the message's: a client shown `Done` from
+//! `PIC X(60)` read 4 characters, and lengths, matching and reports must measure
+//! those (the field's size is its limit). Figurative values (`SPACES`, `ZEROS`,
 //! `ALL '-'`, …) are not texts.
 
 use std::io::BufRead;
@@ -636,12 +639,12 @@ impl DataItem {
             }));
             let text_item = self.picture.is_some_and(|p| p.alphanumeric || p.national);
             if let (true, Some(Value::Text(literal))) = (text_item, &self.value) {
-                // The literal as written: padding it to the PICTURE would
-                // materialise up to 2^27 − 1 blanks (a legal `PIC X(134217727)`
-                // took 7 GB), and a literal the PICTURE cuts is kept whole so
-                // that `field-too-long` shows what was meant.
-                let text = literal.clone();
-                if !text.trim().is_empty() {
+                // The literal as written, without the blanks it ends in: never
+                // padded to the PICTURE (a legal `PIC X(134217727)` took 7 GB),
+                // and never cut to it, so that a literal the compiler cuts is a
+                // `field-too-long` flag showing what was meant.
+                let text = literal.trim_end_matches(' ');
+                if !text.is_empty() {
                     emit(Item::Definition(Definition {
                         locale: ctx.locale.map(str::to_string),
                         ..Definition::new(&self.name, text, location)
@@ -759,7 +762,9 @@ mod tests {
     }
 
     #[test]
-    fn values_are_kept_as_written_and_figuratives_skipped() {
+    /// Regression (#11): `'Hi'` in `PIC X(6)` was the 6-character text `Hi    `,
+    /// so its lengths were the field's and it matched no logged `Hi`.
+    fn values_are_kept_without_padding_and_figuratives_skipped() {
         let items = scan(concat!(
             "       01  MSGS.\n",
             "           05  M-SHORT   PIC X(6) VALUE 'Hi'.\n",

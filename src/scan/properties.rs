@@ -19,6 +19,17 @@
 //! the audit can flag the duplicate; a malformed `\uHHHH` makes Java throw and
 //! abort the whole file, errata warns and skips that one entry. The locale
 //! comes from the bundle name (`messages_pt_BR.properties` → `pt_BR`).
+//!
+//! MessageFormat quoting: a value with `{n}` arguments reaches clients through
+//! `java.text.MessageFormat` (Spring's `MessageSource`, Keycloak's themes,
+//! `ResourceBundle` plus `MessageFormat.format`), which reads `''` as one `'`
+//! and a quoted stretch (`'{'`, `'auth'`) as literal text without its quotes.
+//! The client sees `don't` where the file says `don''t`, so the definition's
+//! text is the pattern unquoted (what matching, measuring and reports use) and
+//! the value as `Properties.load` gives it is kept as the definition's `raw`
+//! text (provenance). The source option `message_format: true` unquotes every
+//! value (bundles always formatted, even without arguments), `false` none.
+//! Arguments (`{0,number,#}`) are kept as written, quotes inside them too.
 
 use std::io::BufRead;
 
@@ -54,7 +65,18 @@ impl Scanner for Properties {
         for line in logical_lines(&text, ctx.first_line) {
             match parse_entry(&line.chars) {
                 Ok((key, value)) => {
-                    let mut d = Definition::new(key, value, Location::new(ctx.path, line.number));
+                    let formatted = ctx
+                        .options
+                        .message_format
+                        .unwrap_or_else(|| has_arguments(&value));
+                    let text = if formatted {
+                        unquote_message_format(&value)
+                    } else {
+                        value.clone()
+                    };
+                    let raw = (text != value).then_some(value);
+                    let mut d = Definition::new(key, text, Location::new(ctx.path, line.number));
+                    d.raw = raw;
                     d.locale = locale.clone();
                     emit(Item::Definition(d));
                 }
@@ -235,6 +257,49 @@ fn unescape(s: &[char]) -> Result<String, String> {
     Ok(String::from_utf16_lossy(&units))
 }
 
+/// Whether a value has a MessageFormat argument (`{0}`, `{1,number}`); named
+/// ones (`{value}`, Hibernate Validator's) are not MessageFormat's.
+fn has_arguments(value: &str) -> bool {
+    value
+        .split('{')
+        .skip(1)
+        .any(|rest| rest.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// The text `java.text.MessageFormat` shows for a pattern, arguments left as
+/// written: `''` is one `'`, a quoted stretch is literal text without its quotes
+/// (an unclosed quote runs to the end, as in Java).
+fn unquote_message_format(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    let mut quoted = false;
+    let mut depth = 0usize;
+    while let Some(c) = chars.next() {
+        if depth > 0 {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\'' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                out.push('\'');
+            }
+            '\'' => quoted = !quoted,
+            '{' if !quoted => {
+                depth = 1;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +321,61 @@ mod tests {
             .into_iter()
             .map(|d| (d.key.clone(), d.text.clone(), d.location.line))
             .collect()
+    }
+
+    /// Regression (#11): the client saw `don't`, errata stored `don''t` and
+    /// flagged the definition never-seen and the log text undefined.
+    #[test]
+    fn message_format_quoting_is_undone_and_the_raw_value_kept() {
+        let text = "doNotHave=You don''t have {0} rights.\n\
+                    brace=Use '{'name'}' or {0}\n\
+                    noArgs=It''s fine\n\
+                    named=must be ''{value}''\n\
+                    digest=\\u0434\\u043b\\u044f 'auth' QOP; {0}\n";
+        let items = scan("messages_en.properties", text);
+        let got: Vec<(&str, &str, Option<&str>)> = crate::scan::testing::definitions(&items)
+            .into_iter()
+            .map(|d| (d.key.as_str(), d.text.as_str(), d.raw.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "doNotHave",
+                    "You don't have {0} rights.",
+                    Some("You don''t have {0} rights.")
+                ),
+                ("brace", "Use {name} or {0}", Some("Use '{'name'}' or {0}")),
+                ("noArgs", "It''s fine", None),
+                ("named", "must be ''{value}''", None),
+                ("digest", "для auth QOP; {0}", Some("для 'auth' QOP; {0}")),
+            ]
+        );
+        let always = SourceOptions {
+            message_format: Some(true),
+            ..SourceOptions::default()
+        };
+        let items =
+            crate::scan::testing::scan_text(&Properties, "m.properties", &always, "a=It''s fine\n");
+        assert_eq!(
+            crate::scan::testing::definitions(&items)[0].text,
+            "It's fine"
+        );
+        let never = SourceOptions {
+            message_format: Some(false),
+            ..SourceOptions::default()
+        };
+        let items =
+            crate::scan::testing::scan_text(&Properties, "m.properties", &never, "a=don''t {0}\n");
+        assert_eq!(
+            crate::scan::testing::definitions(&items)[0].text,
+            "don''t {0}"
+        );
+        assert_eq!(
+            unquote_message_format("{0,choice,0#no '{'|1#one}"),
+            "{0,choice,0#no '{'|1#one}"
+        );
+        assert_eq!(unquote_message_format("a 'b"), "a b");
     }
 
     #[test]

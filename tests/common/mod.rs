@@ -36,6 +36,7 @@ pub fn definitions(path: &str, defs: &[Def]) -> FileBatch {
                     locale: Some("ru".to_string()),
                     form: None,
                     text: text.to_string(),
+                    raw: None,
                     template: text.to_string(),
                     state: DefinitionState::Live,
                     note: None,
@@ -145,4 +146,31 @@ pub fn run(db: &Path, as_of: &str, batches: &[FileBatch], flags: &[Flag]) {
     catalog
         .finish_run(run, &RunStats::default(), flags)
         .unwrap();
+}
+
+/// The inconsistent-text groups `tests/oracles/inconsistent_groups.py` counts in a JSON report.
+pub fn oracle_groups(report: &[u8]) -> usize {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/oracles/inconsistent_groups.py"
+        ))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(report)
+        .expect("report written");
+    let out = child.wait_with_output().expect("oracle ends");
+    assert!(out.status.success(), "oracle failed");
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .trim()
+        .parse()
+        .expect("a count")
 }
