@@ -304,7 +304,10 @@ fn fixed_field_padding_is_not_measured() {
         .collect();
     assert_eq!(
         texts,
-        vec![("WS-CUT-MSG", "Transaction complete"), ("WS-DONE-MSG", "Done")]
+        vec![
+            ("WS-CUT-MSG", "Transaction complete"),
+            ("WS-DONE-MSG", "Done")
+        ]
     );
     // (The literal its PICTURE cuts is kept whole: see issue #10.)
     assert_eq!(
