@@ -368,7 +368,10 @@ fn import(tx: &mut Tx<'_>, run: i64, export: &Export) -> Result<(), DbError> {
             &[&g.id, &g.system, &g.key, &g.text, &g.template_id],
         )?;
     }
-    for s in &export.sightings {
+    for (i, s) in export.sightings.iter().enumerate() {
+        if i == export.sightings.len() / 2 {
+            stall_for_tests();
+        }
         write::write_sightings(tx, run, &s.host, &s.group, &s.seen, Merge::Replace)?;
     }
     for d in &export.definitions {
@@ -388,7 +391,7 @@ fn import(tx: &mut Tx<'_>, run: i64, export: &Export) -> Result<(), DbError> {
             "UPDATE definitions SET removed_run = CASE WHEN EXISTS
                  (SELECT 1 FROM definition_sources s
                   WHERE s.definition_id = definitions.id AND s.removed_run IS NULL)
-                 THEN NULL ELSE $2 END
+                 THEN NULL ELSE CAST($2 AS BIGINT) END
              WHERE id = $1",
             &[&d.row.id, &run],
         )?;
@@ -400,4 +403,19 @@ fn import(tx: &mut Tx<'_>, run: i64, export: &Export) -> Result<(), DbError> {
         write::file(tx, run, host, file)?;
     }
     Ok(())
+}
+
+/// The environment variable that makes a push stall halfway through its writes.
+pub const STALL_ENV: &str = "ERRATA_TEST_PUSH_STALL";
+
+/// A push is one transaction, so a kill from outside lands mid-push only by
+/// luck. With [`STALL_ENV`] set to a path, the push creates that file once half
+/// of its groups are written (uncommitted) and then waits, so a test can kill it
+/// exactly there and check that running it again gives the same catalog.
+fn stall_for_tests() {
+    if let Some(path) = std::env::var_os(STALL_ENV)
+        && std::fs::write(&path, b"stalled\n").is_ok()
+    {
+        std::thread::sleep(std::time::Duration::from_secs(600));
+    }
 }
