@@ -339,27 +339,24 @@ fn total(report: &Value) -> u64 {
 }
 
 /// Per-host file tracking: while one host's scan holds the central catalog,
-/// another host scans in without waiting, and the same host again exits 3.
+/// two other hosts (with the same webbank bundle) scan in at once without
+/// waiting for it, and the same host again exits 3.
 #[test]
-fn another_host_scans_in_while_one_holds_the_catalog_and_the_same_host_twice_exits_3() {
+fn other_hosts_scan_in_while_one_holds_the_catalog_and_the_same_host_twice_exits_3() {
     let db = TestDb::new("hostlock");
     let central = db.url();
     let bank = Bank::new();
     let target: errata::catalog::Target = central.parse().unwrap();
-    let held = errata::catalog::Catalog::open_for_host(&target, "web-a")
-        .unwrap_or_else(|e| panic!("open for web-a: {e}"));
+    let held = errata::catalog::Catalog::open_for_host(&target, "core-c")
+        .unwrap_or_else(|e| panic!("open for core-c: {e}"));
 
-    let same = scan(&bank.a, &central, "web-a", AS_OF).output().unwrap();
-    assert_eq!(
-        same.status.code(),
-        Some(3),
-        "the same host twice: {}",
-        String::from_utf8_lossy(&same.stderr)
-    );
-    assert!(String::from_utf8_lossy(&same.stderr).contains("web-a"));
+    let same = scan(&bank.c, &central, "core-c", AS_OF).output().unwrap();
+    let stderr = String::from_utf8_lossy(&same.stderr);
+    assert_eq!(same.status.code(), Some(3), "the same host twice: {stderr}");
+    assert!(stderr.contains("core-c"), "{stderr}");
 
-    // Two other hosts at once, while web-a's scan still holds its lock.
-    let children: Vec<_> = [(&bank.b, "web-b"), (&bank.c, "core-c")]
+    // Two other hosts at once, while core-c's scan still holds its lock.
+    let children: Vec<_> = [(&bank.a, "web-a"), (&bank.b, "web-b")]
         .into_iter()
         .map(|(tree, host)| {
             scan(tree, &central, host, AS_OF)
@@ -378,7 +375,7 @@ fn another_host_scans_in_while_one_holds_the_catalog_and_the_same_host_twice_exi
         );
     }
     drop(held);
-    ok(&mut scan(&bank.a, &central, "web-a", AS_OF));
+    ok(&mut scan(&bank.c, &central, "core-c", AS_OF));
 
     // What the three hosts saw, together, is what one scan of them all sees.
     let dir = tempfile::tempdir().unwrap();
