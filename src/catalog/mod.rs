@@ -556,12 +556,7 @@ impl Catalog {
         if settled.is_empty() {
             return Ok(());
         }
-        self.run(Mode::Write, |tx| {
-            for s in settled {
-                write::settle(tx, s)?;
-            }
-            Ok(())
-        })
+        self.run(Mode::Write, |tx| write::settle(tx, settled))
     }
 
     /// Stores which definition each template matches.

@@ -488,18 +488,59 @@ pub(super) fn warning(tx: &mut Tx<'_>, run: i64, w: &Warning) -> Result<(), DbEr
     Ok(())
 }
 
-/// A group's template: the template row (its text follows the latest
-/// generalisation) and the group tied to it.
-pub(super) fn settle(tx: &mut Tx<'_>, s: &Settled) -> Result<(), DbError> {
-    tx.execute(
-        "INSERT INTO templates (id, system, template, key) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET template = excluded.template",
-        &[&s.template_id, &s.system, &s.template, &s.key],
+/// The templates groups joined (a template's text follows its latest
+/// generalisation) and each group tied to its template, many a statement.
+
+pub(super) fn settle(tx: &mut Tx<'_>, settled: &[Settled]) -> Result<(), DbError> {
+    // Groups join a template in order, its text generalising: the last wins.
+    let mut latest: Vec<&Settled> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = Default::default();
+    for s in settled {
+        match at.get(s.template_id.as_str()) {
+            Some(&i) => latest[i] = s,
+            None => {
+                at.insert(&s.template_id, latest.len());
+                latest.push(s);
+            }
+        }
+    }
+    let templates: Vec<Vec<Value>> = latest
+        .iter()
+        .map(|s| {
+            vec![
+                s.template_id.to_value(),
+                s.system.to_value(),
+                s.template.to_value(),
+                s.key.to_value(),
+            ]
+        })
+        .collect();
+    insert_many(
+        tx,
+        "templates (id, system, template, key)",
+        "ON CONFLICT (id) DO UPDATE SET template = excluded.template",
+        &templates,
     )?;
-    tx.execute(
-        "UPDATE groups SET template_id = $2 WHERE id = $1",
-        &[&s.group, &s.template_id],
-    )?;
+    // `CASE id WHEN $1 THEN $2 …`: one statement ties many groups, in the SQL
+    // both databases run (no `UPDATE … FROM (VALUES …) AS v(…)` in SQLite).
+    for chunk in settled.chunks(ROWS_PER_STATEMENT) {
+        let mut cases = String::new();
+        let mut ids = Vec::with_capacity(chunk.len());
+        let mut params: Vec<&dyn ToValue> = Vec::with_capacity(2 * chunk.len());
+        for (i, s) in chunk.iter().enumerate() {
+            cases.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
+            ids.push(format!("${}", 2 * i + 1));
+            params.push(&s.group);
+            params.push(&s.template_id);
+        }
+        tx.execute(
+            &format!(
+                "UPDATE groups SET template_id = CASE id{cases} END WHERE id IN ({})",
+                ids.join(", ")
+            ),
+            &params,
+        )?;
+    }
     Ok(())
 }
 
