@@ -490,7 +490,6 @@ pub(super) fn warning(tx: &mut Tx<'_>, run: i64, w: &Warning) -> Result<(), DbEr
 
 /// The templates groups joined (a template's text follows its latest
 /// generalisation) and each group tied to its template, many a statement.
-
 pub(super) fn settle(tx: &mut Tx<'_>, settled: &[Settled]) -> Result<(), DbError> {
     // Groups join a template in order, its text generalising: the last wins.
     let mut latest: Vec<&Settled> = Vec::new();
