@@ -27,11 +27,19 @@ use crate::model::{
 pub enum DbError {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    /// Not a `#[source]`: the message already says all the error's chain would
+    /// (twice, otherwise, in an `anyhow` chain).
     #[error("{}", postgres_message(.0))]
-    Postgres(#[from] postgres::Error),
+    Postgres(postgres::Error),
     /// A stored value of the wrong type or an unknown name.
     #[error("stored value: {0}")]
     Value(String),
+}
+
+impl From<postgres::Error> for DbError {
+    fn from(e: postgres::Error) -> DbError {
+        DbError::Postgres(e)
+    }
 }
 
 /// PostgreSQL's own message (with its detail), never the connection string.
@@ -41,7 +49,17 @@ fn postgres_message(e: &postgres::Error) -> String {
             Some(detail) => format!("{}: {detail}", db.message()),
             None => db.message().to_string(),
         },
-        None => e.to_string(),
+        // A connection error's message names its kind; the cause (refused,
+        // timed out, a TLS or authentication problem) is in its source chain.
+        None => {
+            let mut message = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                message.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            message
+        }
     }
 }
 

@@ -42,12 +42,12 @@ use db::{Db, DbError, Mode, Postgres};
 /// A catalog that cannot be opened or written: exit code 2, nothing written.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    #[error("{target}: cannot open catalog: {source}")]
-    Open { target: String, source: DbError },
+    #[error("{target}: cannot open catalog: {error}")]
+    Open { target: String, error: DbError },
     #[error("{target}: {message}")]
     Schema { target: String, message: String },
-    #[error("{target}: {source}")]
-    Db { target: String, source: DbError },
+    #[error("{target}: {error}")]
+    Db { target: String, error: DbError },
     #[error(transparent)]
     Lock(LockError),
 }
@@ -236,9 +236,9 @@ impl Catalog {
     /// Opens (creating if needed) and migrates the catalog at `target`.
     pub fn open(target: &Target) -> Result<Catalog, CatalogError> {
         let shown = target.to_string();
-        let open_err = |source: DbError| CatalogError::Open {
+        let open_err = |error: DbError| CatalogError::Open {
             target: shown.clone(),
-            source,
+            error,
         };
         let db = match target {
             Target::Sqlite(path) => {
@@ -264,7 +264,7 @@ impl Catalog {
     pub fn open_in_memory() -> Result<Catalog, CatalogError> {
         let conn = rusqlite::Connection::open_in_memory().map_err(|e| CatalogError::Open {
             target: ":memory:".to_string(),
-            source: e.into(),
+            error: e.into(),
         })?;
         Catalog::migrated(Db::Sqlite(conn), ":memory:".to_string())
     }
@@ -277,7 +277,7 @@ impl Catalog {
                 lock: None,
             }),
             Ok(Err(message)) => Err(CatalogError::Schema { target, message }),
-            Err(source) => Err(CatalogError::Open { target, source }),
+            Err(error) => Err(CatalogError::Open { target, error }),
         }
     }
 
@@ -303,16 +303,16 @@ impl Catalog {
                         .connect(postgres::NoTls)
                         .map_err(|e| CatalogError::Open {
                             target: shown.clone(),
-                            source: e.into(),
+                            error: e.into(),
                         })?;
                 Db::Postgres(Box::new(Postgres::new(client)))
             }
         };
         let version = db
             .transaction(Mode::Read, schema::version)
-            .map_err(|source| CatalogError::Open {
+            .map_err(|error| CatalogError::Open {
                 target: shown.clone(),
-                source,
+                error,
             })?;
         let known = schema::current(&db);
         let message = if version == 0 {
@@ -414,9 +414,9 @@ impl Catalog {
         let target = &self.target;
         self.db
             .transaction(mode, f)
-            .map_err(|source| CatalogError::Db {
+            .map_err(|error| CatalogError::Db {
                 target: target.clone(),
-                source,
+                error,
             })
     }
 
@@ -561,12 +561,7 @@ impl Catalog {
         if settled.is_empty() {
             return Ok(());
         }
-        self.run(Mode::Write, |tx| {
-            for s in settled {
-                write::settle(tx, s)?;
-            }
-            Ok(())
-        })
+        self.run(Mode::Write, |tx| write::settle(tx, settled))
     }
 
     /// Stores which definition each template matches.
@@ -603,7 +598,7 @@ impl Catalog {
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
                 .map_err(|e| CatalogError::Db {
                     target: self.target.clone(),
-                    source: e.into(),
+                    error: e.into(),
                 })?;
         }
         Ok(())
@@ -641,9 +636,9 @@ fn read_only_connection(path: &Path) -> Result<rusqlite::Connection, CatalogErro
         }
         other => other,
     }
-    .map_err(|source| CatalogError::Open {
+    .map_err(|error| CatalogError::Open {
         target: shown,
-        source: source.into(),
+        error: error.into(),
     })
 }
 

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::db::{DbError, Mode, Row, Tx};
+use super::db::{DbError, Mode, Row, ToValue, Tx, Value};
 use super::write::{self, Merge};
 use super::{Catalog, CatalogError, DefinitionRow, LimitRow};
 use crate::model::{LimitUnit, MatchKind, RawLength, SeenIn, Sightings, Unit};
@@ -362,16 +362,36 @@ fn import(tx: &mut Tx<'_>, run: i64, export: &Export) -> Result<(), DbError> {
             ],
         )?;
     }
-    for g in &export.groups {
-        tx.execute(
-            "INSERT INTO groups (id, system, key, text, template_id) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (id) DO NOTHING",
-            &[&g.id, &g.system, &g.key, &g.text, &g.template_id],
-        )?;
-    }
-    for s in &export.sightings {
-        write::write_sightings(tx, run, &s.host, &s.group, &s.seen, Merge::Replace)?;
-    }
+    let groups: Vec<Vec<Value>> = export
+        .groups
+        .iter()
+        .map(|g| {
+            vec![
+                g.id.to_value(),
+                g.system.to_value(),
+                g.key.to_value(),
+                g.text.to_value(),
+                g.template_id.to_value(),
+            ]
+        })
+        .collect();
+    write::insert_many(
+        tx,
+        "groups (id, system, key, text, template_id)",
+        "ON CONFLICT (id) DO NOTHING",
+        &groups,
+    )?;
+    stall_for_tests();
+    let sightings: Vec<write::HostGroup<'_>> = export
+        .sightings
+        .iter()
+        .map(|s| write::HostGroup {
+            host: &s.host,
+            group: &s.group,
+            seen: &s.seen,
+        })
+        .collect();
+    write::write_sightings(tx, run, &sightings, Merge::Replace)?;
     for d in &export.definitions {
         write::upsert_definition(tx, run, &d.row)?;
         for (host, path, line, removed) in &d.sources {
@@ -389,7 +409,7 @@ fn import(tx: &mut Tx<'_>, run: i64, export: &Export) -> Result<(), DbError> {
             "UPDATE definitions SET removed_run = CASE WHEN EXISTS
                  (SELECT 1 FROM definition_sources s
                   WHERE s.definition_id = definitions.id AND s.removed_run IS NULL)
-                 THEN NULL ELSE $2 END
+                 THEN NULL ELSE CAST($2 AS BIGINT) END
              WHERE id = $1",
             &[&d.row.id, &run],
         )?;
@@ -401,4 +421,20 @@ fn import(tx: &mut Tx<'_>, run: i64, export: &Export) -> Result<(), DbError> {
         write::file(tx, run, host, file)?;
     }
     Ok(())
+}
+
+/// The environment variable that makes a push stall halfway through its writes.
+pub const STALL_ENV: &str = "ERRATA_TEST_PUSH_STALL";
+
+/// A push is one transaction, so a kill from outside lands mid-push only by
+/// luck. With [`STALL_ENV`] set to a path, the push creates that file once its
+/// groups are written (uncommitted, their counts not yet) and then waits, so a
+/// test can kill it exactly there and check that running it again gives the
+/// same catalog.
+fn stall_for_tests() {
+    if let Some(path) = std::env::var_os(STALL_ENV)
+        && std::fs::write(&path, b"stalled\n").is_ok()
+    {
+        std::thread::sleep(std::time::Duration::from_secs(600));
+    }
 }

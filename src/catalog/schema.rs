@@ -538,9 +538,17 @@ const MIGRATION_LOCK: i64 = 0x6572_7261_7461_0001;
 pub fn migrate(db: &mut Db) -> Result<Result<(), String>, DbError> {
     let migrations = if db.is_postgres() { POSTGRES } else { SQLITE };
     if db.is_postgres() {
+        // Created only where it is missing: a host's role, which may not create
+        // tables, opens a migrated catalog without ever asking to.
         db.transaction(Mode::Write, |tx| {
             tx.query("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-            tx.batch("CREATE TABLE IF NOT EXISTS errata_schema (version BIGINT NOT NULL)")
+            let exists: Option<String> = tx
+                .query_one("SELECT to_regclass('errata_schema')::text", &[])?
+                .get(0)?;
+            match exists {
+                Some(_) => Ok(()),
+                None => tx.batch("CREATE TABLE errata_schema (version BIGINT NOT NULL)"),
+            }
         })?;
     }
     loop {

@@ -7,7 +7,7 @@
 //! touch only what belongs to one host's bookkeeping (its file positions) or is
 //! derived and rewritten by every run (flags, run inventories).
 
-use super::db::{DbError, Tx};
+use super::db::{DbError, ToValue, Tx, Value};
 use super::{DefinitionRow, FileBatch, FileRecord, GroupDelta, LimitRow, RunStats, Settled};
 use crate::model::{Flag, Sightings, Warning};
 
@@ -306,7 +306,12 @@ fn add_group(tx: &mut Tx<'_>, run: i64, host: &str, g: &GroupDelta) -> Result<()
          ON CONFLICT (id) DO NOTHING",
         &[&g.id, &g.system, &g.key, &g.text],
     )?;
-    write_sightings(tx, run, host, &g.id, &g.seen, Merge::Add)
+    let item = HostGroup {
+        host,
+        group: &g.id,
+        seen: &g.seen,
+    };
+    write_sightings(tx, run, &[item], Merge::Add)
 }
 
 /// How a host's sightings meet the stored ones: a scan adds what it read, a
@@ -318,12 +323,20 @@ pub(super) enum Merge {
     Replace,
 }
 
+/// One host's sightings of one group, as [`write_sightings`] takes them.
+pub(super) struct HostGroup<'a> {
+    pub host: &'a str,
+    pub group: &'a str,
+    pub seen: &'a Sightings,
+}
+
+/// Writes the sightings of `items`, each (group, host) at most once (PostgreSQL
+/// updates a row once per statement), in statements of many rows: a push of a
+/// million groups is a few thousand round trips to the server, not millions.
 pub(super) fn write_sightings(
     tx: &mut Tx<'_>,
     run: i64,
-    host: &str,
-    group: &str,
-    seen: &Sightings,
+    items: &[HostGroup<'_>],
     merge: Merge,
 ) -> Result<(), DbError> {
     // `{t}.col` is the stored row's value, `excluded.col` the new one.
@@ -335,74 +348,135 @@ pub(super) fn write_sightings(
         Merge::Add => format!("count = {table}.count + excluded.count"),
         Merge::Replace => "count = excluded.count".to_string(),
     };
-    tx.execute(
+    let (mut hosts, mut days, mut sources, mut pii, mut lengths) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for HostGroup { host, group, seen } in items {
+        let (group, host) = (group.to_value(), host.to_value());
+        hosts.push(vec![
+            group.clone(),
+            host.clone(),
+            seen.count.to_value(),
+            seen.first_seen.to_value(),
+            seen.last_seen.to_value(),
+            run.to_value(),
+        ]);
+        for (day, n) in &seen.days {
+            days.push(vec![
+                group.clone(),
+                host.clone(),
+                day.to_value(),
+                n.to_value(),
+            ]);
+        }
+        for (path, at) in &seen.sources {
+            sources.push(vec![
+                group.clone(),
+                host.clone(),
+                path.to_value(),
+                at.count.to_value(),
+                at.first_line.to_value(),
+            ]);
+        }
+        for (kind, n) in &seen.pii {
+            pii.push(vec![
+                group.clone(),
+                host.clone(),
+                kind.to_value(),
+                n.to_value(),
+            ]);
+        }
+        for (l, n) in &seen.lengths {
+            lengths.push(vec![
+                group.clone(),
+                host.clone(),
+                l.chars.to_value(),
+                l.utf8.to_value(),
+                l.utf16.to_value(),
+                l.sms_segments.to_value(),
+                n.to_value(),
+            ]);
+        }
+    }
+    insert_many(
+        tx,
+        "group_hosts (group_id, host, count, first_seen, last_seen, changed_run)",
         &format!(
-            "INSERT INTO group_hosts (group_id, host, count, first_seen, last_seen, changed_run)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (group_id, host) DO UPDATE SET {}, {}, {}, changed_run = excluded.changed_run",
+            "ON CONFLICT (group_id, host) DO UPDATE SET {}, {}, {}, changed_run = excluded.changed_run",
             count("group_hosts"),
             set("group_hosts", "first_seen", "LEAST"),
             set("group_hosts", "last_seen", "GREATEST"),
         ),
-        &[
-            &group,
-            &host,
-            &seen.count,
-            &seen.first_seen,
-            &seen.last_seen,
-            &run,
-        ],
+        &hosts,
     )?;
-    for (day, n) in &seen.days {
-        tx.execute(
-            &format!(
-                "INSERT INTO group_days (group_id, host, day, count) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (group_id, host, day) DO UPDATE SET {}",
-                count("group_days")
-            ),
-            &[&group, &host, day, n],
-        )?;
-    }
-    for (path, s) in &seen.sources {
-        tx.execute(
-            &format!(
-                "INSERT INTO group_sources (group_id, host, path, count, first_line)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (group_id, host, path) DO UPDATE SET {}, {}",
-                count("group_sources"),
-                set("group_sources", "first_line", "LEAST"),
-            ),
-            &[&group, &host, path, &s.count, &s.first_line],
-        )?;
-    }
-    for (kind, n) in &seen.pii {
-        tx.execute(
-            &format!(
-                "INSERT INTO group_pii (group_id, host, kind, count) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (group_id, host, kind) DO UPDATE SET {}",
-                count("group_pii")
-            ),
-            &[&group, &host, kind, n],
-        )?;
-    }
-    for (l, n) in &seen.lengths {
-        tx.execute(
-            &format!(
-                "INSERT INTO group_lengths (group_id, host, chars, utf8, utf16, sms_segments, count)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (group_id, host, chars, utf8, utf16, sms_segments) DO UPDATE SET {}",
-                count("group_lengths")
-            ),
-            &[
-                &group,
-                &host,
-                &l.chars,
-                &l.utf8,
-                &l.utf16,
-                &l.sms_segments,
-                n,
-            ],
-        )?;
+    insert_many(
+        tx,
+        "group_days (group_id, host, day, count)",
+        &format!(
+            "ON CONFLICT (group_id, host, day) DO UPDATE SET {}",
+            count("group_days")
+        ),
+        &days,
+    )?;
+    insert_many(
+        tx,
+        "group_sources (group_id, host, path, count, first_line)",
+        &format!(
+            "ON CONFLICT (group_id, host, path) DO UPDATE SET {}, {}",
+            count("group_sources"),
+            set("group_sources", "first_line", "LEAST"),
+        ),
+        &sources,
+    )?;
+    insert_many(
+        tx,
+        "group_pii (group_id, host, kind, count)",
+        &format!(
+            "ON CONFLICT (group_id, host, kind) DO UPDATE SET {}",
+            count("group_pii")
+        ),
+        &pii,
+    )?;
+    insert_many(
+        tx,
+        "group_lengths (group_id, host, chars, utf8, utf16, sms_segments, count)",
+        &format!(
+            "ON CONFLICT (group_id, host, chars, utf8, utf16, sms_segments) DO UPDATE SET {}",
+            count("group_lengths")
+        ),
+        &lengths,
+    )
+}
+
+/// Rows per statement of [`insert_many`]: well under both databases' limits on
+/// parameters (SQLite 32,766, PostgreSQL 65,535) at seven columns.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// `INSERT INTO {into} VALUES (…), (…) … {conflict}` for `rows`, many rows a statement.
+pub(super) fn insert_many(
+    tx: &mut Tx<'_>,
+    into: &str,
+    conflict: &str,
+    rows: &[Vec<Value>],
+) -> Result<(), DbError> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = format!("INSERT INTO {into} VALUES ");
+        let mut n = 0;
+        for (i, row) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for c in 0..row.len() {
+                n += 1;
+                sql.push_str(&if c == 0 {
+                    format!("${n}")
+                } else {
+                    format!(", ${n}")
+                });
+            }
+            sql.push(')');
+        }
+        sql.push(' ');
+        sql.push_str(conflict);
+        let params: Vec<&dyn ToValue> = chunk.iter().flatten().map(|v| v as &dyn ToValue).collect();
+        tx.execute(&sql, &params)?;
     }
     Ok(())
 }
@@ -415,18 +489,58 @@ pub(super) fn warning(tx: &mut Tx<'_>, run: i64, w: &Warning) -> Result<(), DbEr
     Ok(())
 }
 
-/// A group's template: the template row (its text follows the latest
-/// generalisation) and the group tied to it.
-pub(super) fn settle(tx: &mut Tx<'_>, s: &Settled) -> Result<(), DbError> {
-    tx.execute(
-        "INSERT INTO templates (id, system, template, key) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET template = excluded.template",
-        &[&s.template_id, &s.system, &s.template, &s.key],
+/// The templates groups joined (a template's text follows its latest
+/// generalisation) and each group tied to its template, many a statement.
+pub(super) fn settle(tx: &mut Tx<'_>, settled: &[Settled]) -> Result<(), DbError> {
+    // Groups join a template in order, its text generalising: the last wins.
+    let mut latest: Vec<&Settled> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = Default::default();
+    for s in settled {
+        match at.get(s.template_id.as_str()) {
+            Some(&i) => latest[i] = s,
+            None => {
+                at.insert(&s.template_id, latest.len());
+                latest.push(s);
+            }
+        }
+    }
+    let templates: Vec<Vec<Value>> = latest
+        .iter()
+        .map(|s| {
+            vec![
+                s.template_id.to_value(),
+                s.system.to_value(),
+                s.template.to_value(),
+                s.key.to_value(),
+            ]
+        })
+        .collect();
+    insert_many(
+        tx,
+        "templates (id, system, template, key)",
+        "ON CONFLICT (id) DO UPDATE SET template = excluded.template",
+        &templates,
     )?;
-    tx.execute(
-        "UPDATE groups SET template_id = $2 WHERE id = $1",
-        &[&s.group, &s.template_id],
-    )?;
+    // `CASE id WHEN $1 THEN $2 …`: one statement ties many groups, in the SQL
+    // both databases run (no `UPDATE … FROM (VALUES …) AS v(…)` in SQLite).
+    for chunk in settled.chunks(ROWS_PER_STATEMENT) {
+        let mut cases = String::new();
+        let mut ids = Vec::with_capacity(chunk.len());
+        let mut params: Vec<&dyn ToValue> = Vec::with_capacity(2 * chunk.len());
+        for (i, s) in chunk.iter().enumerate() {
+            cases.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
+            ids.push(format!("${}", 2 * i + 1));
+            params.push(&s.group);
+            params.push(&s.template_id);
+        }
+        tx.execute(
+            &format!(
+                "UPDATE groups SET template_id = CASE id{cases} END WHERE id IN ({})",
+                ids.join(", ")
+            ),
+            &params,
+        )?;
+    }
     Ok(())
 }
 
