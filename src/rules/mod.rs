@@ -265,8 +265,12 @@ pub struct SourceOptions {
     pub records: Option<String>,
     /// SQL table whose INSERTs hold messages.
     pub table: Option<String>,
-    /// Fixed-width columns: name → [start, end) in characters (1-based start).
+    /// Fixed-width columns: name → [start, end) in characters (1-based start);
+    /// in bytes of the record when `record_length` is set.
     pub columns: Option<BTreeMap<String, [usize; 2]>>,
+    /// Fixed-width files of records of this many bytes with no line ends
+    /// (mainframe LRECL): only the `columns` are decoded, record by record.
+    pub record_length: Option<usize>,
     /// Multi-line logs (`log4j`): regex a record's first line matches (a `ts` group,
     /// if any, holds its time); the lines after it up to the next match continue it.
     pub record_start: Option<RegexField>,

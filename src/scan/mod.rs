@@ -77,11 +77,14 @@ pub struct ScanContext<'a> {
     pub prefilter: Option<&'a regex::bytes::Regex>,
     /// What one input may cost (record and document size, nesting depth).
     pub caps: &'a Caps,
+    /// What the file holds for the rules: a format that can hold either
+    /// (fixed-width records) yields definitions or records accordingly.
+    pub role: Role,
 }
 
 impl<'a> ScanContext<'a> {
     /// A context for reading a whole file: line 1, no locale, charset or prefilter,
-    /// the file time at the start of `as_of`.
+    /// the file time at the start of `as_of`, a file of observations.
     pub fn new(path: &'a str, options: &'a SourceOptions, as_of: chrono::NaiveDate) -> Self {
         ScanContext {
             path,
@@ -93,6 +96,7 @@ impl<'a> ScanContext<'a> {
             charset: None,
             prefilter: None,
             caps: &Caps::DEFAULT,
+            role: Role::Observations,
         }
     }
 
