@@ -18,9 +18,11 @@ pub use crate::charset::Charset;
 pub use crate::model::did_you_mean;
 use crate::model::{FormatId, KindId, Role, Unit};
 
+mod calls;
 mod load;
 mod zero_config;
 
+pub use calls::{CallArg, CallSpec};
 pub use load::{RulesError, load, load_str, load_text};
 pub use zero_config::zero_config;
 
@@ -271,6 +273,9 @@ pub struct SourceOptions {
     /// Fixed-width files of records of this many bytes with no line ends
     /// (mainframe LRECL): only the `columns` are decoded, record by record.
     pub record_length: Option<usize>,
+    /// Java and Kotlin sources: calls whose arguments are client texts, beyond
+    /// exception constructors (`addError(text)`, `ApiError(code, text)`).
+    pub calls: Option<Vec<CallSpec>>,
     /// Multi-line logs (`log4j`): regex a record's first line matches (a `ts` group,
     /// if any, holds its time); the lines after it up to the next match continue it.
     pub record_start: Option<RegexField>,

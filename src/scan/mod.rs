@@ -20,6 +20,7 @@ mod csv;
 mod fixed_width;
 mod json_i18n;
 mod json_lines;
+mod jvm;
 mod kv;
 mod locale;
 mod log4j;
@@ -206,6 +207,8 @@ pub fn scanner(id: FormatId) -> &'static dyn Scanner {
         FormatId::Yaml => &yaml::Yaml,
         FormatId::Csv => &csv::Csv,
         FormatId::Records => &records::Records,
+        FormatId::Java => &jvm::Java,
+        FormatId::Kotlin => &jvm::Kotlin,
     }
 }
 
