@@ -186,7 +186,7 @@ def lrecl_seeds():
     """The `lrecl` target takes a charset pick byte, a record-length byte, then a file's bytes."""
     packed = bytes([0x00, 0x15, 0x25, 0x0C])  # NUL, EBCDIC NL, LF, a sign nibble
     return {
-        "long-run-packed": b"\x00\x4f" + packed * (RUN // 4),
+        "long-run-packed": b"\x16\x4f" + packed * (RUN // 4),  # 0x16: cp037
         "long-run-newlines": b"\x01\xff" + b"\n" * RUN,
         "deep-short-records": b"\x02\x00" + bytes(range(256)) * 64,
     }
