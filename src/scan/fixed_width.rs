@@ -58,9 +58,9 @@ impl Scanner for FixedWidth {
         }
         let has = |name: &str| columns.iter().any(|c| c.name == name);
         let date_time_columns = has("date") || has("time");
-        let catalog = match ctx.role {
-            Role::Definitions => match Catalog::of(ctx, &columns) {
-                Ok(catalog) => Some(catalog),
+        let messages = match ctx.role {
+            Role::Definitions => match MessageColumns::of(ctx, &columns) {
+                Ok(messages) => Some(messages),
                 Err(warning) => return emit(Item::Warning(warning)),
             },
             Role::Observations => None,
@@ -78,8 +78,8 @@ impl Scanner for FixedWidth {
                     (c.name.to_string(), value.trim().to_string())
                 })
                 .collect();
-            if let Some(catalog) = &catalog {
-                return emit(catalog.definition(ctx, line_no, &fields));
+            if let Some(messages) = &messages {
+                return emit(messages.definition(ctx, line_no, &fields));
             }
             let time = if date_time_columns {
                 timestamp::from_date_and_time(&fields, None)
@@ -96,7 +96,7 @@ impl Scanner for FixedWidth {
 }
 
 /// Which columns give a definition's key, text and locale.
-struct Catalog {
+struct MessageColumns {
     key: String,
     text: String,
     locale: Option<String>,
@@ -104,10 +104,10 @@ struct Catalog {
     file_locale: Option<String>,
 }
 
-impl Catalog {
+impl MessageColumns {
     /// The columns the rules name, or the first of the defaults among the
     /// columns; a warning when the key or text column is missing.
-    fn of(ctx: &ScanContext<'_>, columns: &[Column<'_>]) -> Result<Catalog, Warning> {
+    fn of(ctx: &ScanContext<'_>, columns: &[Column<'_>]) -> Result<MessageColumns, Warning> {
         let o = ctx.options;
         let pick = |named: &Option<String>, defaults, what: &str| {
             let wanted: Vec<String> = match named {
@@ -132,7 +132,7 @@ impl Catalog {
                     )
                 })
         };
-        Ok(Catalog {
+        Ok(MessageColumns {
             key: pick(&o.key_field, DEFAULT_KEY_FIELDS, "key")?,
             text: pick(&o.text_field, DEFAULT_TEXT_FIELDS, "text")?,
             locale: o.locale_field.clone(),
