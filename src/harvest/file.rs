@@ -111,12 +111,16 @@ fn harvest_window(
     };
     let mut warnings = Vec::new();
     let charset = declared_charset(file, &mut warnings)?;
-    let (mut opened, end) = read::open_window(
-        &file.path,
-        charset,
-        &read_from,
-        &crate::read::ReadLimits::of(file.caps, file.role),
-    )
+    let limits = crate::read::ReadLimits::of(file.caps, file.role);
+    let options = &file.source.options;
+    let (mut opened, end) = match options.record_length {
+        Some(length) => {
+            let columns = options.columns.iter().flat_map(|c| c.values().copied());
+            let layout = read::RecordLayout::new(length, columns);
+            read::open_records(&file.path, charset, &read_from, &layout, &limits)
+        }
+        None => read::open_window(&file.path, charset, &read_from, &limits),
+    }
     .map_err(|e| e.to_string())?;
     if opened.guessed {
         warnings.push(Warning::new(
@@ -148,6 +152,7 @@ fn harvest_window(
         file_time: fallback_time,
         charset: Some(opened.charset.name()),
         caps: file.caps,
+        role: file.role,
     };
     let mut definitions = Vec::new();
     let mut limits = Vec::new();

@@ -239,6 +239,8 @@ vocabulary! {
         Yaml = "yaml",
         Csv = "csv",
         Records = "records",
+        Java = "java",
+        Kotlin = "kotlin",
     }
 }
 

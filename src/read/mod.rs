@@ -7,6 +7,8 @@
 //! The layers, outermost last: the file; decompression by magic bytes
 //! ([`decompress`]); the head, from which charset and binary content are judged
 //! ([`charset`]); the decoder to UTF-8 ([`decode`]; EBCDIC tables in [`crate::charset`]).
+//! Files of fixed-length records without line ends are decoded column by column
+//! into one line per record instead ([`records`]).
 
 use std::fs::File;
 use std::io::{BufRead, Cursor, Read};
@@ -17,12 +19,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 mod charset;
 mod decode;
 mod decompress;
+mod records;
 mod window;
 
 use crate::charset::Charset;
 use crate::model::Role;
 use crate::rules::{Caps, MAX_DECOMPRESSED_BYTES, MAX_RATIO, RATIO_FLOOR};
 pub use decompress::Compression;
+pub use records::{RecordLayout, open_records};
 pub use window::{
     TAIL_LEN, Window, WindowEnd, bytes_before, char_boundary, open_window, probe,
     record_cap_warning,

@@ -73,7 +73,25 @@ impl WindowEnd {
         lock(&self.tail).clone()
     }
 
-    fn consumed(&self, bytes: &[u8], lines: u64) {
+    /// An end that starts at `window`'s position: nothing consumed yet.
+    pub(super) fn starting_at(window: &Window) -> Arc<WindowEnd> {
+        let end = Arc::new(WindowEnd::default());
+        end.end.store(window.offset, Ordering::Relaxed);
+        end.lines.store(window.lines, Ordering::Relaxed);
+        end
+    }
+
+    /// The content ended before the window's offset.
+    pub(super) fn set_short(&self) {
+        self.short.store(true, Ordering::Relaxed);
+    }
+
+    /// The bytes before the window's offset (what [`skip_keeping_tail`] kept).
+    pub(super) fn set_tail(&self, tail: Vec<u8>) {
+        *lock(&self.tail) = tail;
+    }
+
+    pub(super) fn consumed(&self, bytes: &[u8], lines: u64) {
         self.end.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         self.lines.fetch_add(lines, Ordering::Relaxed);
         let mut tail = lock(&self.tail);
@@ -115,7 +133,7 @@ pub fn bytes_before(path: &Path, offset: u64, len: usize) -> Result<Option<Vec<u
 
 /// Reads `offset` bytes, keeping the last `len` of them; `None` when the input
 /// ends first.
-fn skip_keeping_tail(
+pub(super) fn skip_keeping_tail(
     input: &mut impl Read,
     offset: u64,
     len: usize,
@@ -152,7 +170,7 @@ pub fn open_window(
         offset: window.offset.max(bom),
         ..*window
     };
-    let end = Arc::new(WindowEnd::default());
+    let end = WindowEnd::starting_at(&window);
     let cap = limits.record_bytes.map(|cap| RecordCap {
         cap,
         budget: Cut::of(detected.charset).budget(cap),
@@ -312,8 +330,6 @@ impl<R: Read> CompleteLines<R> {
         end: Arc<WindowEnd>,
         stats: Arc<DecodeStats>,
     ) -> Self {
-        end.end.store(window.offset, Ordering::Relaxed);
-        end.lines.store(window.lines, Ordering::Relaxed);
         // Lines within one chunk are never longer than the chunk.
         let chunk = cap.map_or(CHUNK_LEN, |c| c.budget.clamp(newline.len(), CHUNK_LEN));
         CompleteLines {
@@ -346,13 +362,13 @@ impl<R: Read> CompleteLines<R> {
         };
         self.position = offset;
         self.skipping = self.resumed && !tail.ends_with(self.newline);
-        *lock(&self.end.tail) = tail;
+        self.end.set_tail(tail);
         Ok(true)
     }
 
     fn fill(&mut self) -> std::io::Result<()> {
         if self.position == 0 && self.window.offset > 0 && !self.skip_to_offset()? {
-            self.end.short.store(true, Ordering::Relaxed);
+            self.end.set_short();
             self.done = true;
             return Ok(());
         }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Rules, RulesFile, did_you_mean};
+use crate::model::FormatId;
 use crate::yaml::{self, YamlError};
 
 /// A rules problem, always with the file and, where known, line and column.
@@ -172,6 +173,9 @@ fn validate(path: &Path, text: &str, file: &RulesFile) -> Result<(), RulesError>
             ));
         }
         for source in &system.sources {
+            if let Err((needle, message)) = check_record_length(source) {
+                return Err(at(&needle, message));
+            }
             if let Some(ex) = &source.extractor {
                 match (&ex.regex, &ex.json) {
                     (Some(re), None) => {
@@ -249,6 +253,48 @@ fn validate(path: &Path, text: &str, file: &RulesFile) -> Result<(), RulesError>
             return Err(at(
                 &term.reason,
                 "an outdated term needs exactly one of `term` or `regex`".to_string(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A source of fixed-length records (`record_length`) is fixed width, has
+/// columns, and each column lies within the record: a column past its end
+/// would read bytes of the next record. Errors carry the text to point at.
+fn check_record_length(source: &super::Source) -> Result<(), (String, String)> {
+    let Some(length) = source.options.record_length else {
+        return Ok(());
+    };
+    let name = &source.path.text;
+    let max = super::MAX_RECORD_BYTES;
+    if length == 0 || length > max {
+        return Err((
+            "record_length:".into(),
+            format!("source `{name}`: record_length is {length}; it must be from 1 to {max}"),
+        ));
+    }
+    if source.format != Some(FormatId::FixedWidth) {
+        return Err((
+            "record_length:".into(),
+            format!("source `{name}`: record_length needs `format: fixed_width`"),
+        ));
+    }
+    let Some(columns) = source.options.columns.as_ref().filter(|c| !c.is_empty()) else {
+        return Err((
+            "record_length:".into(),
+            format!("source `{name}`: record_length needs `columns` (name: [start, end))"),
+        ));
+    };
+    for (column, &[start, end]) in columns {
+        if start == 0 || end <= start || end > length + 1 {
+            return Err((
+                format!("{column}:"),
+                format!(
+                    "source `{name}`: column `{column}` [{start}, {end}) is not within a record of \
+                     {length} bytes (1-based [start, end), end at most {})",
+                    length + 1
+                ),
             ));
         }
     }
@@ -358,6 +404,42 @@ mod tests {
             e.starts_with("rules/abs.yaml:7:19: extractor regex has no named group `text`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn record_length_is_checked_against_format_and_columns() {
+        let source = |rest: &str| {
+            format!(
+                "systems:\n  - name: mf\n    roots: [mf]\n    sources:\n      - path: '*.dat'\n{rest}"
+            )
+        };
+        let fixed = "        format: fixed_width\n";
+        let cases = [
+            (
+                format!("{fixed}        options:\n          record_length: 0\n          columns: {{text: [1, 2]}}\n"),
+                "rules/abs.yaml:8:11: source `*.dat`: record_length is 0; it must be from 1 to 1048576",
+            ),
+            (
+                "        options:\n          record_length: 80\n          columns: {text: [1, 2]}\n".to_string(),
+                "rules/abs.yaml:7:11: source `*.dat`: record_length needs `format: fixed_width`",
+            ),
+            (
+                format!("{fixed}        options:\n          record_length: 80\n"),
+                "rules/abs.yaml:8:11: source `*.dat`: record_length needs `columns`",
+            ),
+            (
+                format!("{fixed}        options:\n          record_length: 80\n          columns:\n            code: [1, 9]\n            text: [9, 82]\n"),
+                "rules/abs.yaml:11:13: source `*.dat`: column `text` [9, 82) is not within a record of 80 bytes",
+            ),
+        ];
+        for (rest, expected) in cases {
+            let e = err(&source(&rest));
+            assert!(e.starts_with(expected), "{e}");
+        }
+        let good = source(&format!(
+            "{fixed}        role: definitions\n        options:\n          record_length: 80\n          columns: {{code: [1, 9], text: [9, 81]}}\n"
+        ));
+        assert!(load_str(Path::new("rules/abs.yaml"), &good).is_ok());
     }
 
     #[test]

@@ -18,10 +18,12 @@ pub use crate::charset::Charset;
 pub use crate::model::did_you_mean;
 use crate::model::{FormatId, KindId, Role, Unit};
 
+mod calls;
 mod caps;
 mod load;
 mod zero_config;
 
+pub use calls::{CallArg, CallSpec};
 pub use caps::{
     Caps, MAX_DECOMPRESSED_BYTES, MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, MAX_RATIO,
     MAX_RECORD_BYTES, MIN_RECORD_BYTES, NESTING_DEPTH_CEILING, RATIO_FLOOR,
@@ -197,8 +199,15 @@ pub struct SourceOptions {
     pub message_format: Option<bool>,
     /// SQL table whose INSERTs hold messages.
     pub table: Option<String>,
-    /// Fixed-width columns: name → [start, end) in characters (1-based start).
+    /// Fixed-width columns: name → [start, end) in characters (1-based start);
+    /// in bytes of the record when `record_length` is set.
     pub columns: Option<BTreeMap<String, [usize; 2]>>,
+    /// Fixed-width files of records of this many bytes with no line ends
+    /// (mainframe LRECL): only the `columns` are decoded, record by record.
+    pub record_length: Option<usize>,
+    /// Java and Kotlin sources: calls whose arguments are client texts, beyond
+    /// exception constructors (`addError(text)`, `ApiError(code, text)`).
+    pub calls: Option<Vec<CallSpec>>,
     /// Multi-line logs (`log4j`): regex a record's first line matches (a `ts` group,
     /// if any, holds its time); the lines after it up to the next match continue it.
     pub record_start: Option<RegexField>,

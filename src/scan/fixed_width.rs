@@ -12,11 +12,23 @@
 //! timestamp anywhere in the line. Blank lines are no records. Without a
 //! column spec the file cannot be read: one warning, no records. The format is
 //! never recognised without rules.
+//!
+//! A source of `role: definitions` (a message file) yields definitions instead:
+//! the key from the `key_field` column (default: the first column named like a
+//! key, [`DEFAULT_KEY_FIELDS`]: `code`, `key`, `id`…), the text from the
+//! `text_field` column (default [`DEFAULT_TEXT_FIELDS`]: `text`, `message`…),
+//! the locale from `locale_field`, else the file's path or the rules.
+//! Mainframe message files have no line ends: with `record_length` the reader
+//! (`read/records.rs`) has already turned each record into a line whose
+//! character positions are the record's byte positions, so the same columns apply.
 
 use std::io::BufRead;
 
-use super::{Item, ScanContext, Scanner, scan_lines};
-use crate::model::{FormatId, Location, LogRecord, RecordBody, Role, Warning};
+use super::{
+    DEFAULT_KEY_FIELDS, DEFAULT_TEXT_FIELDS, Item, ScanContext, Scanner, default_fields,
+    locale_from_path, normalise_locale, scan_lines,
+};
+use crate::model::{Definition, FormatId, Location, LogRecord, RecordBody, Role, Warning};
 use crate::timestamp;
 
 pub struct FixedWidth;
@@ -46,6 +58,13 @@ impl Scanner for FixedWidth {
         }
         let has = |name: &str| columns.iter().any(|c| c.name == name);
         let date_time_columns = has("date") || has("time");
+        let messages = match ctx.role {
+            Role::Definitions => match MessageColumns::of(ctx, &columns) {
+                Ok(messages) => Some(messages),
+                Err(warning) => return emit(Item::Warning(warning)),
+            },
+            Role::Observations => None,
+        };
         scan_lines(input, ctx, emit, |line_no, line, emit| {
             if line.trim().is_empty() {
                 return;
@@ -59,6 +78,9 @@ impl Scanner for FixedWidth {
                     (c.name.to_string(), value.trim().to_string())
                 })
                 .collect();
+            if let Some(messages) = &messages {
+                return emit(messages.definition(ctx, line_no, &fields));
+            }
             let time = if date_time_columns {
                 timestamp::from_date_and_time(&fields, None)
             } else {
@@ -70,6 +92,83 @@ impl Scanner for FixedWidth {
                 body: RecordBody::Fields(fields),
             }));
         });
+    }
+}
+
+/// Which columns give a definition's key, text and locale.
+struct MessageColumns {
+    key: String,
+    text: String,
+    locale: Option<String>,
+    /// Locale of records that carry none.
+    file_locale: Option<String>,
+}
+
+impl MessageColumns {
+    /// The columns the rules name, or the first of the defaults among the
+    /// columns; a warning when the key or text column is missing.
+    fn of(ctx: &ScanContext<'_>, columns: &[Column<'_>]) -> Result<MessageColumns, Warning> {
+        let o = ctx.options;
+        let pick = |named: &Option<String>, defaults, what: &str| {
+            let wanted: Vec<String> = match named {
+                Some(n) => vec![n.clone()],
+                None => default_fields(defaults, Role::Definitions)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+            };
+            wanted
+                .iter()
+                .find(|w| columns.iter().any(|c| c.name == w.as_str()))
+                .cloned()
+                .ok_or_else(|| {
+                    Warning::new(
+                        ctx.path,
+                        None,
+                        format!(
+                            "definitions need a {what} column (`{}`; set options.{what}_field); file skipped",
+                            wanted.join("`/`")
+                        ),
+                    )
+                })
+        };
+        Ok(MessageColumns {
+            key: pick(&o.key_field, DEFAULT_KEY_FIELDS, "key")?,
+            text: pick(&o.text_field, DEFAULT_TEXT_FIELDS, "text")?,
+            locale: o.locale_field.clone(),
+            file_locale: locale_from_path(ctx.path).or_else(|| ctx.locale.map(str::to_string)),
+        })
+    }
+
+    /// The definition of one record, or a warning when its key or text is blank.
+    fn definition(&self, ctx: &ScanContext<'_>, line: u64, fields: &[(String, String)]) -> Item {
+        let get = |name: &str| {
+            fields
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+                .filter(|v| !v.is_empty())
+        };
+        let (Some(key), Some(text)) = (get(&self.key), get(&self.text)) else {
+            let missing = if get(&self.key).is_none() {
+                &self.key
+            } else {
+                &self.text
+            };
+            return Item::Warning(Warning::new(
+                ctx.path,
+                Some(line),
+                format!("record with a blank `{missing}` column, skipped"),
+            ));
+        };
+        let mut d = Definition::new(key, text, Location::new(ctx.path, line));
+        d.locale = self
+            .locale
+            .as_deref()
+            .and_then(get)
+            .map(|l| normalise_locale(l).unwrap_or_else(|| l.to_string()))
+            .or_else(|| self.file_locale.clone());
+        Item::Definition(d)
     }
 }
 
@@ -166,6 +265,67 @@ mod tests {
         let ctx = ScanContext::for_test("f.txt", &options);
         let items = scan_str(&FixedWidth, "01.03.2024 10:00:00 Отказ\n", &ctx);
         assert_eq!(render(&items), ["1 2024-03-01 10:00:00 msg=Отказ"]);
+    }
+
+    #[test]
+    fn a_message_file_of_role_definitions_gives_definitions() {
+        let mut options = options(&[("code", [1, 9]), ("text", [9, 60]), ("lang", [60, 62])]);
+        let input = format!(
+            "{:<59}ru\n{:<59}ru\n\nERR00003Card blocked\n",
+            "ERR00001Insufficient funds", "ERR00002"
+        );
+        let input = input.as_str();
+        let ctx = ScanContext {
+            role: Role::Definitions,
+            locale: Some("en"),
+            ..ScanContext::for_test("msgs.dat", &options)
+        };
+        let items = scan_str(&FixedWidth, input, &ctx);
+        assert_eq!(
+            crate::scan::testing::definition_tuples(&items),
+            [
+                (
+                    "ERR00001".into(),
+                    "Insufficient funds".into(),
+                    Some("en".into()),
+                    1
+                ),
+                (
+                    "ERR00003".into(),
+                    "Card blocked".into(),
+                    Some("en".into()),
+                    4
+                ),
+            ]
+        );
+        assert_eq!(
+            render(&items[1..2]),
+            ["2 warning: record with a blank `text` column, skipped"]
+        );
+        options.locale_field = Some("lang".into());
+        let ctx = ScanContext {
+            role: Role::Definitions,
+            ..ScanContext::for_test("msgs.dat", &options)
+        };
+        let items = scan_str(&FixedWidth, input, &ctx);
+        assert_eq!(
+            crate::scan::testing::definitions(&items)[0]
+                .locale
+                .as_deref(),
+            Some("ru")
+        );
+        // Without a text column there is nothing to define.
+        let options = self::options(&[("code", [1, 9]), ("body", [9, 60])]);
+        let ctx = ScanContext {
+            role: Role::Definitions,
+            ..ScanContext::for_test("msgs.dat", &options)
+        };
+        assert_eq!(
+            render(&scan_str(&FixedWidth, input, &ctx)),
+            [
+                "0 warning: definitions need a text column (`userMessage`/`user_message`/`defaultUserMessage`/`clientMessage`/`client_message`/`displayMessage`/`display_message`/`errorText`/`error_text`/`error_description`/`text`/`message`/`msg`/`value`/`msgstr`; set options.text_field); file skipped"
+            ]
+        );
     }
 
     proptest::proptest! {

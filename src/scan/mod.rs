@@ -21,6 +21,7 @@ mod csv;
 mod fixed_width;
 mod json_i18n;
 mod json_lines;
+mod jvm;
 mod kv;
 mod locale;
 mod log4j;
@@ -78,11 +79,14 @@ pub struct ScanContext<'a> {
     pub prefilter: Option<&'a regex::bytes::Regex>,
     /// What one input may cost (record and document size, nesting depth).
     pub caps: &'a Caps,
+    /// What the file holds for the rules: a format that can hold either
+    /// (fixed-width records) yields definitions or records accordingly.
+    pub role: Role,
 }
 
 impl<'a> ScanContext<'a> {
     /// A context for reading a whole file: line 1, no locale, charset or prefilter,
-    /// the file time at the start of `as_of`.
+    /// the file time at the start of `as_of`, a file of observations.
     pub fn new(path: &'a str, options: &'a SourceOptions, as_of: chrono::NaiveDate) -> Self {
         ScanContext {
             path,
@@ -94,6 +98,7 @@ impl<'a> ScanContext<'a> {
             charset: None,
             prefilter: None,
             caps: &Caps::DEFAULT,
+            role: Role::Observations,
         }
     }
 
@@ -161,6 +166,8 @@ pub fn scanner(id: FormatId) -> &'static dyn Scanner {
         FormatId::Yaml => &yaml::Yaml,
         FormatId::Csv => &csv::Csv,
         FormatId::Records => &records::Records,
+        FormatId::Java => &jvm::Java,
+        FormatId::Kotlin => &jvm::Kotlin,
     }
 }
 

@@ -141,6 +141,21 @@ SEEDS = {
     },
     "fixed_width": log_seeds("24-03-0110:15 E00001"),
     "log_lines": log_seeds("2024-03-01 10:15:02 ERROR text="),
+    "java": {
+        "deep": "class A { void f() { throw new FooException(\"x\" + " + nest("(", ")") + "); } }\n",
+        "deep-braces": "class A " + nest("{", "}", 'throw new FooException("x");') + "\n",
+        "deep-text-block": 'throw new FooException("""\n' + "  a\\\n" * (RUN // 8) + '""");\n',
+        "long": 'throw new FooException("' + "Ж" * (RUN // 2) + '");\n',
+        "long-unicode-escapes": 'throw new FooException("' + "\\u0416" * (RUN // 6) + '");\n',
+        "long-open-comment": "/*" + "*" * RUN,
+    },
+    "kotlin": {
+        "deep": "fun f() { throw FooError(\"x\" + " + nest("(", ")") + ") }\n",
+        "deep-templates": 'throw FooError("a' + '${"' * (DEPTH // 2) + "x" + '"}' * (DEPTH // 2) + '")\n',
+        "deep-comments": nest("/*", "*/", "") + '\nthrow FooError("after")\n',
+        "long": 'throw FooError("' + "Ж" * (RUN // 2) + '")\n',
+        "long-raw": 'throw FooError("""' + "$x " * (RUN // 3) + '""")\n',
+    },
     "mask": {
         "long-digits": "Карта " + "4" * RUN,
         "long-digit-groups": "Счёт " + "1234 " * (RUN // 5),
@@ -167,12 +182,24 @@ def read_seeds():
     }
 
 
+def lrecl_seeds():
+    """The `lrecl` target takes a charset pick byte, a record-length byte, then a file's bytes."""
+    packed = bytes([0x00, 0x15, 0x25, 0x0C])  # NUL, EBCDIC NL, LF, a sign nibble
+    return {
+        "long-run-packed": b"\x16\x4f" + packed * (RUN // 4),  # 0x16: cp037
+        "long-run-newlines": b"\x01\xff" + b"\n" * RUN,
+        "deep-short-records": b"\x02\x00" + bytes(range(256)) * 64,
+    }
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     target, corpus = sys.argv[1], sys.argv[2]
     if target == "read":
         seeds = read_seeds()
+    elif target == "lrecl":
+        seeds = lrecl_seeds()
     elif target in SEEDS:
         seeds = {name: text.encode() for name, text in SEEDS[target].items()}
     else:

@@ -28,6 +28,7 @@ seed_dirs() {
         json_lines | log4j | syslog | w3c | kv | fixed_width | log_lines | mask) echo logs ;;
         json_i18n) echo json ;;
         read) echo encodings ;;
+        kotlin) echo java ;;
         *) echo "$1" ;;
     esac
 }

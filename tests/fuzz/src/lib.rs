@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use errata::model::FormatId;
+use errata::read::ReadLimits;
 use errata::rules::{Caps, Rules, SourceOptions};
 use errata::scan::{Item, ScanContext, Scanner};
 
@@ -191,6 +192,69 @@ fn read_windows(path: &std::path::Path, declared: Option<errata::charset::Charse
     }
 }
 
+/// Reads `data` as a file of fixed-length records (`record_length`): its
+/// first byte picks the charset (one of the known labels), its second the
+/// record length (1 to 256) and where a second column starts. The whole
+/// content reads as UTF-8, one line per record, no line longer (in characters)
+/// than the record; a second read from where the first ended yields nothing,
+/// and each read's record count is what its bytes hold.
+pub fn read_records(data: &[u8]) {
+    use errata::read::{RecordLayout, Window};
+    let [pick, length, content @ ..] = data else {
+        return;
+    };
+    let labels = errata::charset::Charset::known_labels();
+    let declared = errata::charset::Charset::from_label(labels[usize::from(*pick) % labels.len()]);
+    let length = usize::from(*length) + 1;
+    let split = length / 2 + 1;
+    let layout = RecordLayout::new(length, [[1, split], [split, length + 1], [2, 3]]);
+    let path = scratch_file();
+    std::fs::File::create(path)
+        .and_then(|mut f| f.write_all(content))
+        .expect("the scratch file is writable");
+    let read = |window: Window| {
+        let Ok((mut opened, end)) =
+            errata::read::open_records(path, declared, &window, &layout, &ReadLimits::DEFAULT)
+        else {
+            return None; // binary content: skipped by design
+        };
+        let mut text = String::new();
+        opened
+            .reader
+            .read_to_string(&mut text)
+            .expect("records read as UTF-8 to the end");
+        Some((text, end.offset(), end.lines()))
+    };
+    for take_tail in [false, true] {
+        let Some((text, offset, lines)) = read(Window {
+            offset: 0,
+            lines: 0,
+            take_tail,
+        }) else {
+            return;
+        };
+        let records = text.matches('\n').count() as u64;
+        assert_eq!(records, lines, "one line per record");
+        let expected = if take_tail {
+            content.len().div_ceil(length)
+        } else {
+            content.len() / length
+        };
+        assert_eq!(lines, expected as u64, "records of {length} bytes");
+        assert!(
+            text.lines().all(|l| l.chars().count() <= length),
+            "a line longer than its record"
+        );
+        let (again, _, _) = read(Window {
+            offset,
+            lines,
+            take_tail,
+        })
+        .expect("a file that opened opens again");
+        assert!(again.is_empty(), "{} bytes read twice", again.len());
+    }
+}
+
 /// One file in a private temporary folder, rewritten for every input.
 fn scratch_file() -> &'static PathBuf {
     static SCRATCH: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
@@ -240,6 +304,7 @@ fn luhn_valid(digits: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use errata::charset::Charset;
     use errata::model::Vocabulary;
 
     #[test]
@@ -254,6 +319,18 @@ mod tests {
         for &format in FormatId::ALL {
             scan(format, b"key=value\n");
         }
+    }
+
+    #[test]
+    fn record_files_read_whole_records_once() {
+        // cp037 (a known label), records of 4 bytes: two whole, one short.
+        let cp037 = Charset::known_labels()
+            .iter()
+            .position(|l| *l == "cp037")
+            .unwrap() as u8;
+        read_records(&[cp037, 3, 0xC1, 0x00, 0x15, 0xC2, 0xC3, 0x40, 0x40, 0x40, 0xC4]);
+        read_records(&[0, 0]);
+        read_records(&[]);
     }
 
     #[test]

@@ -1,0 +1,6 @@
+#![no_main]
+//! The `java` scanner on arbitrary bytes; see `errata_fuzz::scan`.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| errata_fuzz::scan(
+    errata::model::FormatId::Java,
+    data
+));
