@@ -605,6 +605,25 @@ fn long_runs_and_wide_pictures_are_ordinary_texts() {
         )
         .unwrap();
     assert_eq!(limit, 134_217_727);
+    // A group a bogus OCCURS makes larger than any integer both catalogs
+    // store is stored at the largest one, never wrapped to a negative size.
+    std::fs::write(
+        app.join("HUGE.cpy"),
+        "       01  ERR-BIG.\n           05  ERR-MORE OCCURS 18446744073709551615 TIMES.\n              10  ERR-X  PIC X(2).\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_errata"))
+        .current_dir(dir.path())
+        .args(["scan", ".", "--db", "errata.db", "--as-of", "2024-06-30"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let big: i64 = conn
+        .query_row("SELECT max FROM limits WHERE field = 'ERR-BIG'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(big, i64::MAX);
 }
 
 /// A catalog of texts that differ only in a number (as generated catalogs
