@@ -233,6 +233,8 @@ vocabulary! {
         Android = "android",
         Sql = "sql",
         Cobol = "cobol",
+        CobolProgram = "cobol_program",
+        Bms = "bms",
         Xsd = "xsd",
         LogLines = "log_lines",
         Po = "po",

@@ -15,7 +15,8 @@ use crate::model::{Definition, FieldLimit, FormatId, LogRecord, Role, Vocabulary
 use crate::rules::{Caps, SourceOptions};
 
 mod android;
-mod cobol;
+pub mod bms;
+pub mod cobol;
 mod csv;
 mod fixed_width;
 mod json_i18n;
@@ -77,6 +78,9 @@ pub struct ScanContext<'a> {
     pub prefilter: Option<&'a regex::bytes::Regex>,
     /// What one input may cost (record and document size, nesting depth).
     pub caps: &'a Caps,
+    /// The copybooks and screen maps of the file's system, for COBOL programs
+    /// (`COPY` members, screen fields); `None` when the system has none.
+    pub library: Option<&'a cobol::library::Library>,
 }
 
 impl<'a> ScanContext<'a> {
@@ -93,6 +97,7 @@ impl<'a> ScanContext<'a> {
             charset: None,
             prefilter: None,
             caps: &Caps::DEFAULT,
+            library: None,
         }
     }
 
@@ -196,6 +201,8 @@ pub fn scanner(id: FormatId) -> &'static dyn Scanner {
         FormatId::Android => &android::Android,
         FormatId::Sql => &sql::Sql,
         FormatId::Cobol => &cobol::Cobol,
+        FormatId::CobolProgram => &cobol::program::CobolProgram,
+        FormatId::Bms => &bms::Bms,
         FormatId::Xsd => &xsd::Xsd,
         FormatId::LogLines => &log_lines::LogLines,
         FormatId::Po => &po::Po,
@@ -513,9 +520,23 @@ pub(crate) fn quoted_literal(rest: &str, quote: char) -> Result<(String, usize),
     Err(value)
 }
 
+/// Whether a screen or program text has a word of two letters or more: a
+/// literal without one (`'*'`, `'----'`, `'0'`) is decoration or a code.
+pub(crate) fn has_word(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphabetic())
+        .any(|w| w.chars().count() >= 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_of_two_letters_make_a_text() {
+        assert!(has_word("mm/dd/yy"));
+        assert!(has_word("Ошибка"));
+        assert!(!has_word("+====+ - * 0 Y"));
+    }
 
     #[test]
     fn rotated_names_keep_their_extension() {

@@ -1,0 +1,53 @@
+//! The COBOL library of each system: its copybooks and BMS maps, read once
+//! before its files are scanned, so that every program of the system resolves
+//! its `COPY` members and screen fields against the same texts.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use crate::discover::SourceFile;
+use crate::model::{FormatId, Warning};
+use crate::read;
+use crate::scan::cobol::library::Library;
+
+/// The library of every system that has COBOL programs, by system name. A
+/// copybook or map that cannot be read is left out (its own scan warns).
+pub(super) fn libraries(files: &[SourceFile<'_>]) -> HashMap<String, Library> {
+    let mut out: HashMap<String, Library> = HashMap::new();
+    for file in files
+        .iter()
+        .filter(|f| f.scanner.id() == FormatId::CobolProgram)
+    {
+        out.entry(file.system.name.clone())
+            .or_default()
+            .set_programs(true);
+    }
+    let mut sorted: Vec<&SourceFile<'_>> = files
+        .iter()
+        .filter(|f| matches!(f.scanner.id(), FormatId::Cobol | FormatId::Bms))
+        .filter(|f| out.contains_key(&f.system.name))
+        .collect();
+    sorted.sort_by(|a, b| a.display.cmp(&b.display));
+    for file in sorted {
+        let Ok(text) = read_text(file) else { continue };
+        let Some(library) = out.get_mut(&file.system.name) else {
+            continue;
+        };
+        match file.scanner.id() {
+            FormatId::Bms => library.add_map(&file.display, &text),
+            _ => library.add_member(&file.display, text),
+        }
+    }
+    out
+}
+
+fn read_text(file: &SourceFile<'_>) -> Result<String, Warning> {
+    let fail = |e: String| Warning::new(&file.display, None, e);
+    let mut opened = read::open(&file.path, file.charset).map_err(|e| fail(e.to_string()))?;
+    let mut text = String::new();
+    opened
+        .reader
+        .read_to_string(&mut text)
+        .map_err(|e| fail(e.to_string()))?;
+    Ok(text)
+}
