@@ -133,6 +133,8 @@ pub struct DefinitionRow {
     pub note: Option<String>,
     pub path: String,
     pub line: u64,
+    /// The fields a program text passes through ([`crate::model::Definition::flow`]).
+    pub flow: Vec<crate::model::FieldHop>,
 }
 
 /// The observations of one masked text (with the key it carried) from one batch,

@@ -281,7 +281,7 @@ fn definitions(tx: &mut Tx<'_>) -> Result<Vec<DefinitionView>, DbError> {
     }
     let mut rows = tx
         .query(
-            "SELECT id, system, key, locale, form, text, template, state, note
+            "SELECT id, system, key, locale, form, text, template, state, note, flow
              FROM definitions WHERE removed_run IS NULL",
             &[],
         )?
@@ -301,6 +301,7 @@ fn definitions(tx: &mut Tx<'_>) -> Result<Vec<DefinitionView>, DbError> {
                 note: r.get(8)?,
                 path,
                 line,
+                flow: super::write::flow_of(r.get(9)?),
             })
         })
         .collect::<Result<Vec<_>, DbError>>()?;

@@ -324,6 +324,11 @@ pub const SQLITE: &[&str] = &[
         last_run INTEGER NOT NULL
     );
     "#,
+    // Issue #10: the fields a program text passes through (JSON list of
+    // `FieldHop`), for the length checks along the chain.
+    r#"
+    ALTER TABLE definitions ADD COLUMN flow TEXT;
+    "#,
 ];
 
 /// PostgreSQL migrations in order; `errata_schema.version` is how many were applied.
@@ -521,6 +526,10 @@ pub const POSTGRES: &[&str] = &[
         destination TEXT PRIMARY KEY,
         last_run BIGINT NOT NULL
     );
+    "#,
+    // Issue #10: as SQLite's.
+    r#"
+    ALTER TABLE definitions ADD COLUMN flow TEXT;
     "#,
 ];
 

@@ -291,6 +291,7 @@ fn definition_rows(
                 note: d.note,
                 path: d.location.path,
                 line: d.location.line,
+                flow: d.flow,
             }
         })
         .collect()

@@ -8,7 +8,10 @@ use std::io::Read;
 use crate::discover::SourceFile;
 use crate::model::{FormatId, Warning};
 use crate::read;
+use rayon::prelude::*;
+
 use crate::scan::cobol::library::Library;
+use crate::scan::cobol::program::copied_values_on_screen;
 
 /// The library of every system that has COBOL programs, by system name. A
 /// copybook or map that cannot be read is left out (its own scan warns).
@@ -22,6 +25,7 @@ pub(super) fn libraries(files: &[SourceFile<'_>]) -> HashMap<String, Library> {
             .or_default()
             .set_programs(true);
     }
+    let mut programs: Vec<&SourceFile<'_>> = Vec::new();
     let mut sorted: Vec<&SourceFile<'_>> = files
         .iter()
         .filter(|f| matches!(f.scanner.id(), FormatId::Cobol | FormatId::Bms))
@@ -36,6 +40,31 @@ pub(super) fn libraries(files: &[SourceFile<'_>]) -> HashMap<String, Library> {
         match file.scanner.id() {
             FormatId::Bms => library.add_map(&file.display, &text),
             _ => library.add_member(&file.display, text),
+        }
+    }
+    programs.extend(
+        files
+            .iter()
+            .filter(|f| f.scanner.id() == FormatId::CobolProgram),
+    );
+    // Which copybook texts reach a screen is known only from the programs:
+    // read them once here, so each copybook gives its texts once.
+    let found: Vec<(String, Vec<(String, u64)>)> = programs
+        .par_iter()
+        .filter_map(|file| {
+            let library = out.get(&file.system.name)?;
+            let text = read_text(file).ok()?;
+            Some((
+                file.system.name.clone(),
+                copied_values_on_screen(&text, library),
+            ))
+        })
+        .collect();
+    for (system, entries) in found {
+        if let Some(library) = out.get_mut(&system) {
+            for (path, line) in entries {
+                library.add_value_on_screen(path, line);
+            }
         }
     }
     out

@@ -5,7 +5,7 @@
 //! Built once per system before its files are scanned (the harvest reads the
 //! system's copybooks and maps into it) and shared read-only by every scan.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::Location;
 
@@ -30,7 +30,9 @@ pub struct ScreenField {
 pub struct Library {
     members: HashMap<String, Member>,
     screen: HashMap<String, ScreenField>,
-    mapsets: std::collections::HashSet<String>,
+    mapsets: HashSet<String>,
+    /// Copybook entries (path, line) whose `VALUE` reaches a screen in some program.
+    values_on_screen: HashSet<(String, u64)>,
     programs: bool,
 }
 
@@ -77,6 +79,17 @@ impl Library {
 
     pub fn has_programs(&self) -> bool {
         self.programs
+    }
+
+    /// Notes that the `VALUE` of the copybook entry at `path:line` reaches a
+    /// screen in some program of the system.
+    pub fn add_value_on_screen(&mut self, path: String, line: u64) {
+        self.values_on_screen.insert((path, line));
+    }
+
+    /// Whether the `VALUE` of the copybook entry at `path:line` reaches a screen.
+    pub fn value_on_screen(&self, path: &str, line: u64) -> bool {
+        self.values_on_screen.contains(&(path.to_string(), line))
     }
 
     /// Whether any map of the system is known.

@@ -31,7 +31,7 @@ use super::{Item, ScanContext, Scanner, quoted_literal, scan_lines};
 use crate::model::{Definition, FieldLimit, FormatId, LimitUnit, Location, Role, Warning};
 
 pub mod library;
-pub(crate) mod program;
+pub mod program;
 
 pub struct Cobol;
 
@@ -756,7 +756,22 @@ impl DataItem {
                 location: location.clone(),
             }));
             let text_item = self.picture.is_some_and(|p| p.alphanumeric || p.national);
-            if let (true, true, Some(Value::Text(literal))) = (texts, text_item, &self.value) {
+            let on_screen = ctx
+                .library
+                .is_some_and(|l| l.value_on_screen(ctx.path, self.line));
+            if let (true, true, Some(Value::Text(literal))) = (on_screen, text_item, &self.value)
+                && super::has_word(literal)
+            {
+                // As the programs give their texts: keyed by the text, the
+                // item named in the note.
+                let text = literal.trim_end();
+                emit(Item::Definition(Definition {
+                    locale: ctx.locale.map(str::to_string),
+                    note: Some(self.name.clone()),
+                    ..Definition::new(text.trim_start(), text, location.clone())
+                }));
+            } else if let (true, true, Some(Value::Text(literal))) = (texts, text_item, &self.value)
+            {
                 let length = self.picture.map_or(0, |p| p.positions) as usize;
                 let mut text: String = literal.chars().take(length).collect();
                 let pad = length.saturating_sub(text.chars().count());

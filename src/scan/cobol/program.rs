@@ -24,7 +24,9 @@
 //! twenty programs is one text, not twenty codes); its note names the program
 //! field it lands in; its [`Definition::flow`] lists every field on the way,
 //! with sizes, for the length checks. Definitions are harvested only from the
-//! program's own lines: a copybook's `VALUE`s are its own scanner's.
+//! program's own lines: a copybook's `VALUE`s are its own scanner's, which
+//! gives those that reach a screen in any program of the system
+//! ([`copied_values_on_screen`]).
 //!
 //! Problems (a `COPY` of a member the system lacks, a literal left open) make
 //! one warning per file, naming the first.
@@ -76,6 +78,27 @@ impl Scanner for CobolProgram {
             )));
         }
     }
+}
+
+/// The declarations in copied members whose `VALUE` text reaches a screen in
+/// the program `text`, as (member path, line of the entry): the copybook
+/// scanner gives those texts, once, however many programs show them.
+pub fn copied_values_on_screen(text: &str, library: &Library) -> Vec<(String, u64)> {
+    let lexed = Lexer::text(0, text);
+    let mut origins = vec![String::new()];
+    let tokens = expand_copies(lexed.tokens, Some(library), &mut origins, &mut Vec::new());
+    let program = Program::read(&tokens, Some(library));
+    program
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| {
+            f.origin != 0
+                && f.value.as_ref().is_some_and(|(v, _)| is_text(v, ""))
+                && program.way_to_screen(*i).is_some()
+        })
+        .filter_map(|(_, f)| Some((origins.get(f.origin as usize)?.clone(), f.line)))
+        .collect()
 }
 
 /// Deepest nesting of `COPY` inside copied members; deeper is a cycle.
@@ -784,10 +807,13 @@ impl<'l> Program<'l> {
             if field.origin != 0 || field.map.is_some() {
                 continue;
             }
+            let template = self.group_template(i);
             let texts = field
                 .value
                 .iter()
+                .filter(|(v, _)| is_text(v, ""))
                 .chain(&field.conditions)
+                .chain(&template)
                 .collect::<Vec<_>>();
             if texts.is_empty() {
                 continue;
@@ -801,6 +827,35 @@ impl<'l> Program<'l> {
         }
         out.sort_by_key(|d| d.location.line);
         out
+    }
+}
+
+impl Program<'_> {
+    /// A group built of `FILLER VALUE 'text'` pieces and fields, read as a
+    /// template at the group's line: `File Error: <*> on <*> …`.
+    fn group_template(&self, group: usize) -> Option<(String, u64)> {
+        let g = &self.fields[group];
+        if !g.group {
+            return None;
+        }
+        let mut template = String::new();
+        let mut literal = false;
+        for member in self.fields[group + 1..]
+            .iter()
+            .take_while(|m| m.level > g.level)
+            .filter(|m| !m.group)
+        {
+            match (&member.value, member.name.as_str()) {
+                (Some((text, _)), "FILLER") => {
+                    literal = true;
+                    template.push_str(text);
+                }
+                _ if template.ends_with("<*>") => {}
+                _ => template.push_str("<*>"),
+            }
+        }
+        let text = template.trim_end().to_string();
+        (literal && is_text(&text.replace("<*>", " "), "")).then_some((text, g.line))
     }
 }
 
@@ -827,7 +882,7 @@ fn paren_balance(word: &str) -> i64 {
     })
 }
 
-/// The `VALUE` literal of an entry, if it is a text, with its line.
+/// The `VALUE` literal of an entry, with its line.
 fn value_literal(entry: &[Token]) -> Option<(String, u64)> {
     let at = entry
         .iter()
@@ -836,7 +891,9 @@ fn value_literal(entry: &[Token]) -> Option<(String, u64)> {
         .iter()
         .find(|t| !(t.is_word("IS") || t.is_word("ARE")))
         .and_then(|t| match &t.kind {
-            Kind::Literal { value, prefix } if is_text(value, prefix) => {
+            Kind::Literal { value, prefix }
+                if prefix.is_empty() || prefix.eq_ignore_ascii_case("N") =>
+            {
                 Some((value.clone(), t.line))
             }
             _ => None,
