@@ -255,6 +255,7 @@ vocabulary! {
         PiiExposed = "pii-exposed",
         PlaceholderMismatch = "placeholder-mismatch",
         DuplicateKey = "duplicate-key",
+        NarrowingMove = "narrowing-move",
         Undefined = "undefined",
         OutdatedTerm = "outdated-term",
         InconsistentText = "inconsistent-text",
