@@ -16,7 +16,7 @@ pub static INFO: KindInfo = KindInfo {
     title: "Same code, different texts across systems",
     advice: "Agree on one text per code across systems.",
     needs_observations: false,
-    what: "Either the same key (error code) defined by several systems in the same locale with different texts, or the same text (same locale) defined under different keys. Texts are compared as templates, so placeholder syntax (`{0}` vs `%s`) does not count as a difference. One flag per system and key involved.",
+    what: "Either the same key (error code) defined by several systems in the same locale with different texts, or the same text (same locale) defined under different keys (keys that are their own text, as program literals and screen labels are, are no codes and are left out). Texts are compared as templates, so placeholder syntax (`{0}` vs `%s`) does not count as a difference. One flag per system and key involved.",
     why: "A client who meets error E42 in the app and at the branch should read the same thing; and one text under two codes means support cannot tell which case happened.",
     evidence: "`same_key`: the locale and every system's text with `path:line`; or `same_text`: the locale, the text and the other keys with their systems and `path:line`.",
     fix: "Agree on one text per code (usually in the system that owns the code) and copy it; give distinct cases distinct texts, or merge their codes.",
@@ -69,7 +69,11 @@ impl FlagKind for InconsistentText {
         }
 
         let mut by_text: BTreeMap<(&str, Option<&str>), Vec<&DefinitionView>> = BTreeMap::new();
-        for d in &live {
+        // A key that is its own text (program literals, screen labels) is no
+        // code: "Error 1 in PGM1" and "Error 2 in PGM2" are one template under
+        // two such keys, not one text under two codes (issue #10: 10,000 COBOL
+        // programs made this quadratic).
+        for d in live.iter().filter(|d| d.row.key != d.row.text.trim()) {
             by_text
                 .entry((&d.row.template, d.row.locale.as_deref()))
                 .or_default()
@@ -141,5 +145,24 @@ mod tests {
             flags[2].evidence["same_text"]["other_keys"][0]["key"],
             "card.locked"
         );
+    }
+
+    /// Issue #10: program literals are keyed by their text; the same template
+    /// under two such keys is no "one text, two codes".
+    #[test]
+    fn keys_that_are_their_own_text_are_no_codes() {
+        let rules = rules("systems:\n  - name: app\n    roots: [app]\n");
+        let mut a = def("app", "Error 1 in P1", "en", "Error 1 in P1");
+        let mut b = def("app", "Error 2 in P2", "en", "Error 2 in P2");
+        let mut coded = def("app", "E1", "en", "Error 3 in P3");
+        for d in [&mut a, &mut b, &mut coded] {
+            d.row.template = "Error <NUM> in P<NUM>".to_string();
+        }
+        let snap = snapshot(vec![a, b], vec![]);
+        assert!(InconsistentText.check(&input(&snap, &rules)).is_empty());
+        let mut c = def("app", "E2", "en", "Error 4 in P4");
+        c.row.template = "Error <NUM> in P<NUM>".to_string();
+        let snap = snapshot(vec![coded, c], vec![]);
+        assert_eq!(InconsistentText.check(&input(&snap, &rules)).len(), 2);
     }
 }

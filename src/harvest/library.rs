@@ -21,9 +21,18 @@ pub(super) fn libraries(files: &[SourceFile<'_>]) -> HashMap<String, Library> {
         .iter()
         .filter(|f| f.scanner.id() == FormatId::CobolProgram)
     {
-        out.entry(file.system.name.clone())
-            .or_default()
-            .set_programs(true);
+        out.entry(file.system.name.clone()).or_insert_with(|| {
+            let mut library = Library::default();
+            library.set_programs(true);
+            library.set_message_fields(
+                file.system
+                    .message_fields
+                    .iter()
+                    .map(|f| case_insensitive(&f.0))
+                    .collect(),
+            );
+            library
+        });
     }
     let mut programs: Vec<&SourceFile<'_>> = Vec::new();
     let mut sorted: Vec<&SourceFile<'_>> = files
@@ -68,6 +77,14 @@ pub(super) fn libraries(files: &[SourceFile<'_>]) -> HashMap<String, Library> {
         }
     }
     out
+}
+
+/// A rules regex matching data names whatever their case (COBOL's are).
+fn case_insensitive(re: &regex::Regex) -> regex::Regex {
+    regex::RegexBuilder::new(re.as_str())
+        .case_insensitive(true)
+        .build()
+        .unwrap_or_else(|_| re.clone())
 }
 
 fn read_text(file: &SourceFile<'_>) -> Result<String, Warning> {

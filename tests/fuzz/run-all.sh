@@ -28,6 +28,8 @@ seed_dirs() {
         json_lines | log4j | syslog | w3c | kv | fixed_width | log_lines | mask) echo logs ;;
         json_i18n) echo json ;;
         read) echo encodings ;;
+        cobol_program) echo ../cobol/app/cbl ;;
+        bms) echo ../cobol/app/bms ;;
         *) echo "$1" ;;
     esac
 }

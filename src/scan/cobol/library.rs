@@ -34,6 +34,8 @@ pub struct Library {
     /// Copybook entries (path, line) whose `VALUE` reaches a screen in some program.
     values_on_screen: HashSet<(String, u64)>,
     programs: bool,
+    /// The rules' `message_fields`: when given, the fields whose texts reach clients.
+    message_fields: Vec<regex::Regex>,
 }
 
 /// A member name as `COPY` writes it, from a file name: the stem, uppercase
@@ -75,6 +77,22 @@ impl Library {
     /// which `VALUE` texts reach a client.
     pub fn set_programs(&mut self, programs: bool) {
         self.programs = programs;
+    }
+
+    /// Names the client-visible fields (the rules' `message_fields`), instead
+    /// of screen fields and what reaches them.
+    pub fn set_message_fields(&mut self, fields: Vec<regex::Regex>) {
+        self.message_fields = fields;
+    }
+
+    /// Whether the rules name the client-visible fields; if so, whether `name` is one.
+    pub fn message_field(&self, name: &str) -> Option<bool> {
+        (!self.message_fields.is_empty()).then(|| {
+            self.message_fields.iter().any(|re| {
+                re.find(name)
+                    .is_some_and(|m| m.start() == 0 && m.end() == name.len())
+            })
+        })
     }
 
     pub fn has_programs(&self) -> bool {

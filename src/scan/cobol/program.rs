@@ -424,6 +424,12 @@ impl<'l> Program<'l> {
 
     /// Whether texts in field `i` are shown to the client as they are.
     fn is_screen(&self, i: usize) -> bool {
+        if let Some(named) = self
+            .library
+            .and_then(|l| l.message_field(&self.fields[i].name))
+        {
+            return named;
+        }
         if self.in_symbolic_output_map(i) {
             return true;
         }

@@ -209,3 +209,28 @@ fn garbage_and_cycles_end_without_panic() {
     let items = scan_with(Some(&library), &text);
     assert_eq!(warning_lines(&items).len(), 1);
 }
+
+#[test]
+fn rules_message_fields_name_the_client_visible_fields_instead() {
+    let mut library = map_library();
+    library.set_message_fields(vec![regex::Regex::new("(?i)ws-alert.*").unwrap()]);
+    let text = fixed(&[
+        "DATA DIVISION.",
+        "01 WS-ALERT-TEXT PIC X(40).",
+        "01 WS-MESSAGE PIC X(80).",
+        "COPY COSGN00.",
+        "PROCEDURE DIVISION.",
+        "    MOVE 'Card blocked by the bank' TO WS-ALERT-TEXT",
+        "    MOVE 'Not named by the rules' TO WS-MESSAGE",
+        "    MOVE WS-MESSAGE TO ERRMSGO OF COSGN0AO.",
+    ]);
+    let items = scan_with(Some(&library), &text);
+    assert_eq!(
+        key_text_line(&items),
+        vec![(
+            "Card blocked by the bank".to_string(),
+            "Card blocked by the bank".to_string(),
+            6
+        )]
+    );
+}
