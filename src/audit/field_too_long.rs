@@ -156,7 +156,10 @@ impl FlagKind for FieldTooLong {
                         tightest.describe,
                         tightest.length_text
                     ),
-                    json!({"locale": d.row.locale, "at": super::at(d), "exceeds": evidence, "chain": chain}),
+                    with_chain(
+                        json!({"locale": d.row.locale, "at": super::at(d), "exceeds": evidence}),
+                        chain,
+                    ),
                 ));
             }
         }
@@ -184,6 +187,14 @@ impl FlagKind for FieldTooLong {
         }
         flags
     }
+}
+
+/// Evidence with a program text's `chain`, when it has one (catalog texts have none).
+fn with_chain(mut evidence: serde_json::Value, chain: Option<String>) -> serde_json::Value {
+    if let (Some(chain), Some(map)) = (chain, evidence.as_object_mut()) {
+        map.insert("chain".to_string(), chain.into());
+    }
+    evidence
 }
 
 /// The tightest excess and the evidence of all, tightest first.
