@@ -42,12 +42,18 @@ pub struct DefinitionIndex {
     by_template: HashMap<(String, String), usize>,
     /// Definitions with wildcards, anchored ones first (in automaton order).
     patterns: Vec<Pattern>,
-    /// Automaton over each pattern's anchor (its longest literal part).
+    /// Automaton over the distinct anchors (each pattern's longest literal
+    /// part): thousands of patterns sharing one anchor would make building it
+    /// quadratic (issue #10: 220,000 COBOL literals).
     anchors: Option<AhoCorasick>,
+    /// For each distinct anchor, the positions in `patterns` it anchors.
+    anchored_by: Vec<Vec<usize>>,
     /// Patterns with no literal at all, tried for every template.
     unanchored: Vec<usize>,
-    /// Automaton over every definition's leading literal (ids are positions in `parts`).
+    /// Automaton over the distinct leading literals of definitions.
     heads: Option<AhoCorasick>,
+    /// For each distinct leading literal, the positions in `parts` it leads.
+    headed_by: Vec<Vec<usize>>,
     /// Leading literals, sorted, for templates cut inside one.
     by_head: BTreeMap<String, Vec<usize>>,
     /// Literal parts of every definition with a leading literal, for truncation checks.
@@ -69,8 +75,10 @@ impl DefinitionIndex {
             by_template: HashMap::new(),
             patterns: Vec::new(),
             anchors: None,
+            anchored_by: Vec::new(),
             unanchored: Vec::new(),
             heads: None,
+            headed_by: Vec::new(),
             by_head: BTreeMap::new(),
             parts: Vec::new(),
         };
@@ -122,16 +130,23 @@ impl DefinitionIndex {
             }
         }
         // Pattern ids of the automaton are positions in `anchored`.
+        let unanchored: std::collections::HashSet<usize> =
+            index.unanchored.iter().copied().collect();
         let anchored: Vec<usize> = (0..index.patterns.len())
-            .filter(|p| !index.unanchored.contains(p))
+            .filter(|p| !unanchored.contains(p))
             .collect();
+        // Anchored patterns come first after reordering, in `anchors` order.
+        let (unique_anchors, anchored_by) = distinct(anchors.iter().map(String::as_str));
+        index.anchored_by = anchored_by;
         index.anchors = AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
-            .build(&anchors)
+            .build(&unique_anchors)
             .ok();
+        let (unique_heads, headed_by) = distinct(index.parts.iter().map(|p| p.parts[0].as_str()));
+        index.headed_by = headed_by;
         index.heads = AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
-            .build(index.parts.iter().map(|p| &p.parts[0]))
+            .build(&unique_heads)
             .ok();
         index.patterns = reorder(index.patterns, &anchored, &index.unanchored);
         let anchored_count = anchored.len();
@@ -165,7 +180,7 @@ impl DefinitionIndex {
         if let Some(ac) = &self.anchors {
             candidates.extend(
                 ac.find_overlapping_iter(template)
-                    .map(|m| m.pattern().as_usize()),
+                    .flat_map(|m| self.anchored_by[m.pattern().as_usize()].iter().copied()),
             );
         }
         let best = candidates
@@ -191,7 +206,7 @@ impl DefinitionIndex {
         let complete_heads = self.heads.iter().flat_map(|ac| {
             ac.find_overlapping_iter(template)
                 .filter(|m| m.start() == 0)
-                .map(|m| m.pattern().as_usize())
+                .flat_map(|m| self.headed_by[m.pattern().as_usize()].iter().copied())
         });
         let cut_heads = self
             .by_head
@@ -205,6 +220,23 @@ impl DefinitionIndex {
             .map(|p| p.definition)
             .min()
     }
+}
+
+/// The distinct strings of `all`, in first-seen order, and for each the
+/// positions in `all` that hold it.
+fn distinct<'s>(all: impl Iterator<Item = &'s str>) -> (Vec<&'s str>, Vec<Vec<usize>>) {
+    let mut unique: Vec<&str> = Vec::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, s) in all.enumerate() {
+        let id = *seen.entry(s).or_insert_with(|| {
+            unique.push(s);
+            members.push(Vec::new());
+            unique.len() - 1
+        });
+        members[id].push(i);
+    }
+    (unique, members)
 }
 
 /// Patterns ordered as the automaton numbers them: anchored first, then the rest.
