@@ -17,7 +17,7 @@ pub static INFO: KindInfo = KindInfo {
     title: "Same code, different texts across systems",
     advice: "Agree on one text per code across systems.",
     needs_observations: false,
-    what: "Either the same key (error code) defined by several systems in the same locale with different texts, or the same text (same locale) defined under different keys. Texts are compared as templates, so placeholder syntax (`{0}` vs `%s`) does not count as a difference. Definitions so related are one group (the texts and keys they connect, transitively): one flag per group, on its first definition in catalog order, never one per pair or per system (Keycloak's themes, a key copied into every theme, gave thousands).",
+    what: "Either the same key (error code) defined by several systems in the same locale with different texts, or the same text (same locale) defined under different keys (keys that are their own text, as program literals and screen labels are, are no codes and are left out of this second check). Texts are compared as templates, so placeholder syntax (`{0}` vs `%s`) does not count as a difference. Definitions so related are one group (the texts and keys they connect, transitively): one flag per group, on its first definition in catalog order, never one per pair or per system (Keycloak's themes, a key copied into every theme, gave thousands).",
     why: "A client who meets error E42 in the app and at the branch should read the same thing; and one text under two codes means support cannot tell which case happened.",
     evidence: "The locale, the group's size (`definitions`, `keys`, `systems`) and its distinct texts, each with the definitions that have it (system, key, `path:line`); lists are cut at 20 items, `more_texts` and `more` count the rest.",
     fix: "Agree on one text per code (usually in the system that owns the code) and copy it; give distinct cases distinct texts, or merge their codes.",
@@ -39,6 +39,12 @@ impl FlagKind for InconsistentText {
         for (i, d) in live.iter().enumerate() {
             let locale = d.row.locale.as_deref();
             by_key.entry((&d.row.key, locale)).or_default().push(i);
+            // A key that is its own text (program literals, screen labels) is
+            // no code: "Error 1 in PGM1" and "Error 2 in PGM2" are one template
+            // under two such keys, not one text under two codes (issue #10).
+            if d.row.key == d.row.text.trim() {
+                continue;
+            }
             by_text
                 .entry((&d.row.template, locale))
                 .or_default()
@@ -258,5 +264,25 @@ mod tests {
             flags[1].message,
             "`invalidUserMessage` (en) has 2 different texts in theme00, theme01: \"Invalid username or password\", \"Invalid username or password.\""
         );
+    }
+
+    /// Issue #10: program literals are keyed by their text; the same template
+    /// under two such keys is no "one text, two codes".
+    #[test]
+    fn keys_that_are_their_own_text_are_no_codes() {
+        let rules = rules("systems:\n  - name: app\n    roots: [app]\n");
+        let mut a = def("app", "Error 1 in P1", "en", "Error 1 in P1");
+        let mut b = def("app", "Error 2 in P2", "en", "Error 2 in P2");
+        let mut coded = def("app", "E1", "en", "Error 3 in P3");
+        for d in [&mut a, &mut b, &mut coded] {
+            d.row.template = "Error <NUM> in P<NUM>".to_string();
+        }
+        let snap = snapshot(vec![a, b], vec![]);
+        assert!(InconsistentText.check(&input(&snap, &rules)).is_empty());
+        let mut c = def("app", "E2", "en", "Error 4 in P4");
+        c.row.template = "Error <NUM> in P<NUM>".to_string();
+        let snap = snapshot(vec![coded, c], vec![]);
+        // Two codes, one text: one group, one flag.
+        assert_eq!(InconsistentText.check(&input(&snap, &rules)).len(), 1);
     }
 }

@@ -255,13 +255,23 @@ fn names_field(rule_field: &str, stored: &str) -> bool {
 /// from the rules (`system`: the system's `field_encoding`, else `encoding`;
 /// UTF-8 when the rules give none).
 fn stored_measure(row: &LimitRow, sys: &System) -> Measure {
-    match row.unit {
+    unit_measure(row.unit, Some(sys))
+}
+
+/// How a declared unit measures, with `system`/`database` encodings resolved
+/// from the system's rules (UTF-8 when there are none: zero-config).
+pub fn unit_measure(unit: LimitUnit, sys: Option<&System>) -> Measure {
+    match unit {
         LimitUnit::Chars => Measure::Chars,
         LimitUnit::Utf16 => Measure::Utf16,
         LimitUnit::SmsSegments => Measure::SmsSegments,
         LimitUnit::Bytes(encoding) => Measure::Bytes(match encoding {
-            ByteEncoding::System => sys.bytes_encoding().unwrap_or(Charset::UTF_8),
-            ByteEncoding::Database => sys.database_charset.unwrap_or(Charset::UTF_8),
+            ByteEncoding::System => sys
+                .and_then(System::bytes_encoding)
+                .unwrap_or(Charset::UTF_8),
+            ByteEncoding::Database => sys
+                .and_then(|s| s.database_charset)
+                .unwrap_or(Charset::UTF_8),
             ByteEncoding::Charset(c) => c,
         }),
     }

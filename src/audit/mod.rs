@@ -23,6 +23,7 @@ mod field_too_long;
 mod inconsistent_text;
 mod limits;
 pub mod measure;
+mod narrowing_move;
 mod near_duplicate;
 mod never_seen;
 mod outdated_term;
@@ -150,6 +151,7 @@ pub static KINDS: &[&dyn FlagKind] = &[
     &pii_exposed::PiiExposed,
     &placeholder_mismatch::PlaceholderMismatch,
     &duplicate_key::DuplicateKey,
+    &narrowing_move::NarrowingMove,
     &undefined::Undefined,
     &outdated_term::OutdatedTerm,
     &inconsistent_text::InconsistentText,
@@ -172,6 +174,7 @@ pub fn info(kind: KindId) -> &'static KindInfo {
         KindId::NearDuplicate => &near_duplicate::INFO,
         KindId::PlaceholderMismatch => &placeholder_mismatch::INFO,
         KindId::DuplicateKey => &duplicate_key::INFO,
+        KindId::NarrowingMove => &narrowing_move::INFO,
         KindId::PiiExposed => &pii_exposed::INFO,
         KindId::ExpiredSuppression => &suppress::EXPIRED,
         KindId::UnusedSuppression => &suppress::UNUSED,

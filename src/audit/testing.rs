@@ -36,6 +36,7 @@ pub fn def(system: &str, key: &str, locale: &str, text: &str) -> DefinitionView 
             note: None,
             path,
             line: 1,
+            flow: Vec::new(),
         },
         observed: 0,
         first_seen: None,

@@ -195,6 +195,7 @@ mod tests {
                         note: None,
                         path: "abs/m.properties".to_string(),
                         line: i as u64 + 1,
+                        flow: Vec::new(),
                     })
                     .collect(),
             ),

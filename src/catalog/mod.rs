@@ -135,6 +135,8 @@ pub struct DefinitionRow {
     pub note: Option<String>,
     pub path: String,
     pub line: u64,
+    /// The fields a program text passes through ([`crate::model::Definition::flow`]).
+    pub flow: Vec<crate::model::FieldHop>,
 }
 
 /// A stored template as a miner starts from it: `(key, id, template)`.

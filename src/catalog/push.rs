@@ -247,7 +247,7 @@ fn export(tx: &mut Tx<'_>, since: i64, derived: bool) -> Result<Export, DbError>
     // Definitions a run added, changed or removed since, with all their sources.
     let mut definitions: BTreeMap<String, DefinitionSources> = BTreeMap::new();
     for r in tx.query(
-        "SELECT id, system, key, locale, form, text, template, state, note, raw FROM definitions
+        "SELECT id, system, key, locale, form, text, template, state, note, raw, flow FROM definitions
          WHERE last_run > $1 OR removed_run > $1 OR $1 = 0",
         &[&since],
     )? {
@@ -268,6 +268,7 @@ fn export(tx: &mut Tx<'_>, since: i64, derived: bool) -> Result<Export, DbError>
                     raw: r.get(9)?,
                     path: String::new(),
                     line: 0,
+                    flow: super::write::flow_of(r.get(10)?),
                 },
                 sources: Vec::new(),
             },

@@ -281,7 +281,7 @@ fn definitions(tx: &mut Tx<'_>) -> Result<Vec<DefinitionView>, DbError> {
     }
     let mut rows = tx
         .query(
-            "SELECT id, system, key, locale, form, text, template, state, note, raw
+            "SELECT id, system, key, locale, form, text, template, state, note, raw, flow
              FROM definitions WHERE removed_run IS NULL",
             &[],
         )?
@@ -302,6 +302,7 @@ fn definitions(tx: &mut Tx<'_>) -> Result<Vec<DefinitionView>, DbError> {
                 raw: r.get(9)?,
                 path,
                 line,
+                flow: super::write::flow_of(r.get(10)?),
             })
         })
         .collect::<Result<Vec<_>, DbError>>()?;

@@ -327,6 +327,9 @@ pub const SQLITE: &[&str] = &[
     // 5: the text of a definition as written, when a formatter's quoting was
     // undone (MessageFormat's `''`): provenance beside the runtime text.
     "ALTER TABLE definitions ADD COLUMN raw TEXT;",
+    // 6: the fields a program text passes through (JSON list of `FieldHop`),
+    // for the length checks along the chain (issue #10).
+    "ALTER TABLE definitions ADD COLUMN flow TEXT;",
 ];
 
 /// PostgreSQL migrations in order; `errata_schema.version` is how many were applied.
@@ -528,6 +531,8 @@ pub const POSTGRES: &[&str] = &[
     // 2: the text of a definition as written, when a formatter's quoting was
     // undone (MessageFormat's `''`): provenance beside the runtime text.
     "ALTER TABLE definitions ADD COLUMN raw TEXT;",
+    // 3: as SQLite's 6.
+    "ALTER TABLE definitions ADD COLUMN flow TEXT;",
 ];
 
 /// The advisory lock a PostgreSQL migration holds (a constant of errata's own).

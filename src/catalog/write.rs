@@ -244,12 +244,12 @@ pub(super) fn upsert_definition(
 ) -> Result<(), DbError> {
     tx.execute(
         "INSERT INTO definitions (id, system, key, locale, form, text, template, state, note,
-             first_run, last_run, removed_run, raw)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, NULL, $11)
+             first_run, last_run, removed_run, raw, flow)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, NULL, $11, $12)
          ON CONFLICT (id) DO UPDATE SET system = excluded.system, key = excluded.key,
              locale = excluded.locale, form = excluded.form, text = excluded.text,
              template = excluded.template, state = excluded.state, note = excluded.note,
-             last_run = excluded.last_run, removed_run = NULL, raw = excluded.raw",
+             last_run = excluded.last_run, removed_run = NULL, raw = excluded.raw, flow = excluded.flow",
         &[
             &d.id,
             &d.system,
@@ -262,9 +262,21 @@ pub(super) fn upsert_definition(
             &d.note,
             &run,
             &d.raw,
+            &flow_json(&d.flow),
         ],
     )?;
     Ok(())
+}
+
+/// A definition's flow as stored: JSON, or NULL when it has none.
+fn flow_json(flow: &[crate::model::FieldHop]) -> Option<String> {
+    (!flow.is_empty()).then(|| serde_json::to_string(flow).unwrap_or_default())
+}
+
+/// A stored flow; an unreadable one (written by a newer errata) is none.
+pub(super) fn flow_of(json: Option<String>) -> Vec<crate::model::FieldHop> {
+    json.and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default()
 }
 
 /// A schema file's limits as they are now: the stored ones of the file are

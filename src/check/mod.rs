@@ -389,6 +389,7 @@ pub(crate) mod tests {
                     note: None,
                     path: "abs/messages.properties".to_string(),
                     line: 9,
+                    flow: Vec::new(),
                 },
                 observed: 0,
                 first_seen: None,

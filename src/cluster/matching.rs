@@ -121,13 +121,19 @@ pub struct DefinitionIndex {
     by_template: HashMap<(String, String), usize>,
     /// Definitions with wildcards (in automaton order).
     patterns: Vec<Pattern>,
-    /// Automaton over each pattern's anchor (its longest literal part).
+    /// Automaton over the distinct anchors (each pattern's longest literal
+    /// part): thousands of programs repeat one literal, and an automaton over
+    /// every copy took most of a 10,000-program scan.
     anchors: Option<AhoCorasick>,
+    /// For each distinct anchor, the positions in `patterns` it anchors.
+    anchored_by: Vec<Vec<usize>>,
     /// Catch-all definitions (see [`is_catch_all`]) as `(system, definition)`:
     /// matched by key only, listed so that `errata explain` can say so.
     catch_alls: Vec<(usize, usize)>,
-    /// Automaton over every definition's leading literal (ids are positions in `parts`).
+    /// Automaton over the distinct leading literals of definitions.
     heads: Option<AhoCorasick>,
+    /// For each distinct leading literal, the positions in `parts` it leads.
+    headed_by: Vec<Vec<usize>>,
     /// Leading literals, sorted, for templates cut inside one.
     by_head: BTreeMap<String, Vec<usize>>,
     /// Literal parts of every definition with a leading literal, for truncation checks.
@@ -151,8 +157,10 @@ impl DefinitionIndex {
             by_template: HashMap::new(),
             patterns: Vec::new(),
             anchors: None,
+            anchored_by: Vec::new(),
             catch_alls: Vec::new(),
             heads: None,
+            headed_by: Vec::new(),
             by_head: BTreeMap::new(),
             parts: Vec::new(),
         };
@@ -202,15 +210,19 @@ impl DefinitionIndex {
                 index.patterns.push(pattern(parts));
             }
         }
-        // Pattern ids of the automaton are positions in `patterns`.
+        let (unique_anchors, anchored_by) = distinct(anchors.iter().map(String::as_str));
         index.anchors = AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
-            .build(&anchors)
+            .build(&unique_anchors)
             .ok();
+        index.anchored_by = anchored_by;
+        let (unique_heads, headed_by) =
+            distinct(index.parts.iter().map(|p| automaton_literal(&p.parts[0])));
         index.heads = AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
-            .build(index.parts.iter().map(|p| automaton_literal(&p.parts[0])))
+            .build(&unique_heads)
             .ok();
+        index.headed_by = headed_by;
         index
     }
 
@@ -270,7 +282,8 @@ impl DefinitionIndex {
             .anchors
             .iter()
             .flat_map(|ac| ac.find_overlapping_iter(template))
-            .map(|m| &self.patterns[m.pattern().as_usize()])
+            .flat_map(|m| &self.anchored_by[m.pattern().as_usize()])
+            .map(|&p| &self.patterns[p])
             .filter(|p| p.system == system_id && glob_matches(&p.parts, template))
             .map(|p| (p.definition, literal_share(&p.template, template)))
             .collect();
@@ -316,7 +329,7 @@ impl DefinitionIndex {
         let complete_heads = self.heads.iter().flat_map(|ac| {
             ac.find_overlapping_iter(template)
                 .filter(|m| m.start() == 0)
-                .map(|m| m.pattern().as_usize())
+                .flat_map(|m| self.headed_by[m.pattern().as_usize()].iter().copied())
         });
         let cut_heads = self
             .by_head
@@ -332,6 +345,23 @@ impl DefinitionIndex {
             // The text is the definition's own, cut: its literals are all evidence.
             .map(|d| (d, literal_share(template, template)))
     }
+}
+
+/// The distinct strings of `all`, in first-seen order, and for each the
+/// positions in `all` that hold it.
+fn distinct<'s>(all: impl Iterator<Item = &'s str>) -> (Vec<&'s str>, Vec<Vec<usize>>) {
+    let mut unique: Vec<&str> = Vec::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, s) in all.enumerate() {
+        let id = *seen.entry(s).or_insert_with(|| {
+            unique.push(s);
+            members.push(Vec::new());
+            unique.len() - 1
+        });
+        members[id].push(i);
+    }
+    (unique, members)
 }
 
 /// The literal text between a definition's wildcards (`<*>`); typed placeholders

@@ -16,6 +16,7 @@ use crate::mask::{Masker, normalise_placeholders};
 use crate::model::{Definition, FieldLimit, MaskedObservation, Role, Warning};
 use crate::read::{self, Window};
 use crate::scan::SourceFile;
+use crate::scan::cobol::library::Library;
 use crate::scan::{Item, ScanContext};
 use crate::tracking::{self, Plan};
 
@@ -38,6 +39,7 @@ pub(super) struct HarvestedFile {
 
 pub(super) fn harvest_file(
     planned: &PlannedFile<'_>,
+    library: Option<&Library>,
     masker: &Masker,
     as_of: NaiveDate,
 ) -> Harvested {
@@ -56,7 +58,7 @@ pub(super) fn harvest_file(
             take_tail: closed || file.role == Role::Definitions,
         },
     };
-    let read = match harvest_window(planned, &window, masker, as_of) {
+    let read = match harvest_window(planned, &window, library, masker, as_of) {
         // The content is shorter than the stored position: rewritten, so it is a
         // new file, read whole.
         Ok(None) => {
@@ -65,7 +67,7 @@ pub(super) fn harvest_file(
                 lines: 0,
                 ..window
             };
-            harvest_window(planned, &restart, masker, as_of).map(|h| {
+            harvest_window(planned, &restart, library, masker, as_of).map(|h| {
                 h.map(|mut h| {
                     h.record.id = None;
                     h
@@ -92,6 +94,7 @@ fn is_closed(path: &std::path::Path) -> bool {
 fn harvest_window(
     planned: &PlannedFile<'_>,
     window: &Window,
+    library: Option<&Library>,
     masker: &Masker,
     as_of: NaiveDate,
 ) -> Result<Option<HarvestedFile>, String> {
@@ -153,6 +156,7 @@ fn harvest_window(
         charset: Some(opened.charset.name()),
         caps: file.caps,
         role: file.role,
+        library,
     };
     let mut definitions = Vec::new();
     let mut limits = Vec::new();
@@ -293,6 +297,7 @@ fn definition_rows(
                 note: d.note,
                 path: d.location.path,
                 line: d.location.line,
+                flow: d.flow,
             }
         })
         .collect()

@@ -27,6 +27,7 @@ use crate::rules::Rules;
 
 mod file;
 mod group;
+mod library;
 mod paths;
 mod plan;
 mod settle;
@@ -132,6 +133,7 @@ pub fn scan(
         progress.start(plans.len() as u64, bytes);
     }
 
+    let libraries = library::libraries(&discovery.files);
     // Files are read in parallel a batch at a time; each batch commits with its
     // files' positions, so a killed scan loses at most the batch in flight.
     for failed in probe_failures {
@@ -143,7 +145,8 @@ pub fn scan(
         let harvested: Vec<Harvested> = chunk
             .par_iter()
             .map(|planned| {
-                let h = harvest_file(planned, &masker, options.as_of);
+                let library = libraries.get(&planned.file.system.name);
+                let h = harvest_file(planned, library, &masker, options.as_of);
                 if let Some(progress) = options.progress {
                     progress.file_done(planned.found.record.size);
                 }

@@ -7,7 +7,7 @@
 //! files (copybooks, DDL, XSD) and bound how long a text may be.
 
 use chrono::NaiveDateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::charset::Charset;
 
@@ -25,7 +25,7 @@ pub use vocabulary::{
 };
 
 /// Where a harvested thing came from: a file and a 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Location {
     pub path: String,
     pub line: u64,
@@ -189,9 +189,24 @@ impl Serialize for LimitUnit {
     }
 }
 
+impl<'de> Deserialize<'de> for LimitUnit {
+    /// The form [`Serialize`] writes: `{"unit": "bytes", "encoding": "system"}`.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Parts {
+            unit: Unit,
+            encoding: Option<String>,
+        }
+        let parts = Parts::deserialize(d)?;
+        LimitUnit::from_parts(parts.unit, parts.encoding.as_deref())
+            .ok_or_else(|| serde::de::Error::custom("a byte unit without a known encoding"))
+    }
+}
+
 /// One field a text passes through on its way to the client: a program's data
-/// item or a screen field, with its declared size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// item or a screen field, with its declared size. Stored as JSON in the
+/// catalog's `definitions.flow`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldHop {
     /// The field as the program names it, qualified where it is (`ERRMSGO OF COSGN0AO`).
     pub field: String,

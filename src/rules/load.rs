@@ -391,6 +391,15 @@ mod tests {
         );
     }
 
+    /// Issue #10: `message_fields` are regexes, checked where they are written.
+    #[test]
+    fn bad_message_field_regex_is_located() {
+        let text = "systems:\n  - name: abs\n    roots: [abs]\n    message_fields: ['WS-MESSAGE', '(bad']\n";
+        let e = err(text);
+        assert!(e.starts_with("rules/abs.yaml:4:"), "{e}");
+        assert!(e.contains("invalid regex `(bad`"), "{e}");
+    }
+
     #[test]
     fn bad_regex_and_missing_text_group_are_located() {
         let text = "systems:\n  - name: abs\n    roots: [abs]\n    sources:\n      - path: '*.log'\n        extractor:\n          regex: '(unclosed'\n";

@@ -146,6 +146,10 @@ pub struct System {
     pub sources: Vec<Source>,
     #[serde(default)]
     pub limits: Vec<LimitRule>,
+    /// COBOL fields whose texts reach clients, by name (case-insensitive,
+    /// whole name): instead of screen output fields and what reaches them.
+    #[serde(default)]
+    pub message_fields: Vec<RegexField>,
     /// Where the rules declare it (`rules/abs.yaml:3`), filled while loading.
     #[serde(skip)]
     pub origin: Option<crate::model::Location>,

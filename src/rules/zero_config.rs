@@ -87,6 +87,7 @@ fn system(name: String, root: String, bases: Vec<PathBuf>, glob: &str) -> System
             options: SourceOptions::default(),
         }],
         limits: Vec::new(),
+        message_fields: Vec::new(),
         origin: None,
     }
 }

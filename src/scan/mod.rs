@@ -16,7 +16,8 @@ use crate::model::{Definition, FieldLimit, FormatId, LogRecord, Role, Vocabulary
 use crate::rules::{Caps, SourceOptions};
 
 mod android;
-mod cobol;
+pub mod bms;
+pub mod cobol;
 mod csv;
 mod fixed_width;
 mod json_i18n;
@@ -82,6 +83,9 @@ pub struct ScanContext<'a> {
     /// What the file holds for the rules: a format that can hold either
     /// (fixed-width records) yields definitions or records accordingly.
     pub role: Role,
+    /// The copybooks and screen maps of the file's system, for COBOL programs
+    /// (`COPY` members, screen fields); `None` when the system has none.
+    pub library: Option<&'a cobol::library::Library>,
 }
 
 impl<'a> ScanContext<'a> {
@@ -99,6 +103,7 @@ impl<'a> ScanContext<'a> {
             prefilter: None,
             caps: &Caps::DEFAULT,
             role: Role::Observations,
+            library: None,
         }
     }
 
@@ -160,6 +165,8 @@ pub fn scanner(id: FormatId) -> &'static dyn Scanner {
         FormatId::Android => &android::Android,
         FormatId::Sql => &sql::Sql,
         FormatId::Cobol => &cobol::Cobol,
+        FormatId::CobolProgram => &cobol::program::CobolProgram,
+        FormatId::Bms => &bms::Bms,
         FormatId::Xsd => &xsd::Xsd,
         FormatId::LogLines => &log_lines::LogLines,
         FormatId::Po => &po::Po,
@@ -468,9 +475,23 @@ pub(crate) fn quoted_literal(rest: &str, quote: char) -> Result<(String, usize),
     Err(value)
 }
 
+/// Whether a screen or program text has a word of two letters or more: a
+/// literal without one (`'*'`, `'----'`, `'0'`) is decoration or a code.
+pub(crate) fn has_word(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphabetic())
+        .any(|w| w.chars().count() >= 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_of_two_letters_make_a_text() {
+        assert!(has_word("mm/dd/yy"));
+        assert!(has_word("Ошибка"));
+        assert!(!has_word("+====+ - * 0 Y"));
+    }
 
     #[test]
     fn rotated_names_keep_their_extension() {

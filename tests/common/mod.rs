@@ -42,6 +42,7 @@ pub fn definitions(path: &str, defs: &[Def]) -> FileBatch {
                     note: None,
                     path: path.to_string(),
                     line: *line,
+                    flow: Vec::new(),
                 })
                 .collect(),
         ),

@@ -121,6 +121,23 @@ SEEDS = {
         + "      -    'a\n" * (RUN // 16)
         + "      -    'a'.\n",
     },
+    "cobol_program": {
+        # Level numbers nest groups; moves chain ten thousand fields.
+        "deep": "       DATA DIVISION.\n"
+        + "".join(f"       {1 + i % 49:02d}  G{i} PIC X(9).\n" for i in range(DEPTH // 4))
+        + "       PROCEDURE DIVISION.\n"
+        + "".join(f"           MOVE G{i} TO G{i + 1}\n" for i in range(DEPTH // 4))
+        + "           MOVE 'Text' TO G0.\n",
+        "deep-copy": "       COPY LOOP.\n" * 200,
+        "deep-parens": "       PROCEDURE DIVISION.\n           STRING FUNCTION TRIM" + "(" * (RUN // 8) + "\n",
+        "long": "       PROCEDURE DIVISION.\n           MOVE '" + "Ж" * (RUN // 2) + "' TO ERRMSGO.\n",
+        "long-continuation": "           MOVE 'a\n" + "      -    'a\n" * (RUN // 16) + "      -    'a' TO X.\n",
+    },
+    "bms": {
+        "deep": "M DFHMSD TYPE=MAP\nA DFHMDI SIZE=(24,80)\nF DFHMDF POS=" + "(" * (RUN // 4) + "\n",
+        "long-continuation": "F DFHMDF INITIAL='" + ("x" * 55 + " " * 15 + "-\n" + " " * 15) * (RUN // 90) + "'\n",
+        "long": "F DFHMDF LENGTH=5,INITIAL='" + "Ж" * (RUN // 2) + "'\n",
+    },
     "json_lines": {
         "deep": '{"userMessage": "ok"}\n' + nest('{"a": ', "}", "1") + '\n{"userMessage": "after"}\n',
         "long": '{"userMessage": "' + "Ж" * (RUN // 2) + '"}\n',

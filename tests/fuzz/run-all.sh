@@ -29,6 +29,8 @@ seed_dirs() {
         json_i18n) echo json ;;
         read) echo encodings ;;
         kotlin) echo java ;;
+        cobol_program) echo ../cobol/app/cbl ;;
+        bms) echo ../cobol/app/bms ;;
         *) echo "$1" ;;
     esac
 }

@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 use errata::model::FormatId;
 use errata::read::ReadLimits;
 use errata::rules::{Caps, Rules, SourceOptions};
+use errata::scan::cobol::library::Library;
 use errata::scan::{Item, ScanContext, Scanner};
 
 /// The record cap the scan targets run under: small, so that the long-run
@@ -42,6 +43,7 @@ pub fn scan(format: FormatId, data: &[u8]) {
         charset: Some("UTF-8"),
         prefilter: (format == FormatId::LogLines).then_some(&prefilter),
         caps: &FUZZ_CAPS,
+        library: (format == FormatId::CobolProgram).then(library),
         ..ScanContext::new(&path, &options, as_of)
     };
     // A location may point just past the last line (a document that ends
@@ -50,6 +52,31 @@ pub fn scan(format: FormatId, data: &[u8]) {
     scanner.scan(&mut text.as_bytes(), &ctx, &mut |item| {
         check_item(&item, &path, last_line)
     });
+}
+
+/// The copybooks and map a fuzzed program can `COPY`: a member that copies
+/// itself (a cycle), one with pseudo-text to replace, a symbolic map, and a
+/// BMS map whose copybook is missing.
+fn library() -> &'static Library {
+    static LIBRARY: OnceLock<Library> = OnceLock::new();
+    LIBRARY.get_or_init(|| {
+        let mut library = Library::default();
+        library.add_member("cpy/LOOP.cpy", "       COPY LOOP.\n".to_string());
+        library.add_member(
+            "cpy/SETATT.cpy",
+            "           MOVE 'Field (V) bad' TO (S)O OF COSGN0AO\n".to_string(),
+        );
+        library.add_member(
+            "cpy/COSGN00.cpy",
+            "       01  COSGN0AI.\n           02  ERRMSGI PIC X(78).\n       01  COSGN0AO REDEFINES COSGN0AI.\n           02  ERRMSGO PIC X(78).\n".to_string(),
+        );
+        library.add_map(
+            "bms/COBIL00.bms",
+            "COBIL00 DFHMSD TYPE=MAP\nCOBIL0A DFHMDI SIZE=(24,80)\nMSG     DFHMDF LENGTH=40\n",
+        );
+        library.set_programs(true);
+        library
+    })
 }
 
 /// Line breaks in `text` as the most generous of errata's formats counts them:

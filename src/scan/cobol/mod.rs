@@ -1,5 +1,6 @@
 //! COBOL copybooks in fixed reference format: the field layout as limits and the
-//! text `VALUE`s as definitions.
+//! text `VALUE`s as definitions. Programs (`.cbl`) are read by [`program`],
+//! which shares this lexer and data-entry parser.
 //!
 //! Columns 1–6 are a sequence area, column 7 the indicator (`*` or `/` comment,
 //! `D` debugging line, also skipped; `-` continuation) and 8–72 the code; 73 on is
@@ -23,11 +24,19 @@
 //! `PIC X(60)` read 4 characters, and lengths, matching and reports must measure
 //! those (the field's size is its limit). Figurative values (`SPACES`, `ZEROS`,
 //! `ALL '-'`, …) are not texts.
+//! A copybook of procedure code (paragraphs that programs `COPY` into their
+//! procedure division) is not a layout: its entries are skipped without a
+//! warning per line. In a system whose programs are read too
+//! ([`library::Library::has_programs`]), the programs decide which `VALUE`s
+//! reach a client; the copybook then yields its layout only.
 
 use std::io::BufRead;
 
 use super::{Item, ScanContext, Scanner, quoted_literal, scan_lines};
 use crate::model::{Definition, FieldLimit, FormatId, LimitUnit, Location, Role, Warning};
+
+pub mod library;
+pub mod program;
 
 pub struct Cobol;
 
@@ -41,7 +50,7 @@ impl Scanner for Cobol {
     }
 
     fn extensions(&self) -> &'static [&'static str] {
-        &["cpy", "cob", "cbl", "copy"]
+        &["cpy", "copy"]
     }
 
     fn scan(&self, input: &mut dyn BufRead, ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
@@ -56,27 +65,41 @@ impl Scanner for Cobol {
             )));
         }
         let mut entries: Vec<DataItem> = Vec::new();
+        let procedure = tokens
+            .tokens
+            .split_inclusive(|t| t.kind == Kind::Period)
+            .any(|entry| entry.first().and_then(Token::word).is_some_and(is_verb));
+        let mut not_entries = 0;
         for entry in tokens.tokens.split_inclusive(|t| t.kind == Kind::Period) {
             match parse_entry(entry) {
                 Ok(Some(item)) => entries.push(item),
                 Ok(None) => {}
-                Err((line, message)) => {
+                Err(EntryError::NotAnEntry(..)) if procedure => {}
+                Err(EntryError::NotAnEntry(line, message)) => {
+                    // One is a typo worth naming; the rest of such a file is not a layout.
+                    not_entries += 1;
+                    if not_entries == 1 {
+                        emit(Item::Warning(Warning::new(ctx.path, Some(line), message)));
+                    }
+                }
+                Err(EntryError::Bad(line, message)) => {
                     emit(Item::Warning(Warning::new(ctx.path, Some(line), message)));
                 }
             }
         }
+        let texts = ctx.library.is_none_or(|l| !l.has_programs());
         let mut records = build(&mut entries.into_iter().peekable(), 0);
         for record in &mut records {
             record.compute_size();
         }
         for record in &records {
-            record.emit(&[], ctx, emit);
+            record.emit(&[], ctx, texts, emit);
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Kind {
+pub(crate) enum Kind {
     Word(String),
     /// A literal's value; `prefix` is `X`, `N`, `NX`, … or empty.
     Literal {
@@ -88,17 +111,20 @@ enum Kind {
 }
 
 #[derive(Debug, Clone)]
-struct Token {
-    kind: Kind,
-    line: u64,
+pub(crate) struct Token {
+    pub kind: Kind,
+    pub line: u64,
+    /// Which text it comes from: 0 the file scanned, else a copied member
+    /// ([`program`] numbers them).
+    pub origin: u32,
 }
 
 impl Token {
-    fn is_word(&self, word: &str) -> bool {
+    pub fn is_word(&self, word: &str) -> bool {
         matches!(&self.kind, Kind::Word(w) if w.eq_ignore_ascii_case(word))
     }
 
-    fn word(&self) -> Option<&str> {
+    pub fn word(&self) -> Option<&str> {
         match &self.kind {
             Kind::Word(w) => Some(w),
             _ => None,
@@ -116,15 +142,19 @@ struct OpenLiteral {
 }
 
 #[derive(Debug, Default)]
-struct Lexer {
+pub(crate) struct Lexer {
     tokens: Vec<Token>,
     problems: Vec<(u64, String)>,
     open: Option<OpenLiteral>,
+    /// Free format (`>>SOURCE FORMAT FREE`): no sequence or indicator columns,
+    /// `*>` starts a comment.
+    free: bool,
+    origin: u32,
 }
 
-struct Tokens {
-    tokens: Vec<Token>,
-    problems: Vec<(u64, String)>,
+pub(crate) struct Tokens {
+    pub tokens: Vec<Token>,
+    pub problems: Vec<(u64, String)>,
 }
 
 /// Width of the code area, columns 8–72.
@@ -137,13 +167,55 @@ fn padding_to_column_72(code: &str) -> impl Iterator<Item = char> {
 }
 
 impl Lexer {
-    fn line(&mut self, number: u64, line: &str) {
-        let chars: Vec<char> = line.chars().collect();
-        let indicator = chars.get(6).copied().unwrap_or(' ');
-        if matches!(indicator, '*' | '/' | 'D' | 'd') {
+    /// A lexer for a text numbered `origin` (0: the file scanned).
+    pub fn new(origin: u32) -> Self {
+        Lexer {
+            origin,
+            ..Lexer::default()
+        }
+    }
+
+    /// Lexes a whole text.
+    pub fn text(origin: u32, text: &str) -> Tokens {
+        let mut lexer = Lexer::new(origin);
+        for (i, line) in text.lines().enumerate() {
+            lexer.line(i as u64 + 1, line);
+        }
+        lexer.finish()
+    }
+
+    pub fn line(&mut self, number: u64, line: &str) {
+        let directive = line.trim_start();
+        if directive.starts_with(">>") || directive.starts_with("$SET") {
+            let upper = directive.to_ascii_uppercase();
+            if upper.contains("FORMAT") {
+                self.free = upper.contains("FREE");
+            } else if upper.contains("SOURCEFORMAT") {
+                self.free = upper.contains("\"FREE\"");
+            }
             return;
         }
-        let code: String = chars.iter().skip(7).take(CODE_WIDTH).collect();
+        let chars: Vec<char> = line.chars().collect();
+        let indicator = if self.free {
+            ' '
+        } else {
+            chars.get(6).copied().unwrap_or(' ')
+        };
+        if matches!(indicator, '*' | '/' | 'D' | 'd') || (self.free && directive.starts_with("*>"))
+        {
+            return;
+        }
+        let code: String = if self.free {
+            chars.iter().collect()
+        } else {
+            chars.iter().skip(7).take(CODE_WIDTH).collect()
+        };
+        let code = match code.find("*>") {
+            Some(at) if self.open.is_none() && !code[..at].contains(['\'', '"']) => {
+                code[..at].to_string()
+            }
+            _ => code,
+        };
         let mut rest = code.as_str();
         if indicator == '-' {
             let trimmed = rest.trim_start();
@@ -178,6 +250,7 @@ impl Lexer {
             self.tokens.push(Token {
                 kind: Kind::Period,
                 line,
+                origin: self.origin,
             });
         }
         if let Some(open) = &mut self.open {
@@ -231,12 +304,14 @@ impl Lexer {
                 self.tokens.push(Token {
                     kind: Kind::Word(word.to_string()),
                     line: number,
+                    origin: self.origin,
                 });
             }
             if ends_entry {
                 self.tokens.push(Token {
                     kind: Kind::Period,
                     line: number,
+                    origin: self.origin,
                 });
             }
         }
@@ -256,6 +331,7 @@ impl Lexer {
                 self.tokens.push(Token {
                     kind: Kind::Literal { value, prefix },
                     line: number,
+                    origin: self.origin,
                 });
                 &rest[used..]
             }
@@ -280,11 +356,12 @@ impl Lexer {
                     prefix: open.prefix,
                 },
                 line: open.line,
+                origin: self.origin,
             });
         }
     }
 
-    fn finish(mut self) -> Tokens {
+    pub fn finish(mut self) -> Tokens {
         if let Some(open) = &self.open {
             self.problems
                 .push((open.line, "literal not closed".to_string()));
@@ -299,7 +376,7 @@ impl Lexer {
 
 /// How an item's data is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Usage {
+pub(crate) enum Usage {
     Display,
     National,
     Binary,
@@ -325,12 +402,12 @@ fn usage_of(word: &str) -> Option<Usage> {
 
 /// What a PICTURE string says: character positions, digits, and its category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Picture {
-    positions: u64,
-    digits: u64,
-    national: bool,
-    alphanumeric: bool,
-    signed: bool,
+pub(crate) struct Picture {
+    pub(crate) positions: u64,
+    pub(crate) digits: u64,
+    pub(crate) national: bool,
+    pub(crate) alphanumeric: bool,
+    pub(crate) signed: bool,
 }
 
 /// The most character positions an elementary item can have (Enterprise COBOL's
@@ -389,7 +466,7 @@ fn picture(pic: &str) -> Option<Picture> {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Value {
+pub(crate) enum Value {
     Text(String),
     /// `SPACES`, `ZEROS`, `ALL '-'`, numbers: not a text.
     Other,
@@ -397,26 +474,64 @@ enum Value {
 
 /// One data description entry and its members.
 #[derive(Debug, Clone)]
-struct DataItem {
-    level: u8,
-    name: String,
-    line: u64,
-    picture: Option<Picture>,
-    usage: Option<Usage>,
-    sign_separate: bool,
-    occurs: u64,
-    redefines: Option<String>,
-    value: Option<Value>,
-    children: Vec<DataItem>,
+pub(crate) struct DataItem {
+    pub(crate) level: u8,
+    pub(crate) name: String,
+    pub(crate) line: u64,
+    pub(crate) picture: Option<Picture>,
+    pub(crate) usage: Option<Usage>,
+    pub(crate) sign_separate: bool,
+    pub(crate) occurs: u64,
+    pub(crate) redefines: Option<String>,
+    pub(crate) value: Option<Value>,
+    pub(crate) children: Vec<DataItem>,
     /// Bytes of one occurrence, filled by `compute_size`.
-    size: u64,
+    pub(crate) size: u64,
 }
 
-type EntryError = (u64, String);
+/// Why an entry gave no data item, with its line.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum EntryError {
+    /// It does not start with a level number (procedure code, a typo).
+    NotAnEntry(u64, String),
+    /// A data entry with a clause that cannot be read.
+    Bad(u64, String),
+}
+
+/// Whether a word starts a procedure statement: a copybook whose entries
+/// start so holds paragraphs, not a layout.
+pub(crate) fn is_verb(word: &str) -> bool {
+    matches!(
+        word.to_ascii_uppercase().as_str(),
+        "MOVE"
+            | "IF"
+            | "PERFORM"
+            | "EVALUATE"
+            | "SET"
+            | "INITIALIZE"
+            | "COMPUTE"
+            | "ADD"
+            | "SUBTRACT"
+            | "DISPLAY"
+            | "EXEC"
+            | "CALL"
+            | "GO"
+            | "STRING"
+            | "EXIT"
+            | "INSPECT"
+            | "UNSTRING"
+            | "READ"
+            | "WRITE"
+            | "OPEN"
+            | "CLOSE"
+            | "GOBACK"
+            | "CONTINUE"
+    )
+}
 
 /// One entry (tokens up to its period) as a data item; `None` for 66/88 entries
 /// and stray periods.
-fn parse_entry(tokens: &[Token]) -> Result<Option<DataItem>, EntryError> {
+pub(crate) fn parse_entry(tokens: &[Token]) -> Result<Option<DataItem>, EntryError> {
     let body = match tokens.last() {
         Some(t) if t.kind == Kind::Period => &tokens[..tokens.len() - 1],
         _ => tokens,
@@ -431,7 +546,7 @@ fn parse_entry(tokens: &[Token]) -> Result<Option<DataItem>, EntryError> {
         .filter(|l| matches!(l, 1..=49 | 66 | 77 | 88))
         .ok_or_else(|| {
             let words: Vec<&str> = body.iter().take(3).filter_map(Token::word).collect();
-            (
+            EntryError::NotAnEntry(
                 line,
                 format!("not a data description entry: `{}`", words.join(" ")),
             )
@@ -477,8 +592,10 @@ fn parse_entry(tokens: &[Token]) -> Result<Option<DataItem>, EntryError> {
                 skip_is(&mut i, "IS");
                 let pic = body.get(i).and_then(Token::word).unwrap_or("");
                 i += 1;
-                item.picture =
-                    Some(picture(pic).ok_or_else(|| (t.line, format!("bad PICTURE `{pic}`")))?);
+                item.picture = Some(
+                    picture(pic)
+                        .ok_or_else(|| EntryError::Bad(t.line, format!("bad PICTURE `{pic}`")))?,
+                );
             }
             "USAGE" => {
                 skip_is(&mut i, "IS");
@@ -503,8 +620,8 @@ fn parse_entry(tokens: &[Token]) -> Result<Option<DataItem>, EntryError> {
                         .and_then(|w| w.parse().ok());
                     i += 2;
                 }
-                item.occurs =
-                    count.ok_or_else(|| (t.line, "OCCURS without a count".to_string()))?;
+                item.occurs = count
+                    .ok_or_else(|| EntryError::Bad(t.line, "OCCURS without a count".to_string()))?;
             }
             "SEPARATE" => item.sign_separate = true,
             "VALUE" | "VALUES" => {
@@ -597,7 +714,7 @@ impl DataItem {
         self.size = total;
     }
 
-    fn elementary_size(&self, usage: Usage) -> u64 {
+    pub(crate) fn elementary_size(&self, usage: Usage) -> u64 {
         let Some(p) = self.picture else {
             return match usage {
                 Usage::Float4 | Usage::Pointer => 4,
@@ -620,7 +737,13 @@ impl DataItem {
         }
     }
 
-    fn emit(&self, parents: &[&str], ctx: &ScanContext<'_>, emit: &mut dyn FnMut(Item)) {
+    fn emit(
+        &self,
+        parents: &[&str],
+        ctx: &ScanContext<'_>,
+        texts: bool,
+        emit: &mut dyn FnMut(Item),
+    ) {
         let mut path: Vec<&str> = parents.to_vec();
         path.push(&self.name);
         let location = Location::new(ctx.path, self.line);
@@ -638,7 +761,22 @@ impl DataItem {
                 location: location.clone(),
             }));
             let text_item = self.picture.is_some_and(|p| p.alphanumeric || p.national);
-            if let (true, Some(Value::Text(literal))) = (text_item, &self.value) {
+            let on_screen = ctx
+                .library
+                .is_some_and(|l| l.value_on_screen(ctx.path, self.line));
+            if let (true, true, Some(Value::Text(literal))) = (on_screen, text_item, &self.value)
+                && super::has_word(literal)
+            {
+                // As the programs give their texts: keyed by the text, the
+                // item named in the note.
+                let text = literal.trim_end();
+                emit(Item::Definition(Definition {
+                    locale: ctx.locale.map(str::to_string),
+                    note: Some(self.name.clone()),
+                    ..Definition::new(text.trim_start(), text, location.clone())
+                }));
+            } else if let (true, true, Some(Value::Text(literal))) = (texts, text_item, &self.value)
+            {
                 // The literal as written, without the blanks it ends in: never
                 // padded to the PICTURE (a legal `PIC X(134217727)` took 7 GB),
                 // and never cut to it, so that a literal the compiler cuts is a
@@ -653,7 +791,7 @@ impl DataItem {
             }
         }
         for child in &self.children {
-            child.emit(&path, ctx, emit);
+            child.emit(&path, ctx, texts, emit);
         }
     }
 }
@@ -780,6 +918,22 @@ mod tests {
                 ("M-LONG".to_string(), "It\"s long".to_string(), 3),
             ]
         );
+    }
+
+    /// Issue #10: CardDemo's CSUTLDPY.cpy (paragraphs for the procedure
+    /// division) gave a warning per line.
+    #[test]
+    fn procedure_copybooks_are_skipped_without_warnings() {
+        let items = scan(concat!(
+            "       EDIT-DATE-CCYY.\n",
+            "           MOVE 'Y' TO WS-FLAG\n",
+            "           IF WS-X = 1 PERFORM Z END-IF.\n",
+            "       EDIT-EXIT.\n",
+            "           EXIT.\n",
+        ));
+        assert!(items.is_empty(), "{items:?}");
+        let typos = scan("       01 A PIC X.\n       this is not.\n       nor this.\n");
+        assert_eq!(warning_lines(&typos), vec![2]);
     }
 
     #[test]
