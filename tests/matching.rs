@@ -309,7 +309,14 @@ fn fixed_field_padding_is_not_measured() {
             ("WS-DONE-MSG", "Done")
         ]
     );
-    // (The literal its PICTURE cuts is kept whole: see issue #10.)
+    // The literal its PICTURE cuts is kept whole, and flagged against its own
+    // field (issue #10).
+    let too_long: Vec<&str> = array(&report, "flags")
+        .iter()
+        .filter(|f| f["kind"] == "field-too-long")
+        .map(|f| f["key"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(too_long, ["WS-CUT-MSG"]);
     assert_eq!(
         matches(&report),
         vec![(

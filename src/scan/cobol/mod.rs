@@ -33,7 +33,9 @@
 use std::io::BufRead;
 
 use super::{Item, ScanContext, Scanner, quoted_literal, scan_lines};
-use crate::model::{Definition, FieldLimit, FormatId, LimitUnit, Location, Role, Warning};
+use crate::model::{
+    Definition, FieldHop, FieldLimit, FormatId, LimitUnit, Location, Role, Warning,
+};
 
 pub mod library;
 pub mod program;
@@ -773,6 +775,7 @@ impl DataItem {
                 emit(Item::Definition(Definition {
                     locale: ctx.locale.map(str::to_string),
                     note: Some(self.name.clone()),
+                    flow: vec![own_field(&self.name, max, unit, &location)],
                     ..Definition::new(text.trim_start(), text, location.clone())
                 }));
             } else if let (true, true, Some(Value::Text(literal))) = (texts, text_item, &self.value)
@@ -785,6 +788,7 @@ impl DataItem {
                 if !text.is_empty() {
                     emit(Item::Definition(Definition {
                         locale: ctx.locale.map(str::to_string),
+                        flow: vec![own_field(&self.name, max, unit, &location)],
                         ..Definition::new(&self.name, text, location)
                     }));
                 }
@@ -793,6 +797,18 @@ impl DataItem {
         for child in &self.children {
             child.emit(&path, ctx, texts, emit);
         }
+    }
+}
+
+/// The field a `VALUE` text is declared in, as the first (and here only) hop
+/// of its flow: `field-too-long` then flags a literal its own PICTURE cuts.
+fn own_field(name: &str, max: u64, unit: LimitUnit, declared: &Location) -> FieldHop {
+    FieldHop {
+        field: name.to_string(),
+        max,
+        unit,
+        declared: declared.clone(),
+        via: None,
     }
 }
 
