@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # COBOL programs (issue #10): `errata scan` of N generated CICS programs (with
 # their copybooks and BMS maps, zero-config) against ripgrep finding `MOVE '`
-# in the same files, timed by farm-bench as whole processes, A/B in turn.
+# in the same files, timed as whole processes by /usr/bin/time -v, A/B in turn.
 #
 #   bench/cobol.sh [PROGRAMS]      (default 10000)
 #
 # Each program is CardDemo-sized in shape: working storage with a message
 # field and level-88 texts, `COPY` of a message copybook and of its symbolic
 # map, twenty `MOVE 'literal' TO WS-MESSAGE`, a `STRING … INTO`, and the move to
-# the screen field. Prints farm-bench's report (quote the medians) and the
-# number of definitions the scan stored.
+# the screen field. Runs one warm-up pair, then RUNS pairs (default 3), and
+# prints each side's median wall and CPU seconds and peak RSS, the median of
+# the per-pair wall ratios, and the number of definitions the scan stored.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-10000}"
 command -v rg >/dev/null || { apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null; }
-command -v farm-bench >/dev/null || { echo "bench/cobol.sh needs farm-bench" >&2; exit 2; }
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+runs=${RUNS:-3}
 cargo build --release --quiet
 errata=$PWD/target/release/errata
 work=$PWD/target/bench-cobol/$n
@@ -72,7 +74,32 @@ fi
 # programs find the copybooks and maps beside them.
 db=$work.db
 cd "$work"
-farm-bench -n 3 --timeout 1200 --vs "rg -c \"MOVE '\" app" -- \
-  sh -c "rm -f '$db' && exec '$errata' scan . --quiet --db '$db'"
+# timed LOG CMD…: runs CMD under /usr/bin/time -v; prints "wall cpu rss_mb".
+timed() {
+  local log=$1; shift
+  /usr/bin/time -v "$@" >/dev/null 2>"$log" || { cat "$log" >&2; exit 1; }
+  awk '/Elapsed \(wall clock\)/ {n=split($8,a,":"); w=0; for(i=1;i<=n;i++) w=w*60+a[i]}
+       /User time/ {u=$4} /System time/ {s=$4} /Maximum resident/ {m=$6/1024}
+       END {printf "%.3f %.3f %.0f\n", w, u+s, m}' "$log"
+}
+scan() { rm -f "$db"; timed "$work.time" "$errata" scan . --quiet --db "$db"; }
+grep_moves() { timed "$work.time" rg -c "MOVE '" app; }
+scan >/dev/null; grep_moves >/dev/null   # warm-up pair
+: >"$work.pairs"
+for _ in $(seq "$runs"); do
+  echo "$(scan) $(grep_moves)" >>"$work.pairs"
+done
+python3 - "$work.pairs" <<'PY'
+import statistics as st, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+med = lambda i: st.median(r[i] for r in rows)
+print(f"{'':22} {'wall_s':>8} {'cpu_s':>8} {'peak_MiB':>9}")
+print(f"{'errata scan':22} {med(0):8.3f} {med(1):8.3f} {med(2):9.0f}")
+rg = 'rg -c "MOVE \'"'
+print(f"{rg:22} {med(3):8.3f} {med(4):8.3f} {med(5):9.0f}")
+ratios = [r[0] / r[3] for r in rows if r[3] > 0]
+print(f"wall ratio errata/rg, median of {len(rows)} pairs: {st.median(ratios):.0f}"
+      f" ({min(ratios):.0f}-{max(ratios):.0f})")
+PY
 printf 'definitions stored: %s, warnings: %s\n' "$(sqlite3 "$db" 'SELECT COUNT(*) FROM definitions')" \
   "$(sqlite3 "$db" 'SELECT COUNT(*) FROM warnings')"
