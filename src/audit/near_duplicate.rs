@@ -1,7 +1,5 @@
 //! `near-duplicate`: definitions whose texts differ only slightly, one flag per group.
 
-use std::collections::HashSet;
-
 use serde_json::json;
 
 use super::{AuditInput, Flag, FlagKind, KindInfo, capped, connected};
@@ -45,15 +43,25 @@ impl FlagKind for NearDuplicate {
             .into_iter()
             .filter(|p| defs[p.a].row.key != defs[p.b].row.key)
             .collect();
-        connected(defs.len(), pairs.iter().map(|p| (p.a, p.b)))
+        let groups = connected(defs.len(), pairs.iter().map(|p| (p.a, p.b)));
+        // Each pair's group, found once: looking the pairs up per group was
+        // quadratic on 10,000 programs whose texts differ in a number.
+        let mut group_of = vec![usize::MAX; defs.len()];
+        for (g, group) in groups.iter().enumerate() {
+            for &i in group {
+                group_of[i] = g;
+            }
+        }
+        let mut joined = vec![(0usize, 1.0f64); groups.len()];
+        for p in &pairs {
+            let (count, lowest) = &mut joined[group_of[p.a]];
+            *count += 1;
+            *lowest = lowest.min(p.similarity);
+        }
+        groups
             .into_iter()
-            .map(|group| {
-                let members: HashSet<usize> = group.iter().copied().collect();
-                let joined: Vec<_> = pairs.iter().filter(|p| members.contains(&p.a)).collect();
-                let lowest = joined
-                    .iter()
-                    .map(|p| p.similarity)
-                    .fold(1.0f64, f64::min);
+            .zip(joined)
+            .map(|(group, (joined, lowest))| {
                 let first = defs[group[0]];
                 let mut quoted: Vec<String> = group
                     .iter()
@@ -85,7 +93,7 @@ impl FlagKind for NearDuplicate {
                     json!({
                         "definitions": listed,
                         "more": more,
-                        "pairs": joined.len(),
+                        "pairs": joined,
                         "lowest_similarity": (lowest * 1000.0).round() / 1000.0,
                     }),
                 )
