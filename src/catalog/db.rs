@@ -244,6 +244,17 @@ impl Row {
             .ok_or_else(|| DbError::Value(format!("no column {i}")))?;
         T::from_value(value)
     }
+
+    /// Columns `at..at + 4` as a raw length (`chars, utf8, utf16,
+    /// sms_segments`), as every length histogram stores it.
+    pub fn raw_length(&self, at: usize) -> Result<crate::model::RawLength, DbError> {
+        Ok(crate::model::RawLength {
+            chars: self.get(at)?,
+            utf8: self.get(at + 1)?,
+            utf16: self.get(at + 2)?,
+            sms_segments: self.get(at + 3)?,
+        })
+    }
 }
 
 /// Parameters of one statement.

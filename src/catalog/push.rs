@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::db::{DbError, Mode, Row, ToValue, Tx, Value};
 use super::write::{self, Merge};
 use super::{Catalog, CatalogError, DefinitionRow, LimitRow};
-use crate::model::{LimitUnit, MatchKind, RawLength, SeenIn, Sightings, Unit};
+use crate::model::{LimitUnit, MatchKind, SeenIn, Sightings, Unit};
 
 /// What a push sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -211,13 +211,7 @@ fn export(tx: &mut Tx<'_>, since: i64, derived: bool) -> Result<Export, DbError>
             "d.chars, d.utf8, d.utf16, d.sms_segments, d.count",
         ),
         &mut |s, r| {
-            let length = RawLength {
-                chars: r.get(2)?,
-                utf8: r.get(3)?,
-                utf16: r.get(4)?,
-                sms_segments: r.get(5)?,
-            };
-            s.lengths.insert(length, r.get(6)?);
+            s.lengths.insert(r.raw_length(2)?, r.get(6)?);
             Ok(())
         },
     )?;

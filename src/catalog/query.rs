@@ -12,7 +12,7 @@ use chrono::NaiveDateTime;
 
 use super::db::{DbError, Mode, Tx};
 use super::{Catalog, CatalogError, DefinitionRow, TemplateMatch};
-use crate::model::{Flag, LimitUnit, MAX_SAMPLES, MatchKind, RawLength, SeenIn, Sightings, Unit};
+use crate::model::{Flag, LimitUnit, MAX_SAMPLES, MatchKind, SeenIn, Sightings, Unit};
 
 /// A definition with what the logs showed of it.
 #[derive(Debug, Clone, PartialEq)]
@@ -236,13 +236,7 @@ fn templates(tx: &mut Tx<'_>) -> Result<Vec<TemplateView>, DbError> {
     each(
         "SELECT template_id, chars, utf8, utf16, sms_segments, count FROM template_lengths",
         &mut |seen, r| {
-            let length = RawLength {
-                chars: r.get(1)?,
-                utf8: r.get(2)?,
-                utf16: r.get(3)?,
-                sms_segments: r.get(4)?,
-            };
-            seen.lengths.insert(length, r.get(5)?);
+            seen.lengths.insert(r.raw_length(1)?, r.get(5)?);
             Ok(())
         },
     )?;
@@ -468,7 +462,7 @@ fn last_run(tx: &mut Tx<'_>) -> Result<Option<RunView>, DbError> {
 mod tests {
     use super::super::{FileBatch, FileRecord, GroupDelta, group_id};
     use super::*;
-    use crate::model::{FormatId, Role};
+    use crate::model::{FormatId, RawLength, Role};
 
     fn batch(path: &str, text: &str, lengths: Vec<(RawLength, u64)>) -> FileBatch {
         let at = crate::model::parse_time("2024-06-01T00:00:00").unwrap();

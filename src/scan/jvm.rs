@@ -26,7 +26,7 @@
 //!
 //! A real lexer reads the source: `//` and `/* */` comments, string and char
 //! literals with their escapes (octal, `\s`), Java text blocks (`"""`, with
-//! incidental indentation removed and `\<newline>` joins), Java's `\uXXXX`
+//! incidental indentation removed and `\<newline>` joins), Java's `\u` escapes (four hex digits)
 //! translated everywhere before lexing (as javac does: `\u0022` is a quote),
 //! Kotlin's raw strings and nested templates. Nesting (parentheses, templates
 //! inside templates) is followed with explicit stacks, never by recursion, so no
