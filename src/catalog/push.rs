@@ -241,29 +241,18 @@ fn export(tx: &mut Tx<'_>, since: i64, derived: bool) -> Result<Export, DbError>
     // Definitions a run added, changed or removed since, with all their sources.
     let mut definitions: BTreeMap<String, DefinitionSources> = BTreeMap::new();
     for r in tx.query(
-        "SELECT id, system, key, locale, form, text, template, state, note, raw, flow FROM definitions
-         WHERE last_run > $1 OR removed_run > $1 OR $1 = 0",
+        &format!(
+            "SELECT {} FROM definitions
+             WHERE last_run > $1 OR removed_run > $1 OR $1 = 0",
+            super::query::DEFINITION_COLUMNS
+        ),
         &[&since],
     )? {
-        let id: String = r.get(0)?;
+        let row = super::query::definition_row(&r, String::new(), 0)?;
         definitions.insert(
-            id.clone(),
+            row.id.clone(),
             DefinitionSources {
-                row: DefinitionRow {
-                    id,
-                    system: r.get(1)?,
-                    key: r.get(2)?,
-                    locale: r.get(3)?,
-                    form: r.get(4)?,
-                    text: r.get(5)?,
-                    template: r.get(6)?,
-                    state: r.get(7)?,
-                    note: r.get(8)?,
-                    raw: r.get(9)?,
-                    path: String::new(),
-                    line: 0,
-                    flow: super::write::flow_of(r.get(10)?),
-                },
+                row,
                 sources: Vec::new(),
             },
         );

@@ -275,29 +275,14 @@ fn definitions(tx: &mut Tx<'_>) -> Result<Vec<DefinitionView>, DbError> {
     }
     let mut rows = tx
         .query(
-            "SELECT id, system, key, locale, form, text, template, state, note, raw, flow
-             FROM definitions WHERE removed_run IS NULL",
+            &format!("SELECT {DEFINITION_COLUMNS} FROM definitions WHERE removed_run IS NULL"),
             &[],
         )?
         .iter()
         .map(|r| {
             let id: String = r.get(0)?;
             let (_, path, line) = sources.remove(&id).unwrap_or_default();
-            Ok(DefinitionRow {
-                id,
-                system: r.get(1)?,
-                key: r.get(2)?,
-                locale: r.get(3)?,
-                form: r.get(4)?,
-                text: r.get(5)?,
-                template: r.get(6)?,
-                state: r.get(7)?,
-                note: r.get(8)?,
-                raw: r.get(9)?,
-                path,
-                line,
-                flow: super::write::flow_of(r.get(10)?),
-            })
+            definition_row(r, path, line)
         })
         .collect::<Result<Vec<_>, DbError>>()?;
     rows.sort_by(|a, b| {
@@ -456,6 +441,33 @@ fn last_run(tx: &mut Tx<'_>) -> Result<Option<RunView>, DbError> {
         },
         warnings,
     }))
+}
+
+/// The columns [`definition_row`] reads, in its order.
+pub(super) const DEFINITION_COLUMNS: &str =
+    "id, system, key, locale, form, text, template, state, note, raw, flow";
+
+/// A definition read from [`DEFINITION_COLUMNS`], placed at `path:line`.
+pub(super) fn definition_row(
+    r: &super::db::Row,
+    path: String,
+    line: u64,
+) -> Result<DefinitionRow, DbError> {
+    Ok(DefinitionRow {
+        id: r.get(0)?,
+        system: r.get(1)?,
+        key: r.get(2)?,
+        locale: r.get(3)?,
+        form: r.get(4)?,
+        text: r.get(5)?,
+        template: r.get(6)?,
+        state: r.get(7)?,
+        note: r.get(8)?,
+        raw: r.get(9)?,
+        path,
+        line,
+        flow: super::write::flow_of(r.get(10)?),
+    })
 }
 
 #[cfg(test)]
