@@ -20,14 +20,13 @@
 //! before it, so an incremental scan takes every complete record exactly once;
 //! a short last record waits for its remaining bytes unless the file is closed.
 
-use std::fs::File;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Read};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::window::{TAIL_LEN, Window, WindowEnd, skip_keeping_tail};
-use super::{Charset, DecodeStats, HEAD_LEN, Opened, ReadError, ReadLimits, charset, decompress};
+use super::window::{OpenedFile, TAIL_LEN, Window, WindowEnd, open_file, skip_keeping_tail};
+use super::{Charset, DecodeStats, Opened, ReadError, ReadLimits};
 
 /// Which bytes of a record are decoded: the byte spans of the rules' columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,14 +74,12 @@ pub fn open_records(
     layout: &RecordLayout,
     limits: &ReadLimits,
 ) -> Result<(Opened, Arc<WindowEnd>), ReadError> {
-    let stats = Arc::new(DecodeStats::default());
-    let file = File::open(path)?;
-    // Bytes appended while the file is read are left for the next scan.
-    let size_at_open = file.metadata()?.len();
-    let (mut content, compression) = decompress::open(file.take(size_at_open), limits, &stats)?;
-    let head = decompress::read_head(&mut content, HEAD_LEN)?;
-    let detected = charset::detect(&head, head.len() < HEAD_LEN, declared)?;
-    let content = Cursor::new(head).chain(content);
+    let OpenedFile {
+        content,
+        compression,
+        detected,
+        stats,
+    } = open_file(path, declared, limits)?;
     let end = WindowEnd::starting_at(window);
     let lines = RecordLines {
         inner: content,

@@ -147,6 +147,37 @@ pub(super) fn skip_keeping_tail(
     Ok((tail.len() as u64 == keep).then_some(tail))
 }
 
+/// A file as every window reads it: decompressed, its head read back in front,
+/// and the charset detected on that head (the file's, not the window's, so a
+/// resumed read decodes like the first one).
+pub(super) struct OpenedFile {
+    pub content: std::io::Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>,
+    pub compression: Option<decompress::Compression>,
+    pub detected: charset::Detected,
+    pub stats: Arc<DecodeStats>,
+}
+
+/// Opens `path` for a window (lines or records alike).
+pub(super) fn open_file(
+    path: &Path,
+    declared: Option<Charset>,
+    limits: &ReadLimits,
+) -> Result<OpenedFile, ReadError> {
+    let stats = Arc::new(DecodeStats::default());
+    let file = File::open(path)?;
+    // Bytes appended while the file is read are left for the next scan.
+    let size_at_open = file.metadata()?.len();
+    let (mut content, compression) = decompress::open(file.take(size_at_open), limits, &stats)?;
+    let head = decompress::read_head(&mut content, HEAD_LEN)?;
+    let detected = charset::detect(&head, head.len() < HEAD_LEN, declared)?;
+    Ok(OpenedFile {
+        content: Cursor::new(head).chain(content),
+        compression,
+        detected,
+        stats,
+    })
+}
+
 /// Opens the window of `path` and decodes it. The charset is detected on the
 /// file's head (not the window's), so a resumed read decodes like the first one.
 pub fn open_window(
@@ -155,14 +186,12 @@ pub fn open_window(
     window: &Window,
     limits: &ReadLimits,
 ) -> Result<(Opened, Arc<WindowEnd>), ReadError> {
-    let stats = Arc::new(DecodeStats::default());
-    let file = File::open(path)?;
-    // Bytes appended while the file is read are left for the next scan.
-    let size_at_open = file.metadata()?.len();
-    let (mut content, compression) = decompress::open(file.take(size_at_open), limits, &stats)?;
-    let head = decompress::read_head(&mut content, HEAD_LEN)?;
-    let detected = charset::detect(&head, head.len() < HEAD_LEN, declared)?;
-    let content = Cursor::new(head).chain(content);
+    let OpenedFile {
+        content,
+        compression,
+        detected,
+        stats,
+    } = open_file(path, declared, limits)?;
     // A byte order mark is part of the position but never of the text.
     let bom = detected.bom_len as u64;
     let resumed = window.offset > bom;
