@@ -7,8 +7,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+mod common;
 
 /// `../shared/corpus/carddemo` beside the project (or `../../shared` from a
 /// worktree). Fails loudly when absent: this test never skips.
@@ -52,30 +53,7 @@ fn zero_config_scan_of_carddemo_gives_exactly_the_oracle_texts() {
         .expect("oracle output"),
     )
     .expect("oracle is JSON");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("errata.db");
-    let out = Command::cargo_bin("errata")
-        .expect("binary")
-        .current_dir(dir.path())
-        .arg("scan")
-        .arg(&corpus)
-        .args([
-            "--as-of",
-            "2026-01-01",
-            "--quiet",
-            "--format",
-            "json",
-            "--db",
-        ])
-        .arg(&db)
-        .output()
-        .expect("scan runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&out.stdout).expect("summary is JSON");
+    let (_dir, db, summary) = common::zero_config_scan(&corpus);
     assert_eq!(summary["warnings"], serde_json::json!([]), "no warning");
     // Texts are keyed by themselves: the same literal in many programs is no
     // "same text, different keys" finding (issue #10: 332 before).

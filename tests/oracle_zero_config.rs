@@ -247,30 +247,7 @@ fn zero_config_scan_of_the_corpus_gives_exactly_the_oracle_texts() {
     assert_eq!(catalogs.len(), 16, "the corpus has 16 catalogs");
 
     // From an empty folder, so that no ./rules/ applies: zero-config.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("errata.db");
-    let out = Command::cargo_bin("errata")
-        .expect("binary")
-        .current_dir(dir.path())
-        .arg("scan")
-        .arg(&corpus)
-        .args([
-            "--as-of",
-            "2026-01-01",
-            "--quiet",
-            "--format",
-            "json",
-            "--db",
-        ])
-        .arg(&db)
-        .output()
-        .expect("scan runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&out.stdout).expect("summary is JSON");
+    let (_dir, db, summary) = common::zero_config_scan(&corpus);
     assert_eq!(summary["warnings"], serde_json::json!([]), "no warning");
     let readme = corpus.join("README.md").display().to_string();
     assert_eq!(

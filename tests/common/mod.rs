@@ -175,3 +175,34 @@ pub fn oracle_groups(report: &[u8]) -> usize {
         .parse()
         .expect("a count")
 }
+
+/// A zero-config `errata scan TREE --format json` run from an empty folder (so
+/// that no `./rules/` applies) into a fresh catalog: the scan must succeed.
+/// Returns the folder (kept alive by the caller), the catalog and the summary.
+pub fn zero_config_scan(tree: &Path) -> (tempfile::TempDir, std::path::PathBuf, serde_json::Value) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("errata.db");
+    let out = assert_cmd::Command::cargo_bin("errata")
+        .expect("binary")
+        .current_dir(dir.path())
+        .arg("scan")
+        .arg(tree)
+        .args([
+            "--as-of",
+            "2026-01-01",
+            "--quiet",
+            "--format",
+            "json",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .expect("scan runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = serde_json::from_slice(&out.stdout).expect("summary is JSON");
+    (dir, db, summary)
+}
