@@ -10,6 +10,16 @@ fn errata() -> Command {
     Command::cargo_bin("errata").expect("binary built")
 }
 
+/// The catalog's `report --format json`.
+fn json_report(db: &std::path::Path) -> Value {
+    let out = errata()
+        .args(["report", "--format", "json", "--db"])
+        .arg(db)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).expect("report is JSON")
+}
+
 /// Scans the Keycloak fixture into a fresh catalog and returns its JSON report.
 fn keycloak() -> (tempfile::TempDir, Value) {
     let dir = tempfile::tempdir().unwrap();
@@ -27,12 +37,7 @@ fn keycloak() -> (tempfile::TempDir, Value) {
         .arg("fixtures/keycloak")
         .assert()
         .success();
-    let out = errata()
-        .args(["report", "--format", "json", "--db"])
-        .arg(&db)
-        .output()
-        .unwrap();
-    let report = serde_json::from_slice(&out.stdout).expect("report is JSON");
+    let report = json_report(&db);
     (dir, report)
 }
 
@@ -236,12 +241,7 @@ fn texts_under_different_keys_are_different_templates() {
         .arg(".")
         .assert()
         .success();
-    let out = errata()
-        .args(["report", "--format", "json", "--db"])
-        .arg(&db)
-        .output()
-        .unwrap();
-    let reversed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reversed = json_report(&db);
     let ids = |r: &Value| {
         let mut ids: Vec<String> = array(r, "templates")
             .iter()
@@ -292,12 +292,7 @@ fn fixed_field_padding_is_not_measured() {
         .arg("mainframe")
         .assert()
         .success();
-    let out = errata()
-        .args(["report", "--format", "json", "--db"])
-        .arg(&db)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = json_report(&db);
     let texts: Vec<(&str, &str)> = array(&report, "definitions")
         .iter()
         .map(|d| (d["key"].as_str().unwrap(), d["text"].as_str().unwrap()))
