@@ -100,8 +100,27 @@ fn readers_without_write_access_still_report() {
     }
     let before = std::fs::read(&db).unwrap();
     let db_s = db.to_str().unwrap();
-    let bank = root().join("fixtures/bank");
-    let rules = root().join("rules");
+    // The reader reads its own copy of the tree: a checkout in a private folder
+    // (`mktemp -d` makes one) is no place `nobody` may read.
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    for part in ["fixtures", "rules"] {
+        let copied = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(root().join(part))
+            .arg(&tree)
+            .status()
+            .unwrap();
+        assert!(copied.success(), "cp -r {part}");
+    }
+    let readable = std::process::Command::new("chmod")
+        .args(["-R", "a+rX"])
+        .arg(&tree)
+        .status()
+        .unwrap();
+    assert!(readable.success());
+    let bank = tree.join("fixtures/bank");
+    let rules = tree.join("rules");
     let commands: [Vec<&str>; 3] = [
         vec!["report", "--format", "md", "--db", db_s],
         vec![
